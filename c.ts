@@ -1,0 +1,10 @@
+import { compileProject, formatDiagnostic, parseDocument, formatDocument } from './rules/index.ts';
+import { readFileSync } from 'node:fs';
+const r = await compileProject(process.argv[2]!);
+for (const d of r.diagnostics) console.log(formatDiagnostic(d));
+console.log('model', !!r.model, r.model?.inbound.length, r.model?.outbound.length, r.model?.profiles.get('delta-cycle')?.steps.length);
+const doc = parseDocument('x', readFileSync(process.argv[2]! + '/demo.sync','utf8')).value;
+const f1 = formatDocument(doc);
+const f2 = formatDocument(parseDocument('x', f1).value);
+console.log(f1 === f2 ? 'fmt idempotent' : 'NOT idempotent');
+if (process.argv[3]) console.log(f1);

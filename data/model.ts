@@ -1,0 +1,51 @@
+/**
+ * Plain types shared by every layer: attribute values, connector-space and
+ * metaverse objects. JSON-safe, so the store can persist them as they are.
+ */
+
+export type Scalar = string | number | boolean;
+/** A single value, or several for a multi-valued attribute. */
+export type AttrValue = Scalar | Scalar[];
+export type Attributes = Record<string, AttrValue>;
+
+/** Where a rule came from, for lineage and diagnostics. */
+export interface SourceRef {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export type ConnectionState =
+  | 'connector'
+  | 'explicit-connector'
+  | 'disconnector'
+  | 'explicit-disconnector'
+  | 'filtered-disconnector'
+  | 'placeholder';
+
+export type StepType = 'full-import' | 'delta-import' | 'full-sync' | 'delta-sync' | 'export';
+export const combinedStepTypes: Record<string, readonly StepType[]> = {
+  'full-import-full-sync': ['full-import', 'full-sync'],
+  'full-import-delta-sync': ['full-import', 'delta-sync'],
+  'delta-import-delta-sync': ['delta-import', 'delta-sync'],
+};
+export const stepTypes: readonly StepType[] = ['full-import', 'delta-import', 'full-sync', 'delta-sync', 'export'];
+
+/** Case-insensitive-equal values compare equal for merge-case-insensitive. */
+export function valuesEqual(a: AttrValue | null | undefined, b: AttrValue | null | undefined): boolean {
+  if (a === b) return true;
+  if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
+  if (Array.isArray(a) || Array.isArray(b)) {
+    const x = Array.isArray(a) ? a : [a];
+    const y = Array.isArray(b) ? b : [b];
+    // Multi-values are sets: order does not matter.
+    if (x.length !== y.length) return false;
+    const seen = new Set<Scalar>(x);
+    return y.every((v) => seen.has(v));
+  }
+  return false;
+}
+
+export function asArray(v: AttrValue | null | undefined): Scalar[] {
+  return v === null || v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
