@@ -65,7 +65,7 @@ test('allow-null and the other deprovisioning actions', (t) => {
     const src = text.replace(/deprovision disable \{[^}]*\} then delete after 30d/, `deprovision ${action}`).replace('flow displayName <- [displayName]', 'flow displayName <- [displayName] allow-null');
     const r = compileOne(src);
     t.truthy(r.model, JSON.stringify(r.diagnostics));
-    t.is(r.model!.outbound[0]!.deprovision.action, action);
+    t.is(r.model!.outbound[0]!.deprovision.action as string, action);
     t.true(r.model!.outbound[0]!.flows.find((f) => f.target === 'displayName')!.allowNull);
   }
 });

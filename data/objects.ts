@@ -1,0 +1,118 @@
+/**
+ * Connector-space and metaverse objects as the store keeps them. Plain JSON.
+ */
+import type { AttrValue, Attributes, ConnectionState, Scalar, SourceRef } from './model.ts';
+
+/** A change to one attribute, as staged for import or export. */
+export type AttrChange =
+  | { readonly op: 'replace'; readonly value: AttrValue | null }
+  /** Value-level changes of a multi-valued attribute (member adds and removes). */
+  | { readonly op: 'values'; readonly add: readonly Scalar[]; readonly remove: readonly Scalar[] };
+
+export interface PendingImport {
+  /** delete-add: the object type changed under the same anchor. */
+  readonly op: 'add' | 'update' | 'delete' | 'delete-add';
+  /** Attribute-level delta against the synchronized hologram: new value, or null when removed. */
+  readonly delta: Readonly<Record<string, AttrValue | null>>;
+  readonly dn?: string;
+  readonly objectType?: string;
+}
+
+export interface PendingExport {
+  readonly op: 'add' | 'update' | 'delete';
+  readonly changes: Readonly<Record<string, AttrChange>>;
+  /** Attributes holding references, sent in a second pass when the agent asks for it. */
+  readonly referenceAttrs?: readonly string[];
+  /** Set when this export disables the object (counted against the deletion threshold). */
+  readonly disable?: boolean;
+  /** A rename or move. */
+  readonly newDn?: string;
+}
+
+export interface ExportErrorInfo {
+  readonly message: string;
+  readonly retryable: boolean;
+  readonly attempts: number;
+  readonly nextAttemptAt: string | null;
+}
+
+export interface CsObject {
+  readonly id: string;
+  readonly agent: string;
+  /** Null for an export object the connected system has not assigned an anchor yet. */
+  readonly anchor: string | null;
+  readonly dn: string;
+  readonly objectType: string;
+  readonly state: ConnectionState;
+  readonly mvId: string | null;
+  /** The synchronized hologram: imported values the last sync applied. */
+  readonly hologram: Attributes;
+  readonly pendingImport: PendingImport | null;
+  readonly pendingExport: PendingExport | null;
+  /** Exported values not yet seen by an import ("$dn" for a rename); re-sent until confirmed. */
+  readonly unconfirmed: Readonly<Record<string, AttrValue | null>> | null;
+  readonly exportError: ExportErrorInfo | null;
+  readonly importError: { readonly message: string; readonly file?: string; readonly line?: number } | null;
+  /** The last synchronization error on this object (an ambiguous join, a failing flow). */
+  readonly syncError: string | null;
+  /** The outbound rule that provisioned this object, if one did. */
+  readonly provisionedBy: string | null;
+  /** Deprovisioning in progress: disabled at `at`, to be deleted at `deleteAt`. */
+  readonly deprovision: { readonly action: string; readonly at: string; readonly deleteAt: string | null } | null;
+  /** Attributes already set once (apply-once flows). */
+  readonly applied: readonly string[];
+}
+
+/** Why a metaverse attribute has its value. */
+export interface Lineage {
+  readonly agent: string;
+  readonly csId: string;
+  readonly anchor: string | null;
+  readonly rule: string;
+  readonly flow: SourceRef;
+  readonly expression: string;
+  /** When the value last changed. */
+  readonly at: string;
+}
+
+export interface MvObject {
+  readonly id: string;
+  readonly objectType: string;
+  readonly attrs: Attributes;
+  readonly lineage: Readonly<Record<string, Lineage>>;
+  readonly connectors: readonly { readonly agent: string; readonly csId: string }[];
+  readonly createdAt: string;
+  /** Set while a deletion grace period runs. */
+  readonly deleteAt: string | null;
+}
+
+export type ObjectCounters = Record<string, number>;
+
+export interface StepError {
+  readonly object: string;
+  readonly message: string;
+  readonly file?: string;
+  readonly line?: number;
+}
+
+export type StepStatus =
+  | 'success'
+  | 'completed-errors'
+  | 'stopped-deletion-threshold-exceeded'
+  | 'stopped-error-limit'
+  | 'stopped-empty-source'
+  | 'stopped-server-down'
+  | 'failed';
+
+export interface RunRecord {
+  readonly id: string;
+  readonly agent: string;
+  readonly step: string;
+  readonly profile: string | null;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly status: StepStatus;
+  readonly counters: ObjectCounters;
+  readonly errors: readonly StepError[];
+  readonly notes: readonly string[];
+}

@@ -1,0 +1,183 @@
+/**
+ * The in-memory state behind every store: objects, lookup indexes, and
+ * transactions with an undo log. Persistence is the subclass's business.
+ */
+import type { CsObject, MvObject, RunRecord } from './objects.ts';
+import { asArray, type Scalar } from './model.ts';
+import { normalizeKey, type ConnectorSpaceView, type StoreTransaction } from './store.ts';
+
+export type Op =
+  | readonly ['cs', string, string, CsObject | null]
+  | readonly ['mv', string, MvObject | null]
+  | readonly ['meta', string, unknown]
+  | readonly ['run', RunRecord];
+
+class ConnectorSpace implements ConnectorSpaceView {
+  readonly byId = new Map<string, CsObject>();
+  readonly anchors = new Map<string, string>();
+  readonly dns = new Map<string, string>();
+
+  get(id: string) { return this.byId.get(id); }
+  byAnchor(anchor: string) { const id = this.anchors.get(anchor); return id === undefined ? undefined : this.byId.get(id); }
+  byDn(dn: string) { const id = this.dns.get(dn.toLowerCase()); return id === undefined ? undefined : this.byId.get(id); }
+  values() { return this.byId.values(); }
+  get size() { return this.byId.size; }
+
+  put(obj: CsObject): void {
+    this.remove(obj.id);
+    this.byId.set(obj.id, obj);
+    if (obj.anchor !== null) this.anchors.set(obj.anchor, obj.id);
+    this.dns.set(obj.dn.toLowerCase(), obj.id);
+  }
+
+  remove(id: string): void {
+    const old = this.byId.get(id);
+    if (!old) return;
+    this.byId.delete(id);
+    if (old.anchor !== null && this.anchors.get(old.anchor) === id) this.anchors.delete(old.anchor);
+    if (this.dns.get(old.dn.toLowerCase()) === id) this.dns.delete(old.dn.toLowerCase());
+  }
+}
+
+export class StoreState {
+  protected readonly spaces: Map<string, ConnectorSpace>;
+  protected readonly mvById: Map<string, MvObject>;
+  /** objectType\0attribute → value → ids; built on first use of each pair. */
+  private readonly mvIndex = new Map<string, Map<string, Set<string>>>();
+  protected readonly metaData: Map<string, unknown>;
+  protected readonly runList: RunRecord[];
+
+  constructor(from?: StoreState) {
+    this.spaces = from?.spaces ?? new Map();
+    this.mvById = from?.mvById ?? new Map();
+    this.metaData = from?.metaData ?? new Map();
+    this.runList = from?.runList ?? [];
+  }
+
+  static fromSnapshot(s: { cs: Record<string, CsObject[]>; mv: MvObject[]; meta: Record<string, unknown>; runs: RunRecord[] }): StoreState {
+    const st = new StoreState();
+    for (const [agent, objs] of Object.entries(s.cs)) for (const o of objs) st.space(agent).put(o);
+    for (const m of s.mv) st.mvById.set(m.id, m);
+    for (const [k, v] of Object.entries(s.meta)) st.metaData.set(k, v);
+    st.runList.push(...s.runs);
+    return st;
+  }
+
+  toSnapshot() {
+    const cs: Record<string, CsObject[]> = {};
+    for (const [agent, space] of this.spaces) cs[agent] = [...space.values()];
+    return { cs, mv: [...this.mvById.values()], meta: Object.fromEntries(this.metaData), runs: [...this.runList] };
+  }
+
+  protected objectCount(): number {
+    let n = this.mvById.size;
+    for (const s of this.spaces.values()) n += s.size;
+    return n;
+  }
+
+  private space(agent: string): ConnectorSpace {
+    let s = this.spaces.get(agent);
+    if (!s) this.spaces.set(agent, (s = new ConnectorSpace()));
+    return s;
+  }
+
+  cs(agent: string): ConnectorSpaceView { return this.space(agent); }
+  agents(): string[] { return [...this.spaces.keys()]; }
+  mv(id: string) { return this.mvById.get(id); }
+  mvValues() { return this.mvById.values(); }
+  get mvCount() { return this.mvById.size; }
+  meta<T>(key: string): T | undefined { return this.metaData.get(key) as T | undefined; }
+  runs(): readonly RunRecord[] { return this.runList; }
+
+  mvFind(objectType: string, attribute: string, value: Scalar): MvObject[] {
+    const key = `${objectType}\0${attribute}`;
+    let index = this.mvIndex.get(key);
+    if (!index) {
+      index = new Map();
+      this.mvIndex.set(key, index);
+      for (const m of this.mvById.values()) if (m.objectType === objectType) this.indexAdd(index, m, attribute);
+    }
+    const ids = index.get(normalizeKey(value));
+    return ids ? [...ids].map((id) => this.mvById.get(id)!).filter(Boolean) : [];
+  }
+
+  private indexAdd(index: Map<string, Set<string>>, m: MvObject, attribute: string): void {
+    for (const v of asArray(m.attrs[attribute])) {
+      const k = normalizeKey(v);
+      let set = index.get(k);
+      if (!set) index.set(k, (set = new Set()));
+      set.add(m.id);
+    }
+  }
+
+  private reindex(old: MvObject | undefined, next: MvObject | undefined): void {
+    for (const [key, index] of this.mvIndex) {
+      const [type, attr] = key.split('\0') as [string, string];
+      if (old?.objectType === type) for (const v of asArray(old.attrs[attr])) index.get(normalizeKey(v))?.delete(old.id);
+      if (next?.objectType === type) this.indexAdd(index, next, attr);
+    }
+  }
+
+  /** Applies one op; used for live writes and for journal replay. */
+  apply(op: Op): void {
+    switch (op[0]) {
+      case 'cs':
+        if (op[3]) this.space(op[1]).put(op[3]);
+        else this.space(op[1]).remove(op[2]);
+        return;
+      case 'mv': {
+        const old = this.mvById.get(op[1]);
+        if (op[2]) this.mvById.set(op[1], op[2]);
+        else this.mvById.delete(op[1]);
+        this.reindex(old, op[2] ?? undefined);
+        return;
+      }
+      case 'meta':
+        if (op[2] === null || op[2] === undefined) this.metaData.delete(op[1]);
+        else this.metaData.set(op[1], op[2]);
+        return;
+      case 'run':
+        this.runList.push(op[1]);
+        return;
+    }
+  }
+
+  /** A transaction that applies at once in memory and persists through `persist` on commit. */
+  protected transaction(persist: (ops: Op[]) => Promise<void>): StoreTransaction {
+    const ops: Op[] = [];
+    const undo: Op[] = [];
+    let done = false;
+    const record = (op: Op, inverse: Op | null) => {
+      if (done) throw new Error('store: transaction already finished');
+      ops.push(op);
+      if (inverse) undo.push(inverse);
+      this.apply(op);
+    };
+    return {
+      putCs: (o) => record(['cs', o.agent, o.id, o], ['cs', o.agent, o.id, this.spaces.get(o.agent)?.get(o.id) ?? null]),
+      deleteCs: (agent, id) => record(['cs', agent, id, null], ['cs', agent, id, this.spaces.get(agent)?.get(id) ?? null]),
+      putMv: (m) => record(['mv', m.id, m], ['mv', m.id, this.mvById.get(m.id) ?? null]),
+      deleteMv: (id) => record(['mv', id, null], ['mv', id, this.mvById.get(id) ?? null]),
+      setMeta: (k, v) => record(['meta', k, v], ['meta', k, this.metaData.get(k) ?? null]),
+      addRun: (r) => record(['run', r], null),
+      commit: async () => {
+        done = true;
+        await persist(ops);
+      },
+      rollback: () => {
+        if (done) return;
+        done = true;
+        for (let i = undo.length - 1; i >= 0; i--) this.apply(undo[i]!);
+        const runs = ops.filter((o) => o[0] === 'run').length;
+        if (runs) this.runList.splice(this.runList.length - runs, runs);
+      },
+    };
+  }
+}
+
+/** A store that keeps nothing on disk: for tests and previews. */
+export class MemoryStore extends StoreState {
+  readonly location = ':memory:';
+  begin(): StoreTransaction { return this.transaction(async () => {}); }
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,46 @@
+/**
+ * The store the engine sees. Reads come from memory; writes are grouped in a
+ * transaction that commits atomically (all of it survives a crash, or none).
+ * Only `json-file-store.ts` knows how this is persisted.
+ */
+import type { CsObject, MvObject, RunRecord } from './objects.ts';
+import type { Scalar } from './model.ts';
+
+export interface ConnectorSpaceView {
+  get(id: string): CsObject | undefined;
+  byAnchor(anchor: string): CsObject | undefined;
+  /** DNs compare case-insensitively, as directories do. */
+  byDn(dn: string): CsObject | undefined;
+  values(): IterableIterator<CsObject>;
+  readonly size: number;
+}
+
+export interface StoreTransaction {
+  putCs(obj: CsObject): void;
+  deleteCs(agent: string, id: string): void;
+  putMv(obj: MvObject): void;
+  deleteMv(id: string): void;
+  setMeta(key: string, value: unknown): void;
+  addRun(run: RunRecord): void;
+  /** Makes every change of this transaction durable at once. */
+  commit(): Promise<void>;
+  /** Undoes every change of this transaction in memory. */
+  rollback(): void;
+}
+
+export interface Store {
+  readonly location: string;
+  cs(agent: string): ConnectorSpaceView;
+  agents(): string[];
+  mv(id: string): MvObject | undefined;
+  mvValues(): IterableIterator<MvObject>;
+  readonly mvCount: number;
+  /** Metaverse objects of `objectType` whose `attribute` has `value` (case-insensitive for strings). */
+  mvFind(objectType: string, attribute: string, value: Scalar): MvObject[];
+  meta<T>(key: string): T | undefined;
+  runs(): readonly RunRecord[];
+  begin(): StoreTransaction;
+  close(): Promise<void>;
+}
+
+export const normalizeKey = (v: Scalar): string => (typeof v === 'string' ? v.toLowerCase() : String(v));

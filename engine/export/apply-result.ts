@@ -1,0 +1,56 @@
+/** Records one export result on its connector-space object. */
+import type { StoreTransaction, ConnectorSpaceView } from '../../data/store.ts';
+import type { AttrValue } from '../../data/model.ts';
+import type { CsObject } from '../../data/objects.ts';
+import type { ExportRequest, ExportResult, ManagementAgent } from '../../management-agents/index.ts';
+import type { StepRecorder } from '../run/step-record.ts';
+import { escrowView } from '../sync/export-flow.ts';
+
+const BACKOFF_MS = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000, 6 * 60 * 60_000];
+
+/** What the object should hold after this export, to be confirmed by the next import. */
+function unconfirmedAfter(cs: CsObject, req: ExportRequest): Record<string, AttrValue | null> {
+  const view = escrowView(cs);
+  const out: Record<string, AttrValue | null> = {};
+  for (const k of Object.keys(req.changes)) out[k] = view[k] ?? null;
+  if (req.newDn) out['$dn'] = req.newDn;
+  return out;
+}
+
+export async function applyResult(agent: ManagementAgent, space: ConnectorSpaceView, tx: StoreTransaction, rec: StepRecorder, r: ExportResult, req: ExportRequest, now: Date): Promise<void> {
+  const cs = space.get(r.id);
+  if (!cs) return;
+  const label = `${cs.agent}:${cs.anchor ?? cs.dn}`;
+  if (r.ok) {
+    if (req.op === 'delete') {
+      tx.deleteCs(cs.agent, cs.id);
+      rec.count('export-delete');
+      return;
+    }
+    const unconfirmed = { ...(cs.unconfirmed ?? {}), ...unconfirmedAfter(cs, req) };
+    tx.putCs({ ...cs, anchor: r.anchor ?? cs.anchor, dn: r.dn ?? req.newDn ?? cs.dn, pendingExport: null, exportError: null, unconfirmed });
+    rec.count(req.op === 'add' ? 'export-add' : req.newDn ? 'export-rename' : 'export-update');
+    return;
+  }
+  if (req.op === 'add' && r.code === 'already-exists' && agent.findObject) {
+    // Idempotent export: the object is there (a resend after a crash, or created by hand): take it over.
+    const found = await agent.findObject({ dn: req.dn, objectType: req.objectType });
+    if (found && !space.byAnchor(found.anchor)) {
+      tx.putCs({ ...cs, anchor: found.anchor, dn: found.dn, hologram: found.attrs, pendingExport: cs.pendingExport ? { ...cs.pendingExport, op: 'update' } : null, exportError: null });
+      rec.count('export-discovered');
+      rec.notes.push(`${req.dn} already existed in ${cs.agent}; joined to it, its attributes are updated on the next export`);
+      return;
+    }
+  }
+  if (r.code === 'not-found' && req.op === 'delete') {
+    tx.deleteCs(cs.agent, cs.id);
+    rec.count('export-delete');
+    return;
+  }
+  const attempts = (cs.exportError?.attempts ?? 0) + 1;
+  const wait = BACKOFF_MS[Math.min(attempts - 1, BACKOFF_MS.length - 1)]!;
+  tx.putCs({ ...cs, exportError: { message: r.message, retryable: r.retryable, attempts, nextAttemptAt: r.retryable ? new Date(now.getTime() + wait).toISOString() : null } });
+  rec.count('export-failure');
+  rec.error(label, `${r.message}${r.retryable ? ` (retryable; attempt ${attempts})` : ''}`);
+
+}

@@ -1,0 +1,83 @@
+/**
+ * Export: send pending exports in batches, record each result as it comes
+ * (one transaction per batch, so a crash loses at most one batch's results,
+ * and resending is harmless: an add that meets "already exists" is resolved
+ * by finding the object and taking it over).
+ */
+import type { EngineContext } from '../context.ts';
+import type { CsObject, RunRecord } from '../../data/objects.ts';
+import type { ExportRequest } from '../../management-agents/index.ts';
+import { AgentError } from '../../management-agents/index.ts';
+import { StepRecorder } from '../run/step-record.ts';
+import { record } from '../import/run-import.ts';
+import { applyResult } from './apply-result.ts';
+import { toRequest } from './build-request.ts';
+
+export interface ExportOptions {
+  readonly batchSize?: number;
+  /** Override the deletion threshold once. */
+  readonly allowDeletes?: boolean;
+  readonly profile?: string | null;
+}
+
+export const STAGING_KEY = 'staging-mode';
+
+function due(cs: CsObject, now: Date): boolean {
+  if (!cs.pendingExport && !cs.unconfirmed) return false;
+  if (cs.state === 'placeholder') return false;
+  if (cs.exportError && (!cs.exportError.retryable && cs.exportError.attempts > 0 && !cs.pendingExport)) return false;
+  return !cs.exportError?.nextAttemptAt || new Date(cs.exportError.nextAttemptAt) <= now;
+}
+
+export async function runExport(ctx: EngineContext, agentName: string, o: ExportOptions = {}): Promise<RunRecord> {
+  const now = ctx.now();
+  const rec = new StepRecorder(agentName, 'export', o.profile ?? null, now);
+  const cfg = ctx.rules.agents.get(agentName);
+  if (!cfg) throw new Error(`unknown agent '${agentName}'`);
+  const space = ctx.store.cs(agentName);
+  const pending = [...space.values()].filter((cs) => due(cs, now));
+  const deletes = pending.filter((cs) => cs.pendingExport?.op === 'delete' || cs.pendingExport?.disable).length;
+  const { count, percent } = cfg.deletionThreshold;
+  const over = (count !== undefined && deletes > count) || (percent !== undefined && space.size > 0 && (deletes / space.size) * 100 > percent);
+  if (over && !o.allowDeletes) {
+    rec.count('pending-deletes', deletes);
+    rec.notes.push(`${deletes} deletes and disables pending, over the threshold (${[count !== undefined ? `${count}` : '', percent !== undefined ? `${percent}%` : ''].filter(Boolean).join(' / ')}); nothing was sent. Check with 'idsync plan', then run with --allow-deletes`);
+    return record(ctx, rec, 'stopped-deletion-threshold-exceeded');
+  }
+  if (ctx.store.meta<boolean>(STAGING_KEY)) {
+    rec.count('pending-exports', pending.length);
+    rec.notes.push('staging mode: nothing was sent');
+    return record(ctx, rec, undefined);
+  }
+  const agent = ctx.agent(agentName);
+  if (!agent.export || !agent.capabilities.export) {
+    rec.notes.push(`${agent.type} agents do not export`);
+    return record(ctx, rec, pending.length ? 'failed' : undefined);
+  }
+  const batchSize = o.batchSize ?? 100;
+  const secondPass: ExportRequest[] = [];
+  try {
+    for (let i = 0; i < pending.length; i += batchSize) {
+      const requests = pending.slice(i, i + batchSize).map((cs) => toRequest(space.get(cs.id) ?? cs, agent.capabilities.referencesInSecondPass, secondPass));
+      const results = await agent.export(requests, { note: (m) => rec.notes.push(m) });
+      const tx = ctx.store.begin();
+      for (const r of results) await applyResult(agent, space, tx, rec, r, requests.find((q) => q.id === r.id)!, now);
+      await tx.commit();
+      ctx.events.progress?.(`${agentName} export`, Math.min(i + batchSize, pending.length), pending.length);
+      if (rec.overErrorLimit) return record(ctx, rec, 'stopped-error-limit');
+    }
+    if (secondPass.length) {
+      rec.notes.push(`second pass: ${secondPass.length} object(s) with reference values`);
+      const requests = secondPass.map((r) => { const cs = space.get(r.id); return { ...r, op: 'update' as const, anchor: cs?.anchor ?? r.anchor, dn: cs?.dn ?? r.dn }; });
+      const results = await agent.export(requests, { note: (m) => rec.notes.push(m) });
+      const tx = ctx.store.begin();
+      for (const r of results) await applyResult(agent, space, tx, rec, r, requests.find((q) => q.id === r.id)!, now);
+      await tx.commit();
+    }
+    return record(ctx, rec, undefined);
+  } catch (err) {
+    const retryable = err instanceof AgentError && err.retryable;
+    rec.error(agentName, (err as Error).message);
+    return record(ctx, rec, retryable ? 'stopped-server-down' : 'failed');
+  }
+}

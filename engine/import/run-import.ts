@@ -1,0 +1,108 @@
+/**
+ * Full and delta import: stream the connected system into the connector
+ * space as pending imports. The whole step commits as one transaction.
+ */
+import type { EngineContext } from '../context.ts';
+import type { ImportContext } from '../../management-agents/index.ts';
+import { AgentError } from '../../management-agents/index.ts';
+import type { RunRecord } from '../../data/objects.ts';
+import { StepRecorder } from '../run/step-record.ts';
+import { stageObject } from './stage-object.ts';
+
+export interface ImportOptions {
+  readonly pageSize?: number;
+  /** Accept an empty source that would delete everything. */
+  readonly force?: boolean;
+  readonly profile?: string | null;
+}
+
+export async function runImport(ctx: EngineContext, agentName: string, mode: 'full' | 'delta', o: ImportOptions = {}): Promise<RunRecord> {
+  const agent = ctx.agent(agentName);
+  const rec = new StepRecorder(agentName, `${mode}-import`, o.profile ?? null, ctx.now());
+  const watermarkKey = `watermark:${agentName}`;
+  const stored = ctx.store.meta<string>(watermarkKey) ?? null;
+  const useDelta = mode === 'delta' && agent.capabilities.deltaImport && !!agent.deltaImport && stored !== null;
+  if (mode === 'delta' && !useDelta) rec.notes.push(stored === null ? 'no watermark yet: ran a full import' : 'the agent has no delta import: ran a full import, comparing with the connector space');
+  let watermark: string | null = stored;
+  const ictx: ImportContext = {
+    pageSize: o.pageSize ?? 500,
+    watermark: useDelta ? stored : null,
+    setWatermark: (w) => { watermark = w; },
+    note: (m) => rec.notes.push(m),
+  };
+  const cs = ctx.store.cs(agentName);
+  const tx = ctx.store.begin();
+  const seen = new Set<string>();
+  let seenCount = 0;
+  try {
+    const stream = useDelta ? agent.deltaImport!(ictx) : agent.fullImport(ictx);
+    for await (const change of stream) {
+      if (change.kind === 'error') {
+        rec.count('stage-failure');
+        rec.error(change.anchor ?? `${change.file ?? agentName}:${change.line ?? '?'}`, change.message, change);
+        const existing = change.anchor ? cs.byAnchor(change.anchor) : undefined;
+        if (existing) {
+          seen.add(existing.id);
+          tx.putCs({ ...existing, importError: { message: change.message, ...(change.file ? { file: change.file } : {}), ...(change.line ? { line: change.line } : {}) } });
+        }
+        continue;
+      }
+      if (change.kind === 'delete') {
+        const existing = cs.byAnchor(change.anchor);
+        if (existing && existing.pendingImport?.op !== 'delete') {
+          tx.putCs({ ...existing, pendingImport: { op: 'delete', delta: {} } });
+          rec.count('stage-delete');
+        }
+        continue;
+      }
+      seenCount++;
+      const obj = change.object;
+      // An export object waiting for its anchor is found by its DN.
+      const found = cs.byAnchor(obj.anchor) ?? (() => { const byDn = cs.byDn(obj.dn); return byDn && byDn.anchor === null ? byDn : undefined; })();
+      const staged = stageObject(agentName, found, obj);
+      if (seen.has(staged.object.id)) {
+        rec.count('stage-failure');
+        rec.error(obj.anchor, `the anchor ${obj.anchor} appears twice in this import; the second occurrence was ignored`);
+        continue;
+      }
+      seen.add(staged.object.id);
+      rec.count(staged.counter);
+      for (const k of staged.notConfirmed) rec.notes.push(`exported-change-not-reimported: ${obj.dn} ${k}`);
+      if (staged.counter !== 'stage-no-change' || found?.pendingImport || found?.unconfirmed || found?.importError) tx.putCs(staged.object);
+      if (seenCount % 1000 === 0) ctx.events.progress?.(`${agentName} ${mode}-import`, seenCount, undefined);
+    }
+    if (!useDelta) {
+      const imported = [...cs.values()].filter((x) => x.anchor !== null && x.state !== 'placeholder' && !seen.has(x.id));
+      const total = [...cs.values()].filter((x) => x.anchor !== null && x.state !== 'placeholder').length;
+      // An empty source where there were objects is far more often an outage than a mass leave.
+      if (seenCount === 0 && total > 0 && !o.force) {
+        tx.rollback();
+        rec.notes.push(`the source returned no objects where the connector space holds ${total}; nothing was staged (run with --force if this is intended)`);
+        return await record(ctx, rec, 'stopped-empty-source');
+      }
+      for (const x of imported) {
+        if (x.pendingImport?.op === 'delete') continue;
+        tx.putCs({ ...x, pendingImport: { op: 'delete', delta: {} } });
+        rec.count('stage-delete');
+      }
+    }
+    tx.setMeta(watermarkKey, watermark);
+    tx.addRun(rec.finish(rec.overErrorLimit ? 'stopped-error-limit' : undefined, ctx.now()));
+    await tx.commit();
+    return ctx.store.runs().at(-1)!;
+  } catch (err) {
+    tx.rollback();
+    const retryable = err instanceof AgentError && err.retryable;
+    rec.error(agentName, (err as Error).message);
+    return await record(ctx, rec, retryable ? 'stopped-server-down' : 'failed');
+  }
+}
+
+/** Records a step that changed nothing else. */
+export async function record(ctx: EngineContext, rec: StepRecorder, status: RunRecord['status'] | undefined): Promise<RunRecord> {
+  const run = rec.finish(status, ctx.now());
+  const tx = ctx.store.begin();
+  tx.addRun(run);
+  await tx.commit();
+  return run;
+}

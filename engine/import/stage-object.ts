@@ -1,0 +1,93 @@
+/**
+ * Staging one imported object: the attribute-level delta against the
+ * synchronized hologram, and export confirmation.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AttrValue, Attributes } from '../../data/model.ts';
+import { valuesEqual } from '../../data/model.ts';
+import type { CsObject, PendingImport } from '../../data/objects.ts';
+import type { ImportedObject } from '../../management-agents/index.ts';
+
+export function newCsObject(agent: string, fields: Partial<CsObject> & Pick<CsObject, 'dn' | 'objectType'>): CsObject {
+  return {
+    id: randomUUID(), agent, anchor: null, state: 'disconnector', mvId: null, hologram: {}, pendingImport: null, pendingExport: null,
+    unconfirmed: null, exportError: null, importError: null, syncError: null, provisionedBy: null, deprovision: null, applied: [],
+    ...fields,
+  };
+}
+
+export function diff(before: Attributes, after: Attributes): Record<string, AttrValue | null> {
+  const delta: Record<string, AttrValue | null> = {};
+  for (const [k, v] of Object.entries(after)) if (!valuesEqual(before[k], v)) delta[k] = v;
+  for (const k of Object.keys(before)) if (!(k in after)) delta[k] = null;
+  return delta;
+}
+
+export interface Staged {
+  readonly object: CsObject;
+  readonly counter: 'stage-add' | 'stage-update' | 'stage-rename' | 'stage-delete-add' | 'stage-no-change';
+  /** Exported values the import showed differently ("exported-change-not-reimported"). */
+  readonly notConfirmed: string[];
+}
+
+/** Confirms or drops unconfirmed exports: the import either shows the value, or says otherwise. */
+function confirm(existing: CsObject, imported: ImportedObject): { unconfirmed: CsObject['unconfirmed']; notConfirmed: string[] } {
+  if (!existing.unconfirmed) return { unconfirmed: null, notConfirmed: [] };
+  const notConfirmed: string[] = [];
+  for (const [k, v] of Object.entries(existing.unconfirmed)) {
+    const seen = k === '$dn' ? imported.dn : (imported.attrs[k] ?? null);
+    const ok = k === '$dn' ? String(v).toLowerCase() === imported.dn.toLowerCase() : valuesEqual(seen, v);
+    if (!ok) notConfirmed.push(k);
+  }
+  return { unconfirmed: null, notConfirmed };
+}
+
+export function stageObject(agent: string, existing: CsObject | undefined, imported: ImportedObject): Staged {
+  if (!existing || existing.state === 'placeholder') {
+    const pendingImport: PendingImport = { op: 'add', delta: { ...imported.attrs }, dn: imported.dn, objectType: imported.objectType };
+    const base = existing ?? newCsObject(agent, { dn: imported.dn, objectType: imported.objectType });
+    return {
+      object: { ...base, anchor: imported.anchor, dn: imported.dn, objectType: imported.objectType, state: 'disconnector', pendingImport, importError: null },
+      counter: 'stage-add',
+      notConfirmed: [],
+    };
+  }
+  const { unconfirmed, notConfirmed } = confirm(existing, imported);
+  const common = { ...existing, anchor: imported.anchor, unconfirmed, importError: null };
+  if (existing.objectType !== imported.objectType) {
+    return {
+      object: { ...common, pendingImport: { op: 'delete-add', delta: { ...imported.attrs }, dn: imported.dn, objectType: imported.objectType } },
+      counter: 'stage-delete-add',
+      notConfirmed,
+    };
+  }
+  // Never synchronized yet: stays an add, with every attribute.
+  if (existing.pendingImport?.op === 'add') {
+    return { object: { ...common, pendingImport: { op: 'add', delta: { ...imported.attrs }, dn: imported.dn, objectType: imported.objectType } }, counter: 'stage-add', notConfirmed };
+  }
+  const delta = diff(existing.hologram, imported.attrs);
+  const renamed = imported.dn !== existing.dn;
+  if (!renamed && Object.keys(delta).length === 0) {
+    return { object: { ...common, pendingImport: null }, counter: 'stage-no-change', notConfirmed };
+  }
+  return {
+    object: { ...common, pendingImport: { op: 'update', delta, ...(renamed ? { dn: imported.dn } : {}) } },
+    counter: renamed ? 'stage-rename' : 'stage-update',
+    notConfirmed,
+  };
+}
+
+/** The hologram once the pending import is applied. */
+export function applyPendingImport(cs: CsObject): { hologram: Attributes; dn: string; objectType: string } {
+  const pi = cs.pendingImport;
+  if (!pi) return { hologram: cs.hologram, dn: cs.dn, objectType: cs.objectType };
+  if (pi.op === 'add' || pi.op === 'delete-add') {
+    return { hologram: { ...(pi.delta as Attributes) }, dn: pi.dn ?? cs.dn, objectType: pi.objectType ?? cs.objectType };
+  }
+  const hologram: Attributes = { ...cs.hologram };
+  for (const [k, v] of Object.entries(pi.delta)) {
+    if (v === null) delete hologram[k];
+    else hologram[k] = v;
+  }
+  return { hologram, dn: pi.dn ?? cs.dn, objectType: pi.objectType ?? cs.objectType };
+}

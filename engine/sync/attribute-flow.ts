@@ -1,0 +1,129 @@
+/**
+ * Import attribute flow. A metaverse object's attributes are recomputed from
+ * all its connectors at once, so precedence, fallback and recall fall out of
+ * one rule: per attribute, the lowest precedence number with a value wins.
+ *
+ * - NULL lets a lower precedence contribute; if nobody does, the value goes.
+ * - AuthoritativeNull wins as a null: lower precedences are ignored.
+ * - IgnoreThisFlow contributes nothing and keeps the current value.
+ * - merge / merge-case-insensitive take the union of every contributor.
+ */
+import type { InboundFlow, InboundRule, MvAttributeDef } from '../../rules/index.ts';
+import { AuthoritativeNull, IgnoreThisFlow, toStored, type Value } from '../../rules/index.ts';
+import type { AttrValue, Attributes, Scalar } from '../../data/model.ts';
+import { asArray, valuesEqual } from '../../data/model.ts';
+import type { CsObject, Lineage, MvObject } from '../../data/objects.ts';
+import { resolveInbound } from './references.ts';
+import type { SyncContext } from './sync-context.ts';
+
+interface Candidate {
+  readonly value: Value;
+  readonly flow: InboundFlow;
+  readonly rule: InboundRule;
+  readonly cs: CsObject;
+}
+
+export const rowOf = (cs: CsObject): Attributes & { dn: string } => ({ ...cs.hologram, dn: cs.dn });
+
+export function inScope(rule: InboundRule, row: Attributes): boolean {
+  return !rule.scope || !!toStored(rule.scope(row, {}));
+}
+
+function resolveRefs(s: SyncContext, value: Value, cs: CsObject, def: MvAttributeDef, mvId: string): Value {
+  const out: string[] = [];
+  for (const v of asArray(toStored(value))) {
+    const id = resolveInbound(s, cs.agent, String(v), def.refType ?? cs.objectType);
+    if (id) out.push(id);
+    else s.pendingRefs.add(mvId);
+  }
+  return out.length === 0 ? null : def.multi ? out : out[0]!;
+}
+
+function collect(s: SyncContext, mv: MvObject): Map<string, Candidate[]> {
+  const type = s.ctx.rules.schema.get(mv.objectType);
+  const out = new Map<string, Candidate[]>();
+  for (const link of mv.connectors) {
+    const cs = s.ctx.store.cs(link.agent).get(link.csId);
+    if (!cs || (cs.state !== 'connector' && cs.state !== 'explicit-connector')) continue;
+    const row = rowOf(cs);
+    for (const rule of s.ctx.inboundFor(cs.agent, cs.objectType)) {
+      if (rule.mvType !== mv.objectType || !inScope(rule, row)) continue;
+      for (const flow of rule.flows) {
+        let value: Value;
+        try {
+          value = flow.evaluate(row, { now: () => s.now });
+          const def = type?.attributes.get(flow.target);
+          if (flow.reference && def && value !== null && !(value === AuthoritativeNull || value === IgnoreThisFlow)) value = resolveRefs(s, value, cs, def, mv.id);
+        } catch (err) {
+          s.rec.count('flow-failure');
+          s.rec.error(`${cs.agent}:${cs.anchor ?? cs.dn}`, `flow '${flow.target} <- ${flow.text}' (${flow.source.file}:${flow.source.line}) failed: ${(err as Error).message}`);
+          continue;
+        }
+        out.set(flow.target, [...(out.get(flow.target) ?? []), { value, flow, rule, cs }]);
+      }
+    }
+  }
+  return out;
+}
+
+type Outcome = { kind: 'set'; value: AttrValue | null; by: Candidate | undefined } | { kind: 'keep' };
+
+function decide(cands: Candidate[], def: MvAttributeDef | undefined): Outcome {
+  const sorted = [...cands].sort((a, b) => a.flow.precedence - b.flow.precedence);
+  const merge = sorted[0]?.flow.merge ?? 'replace';
+  if (merge !== 'replace') {
+    const seen = new Map<string, Scalar>();
+    for (const c of sorted) {
+      for (const v of asArray(toStored(c.value))) {
+        const key = merge === 'merge-case-insensitive' ? String(v).toLowerCase() : String(v);
+        if (!seen.has(key)) seen.set(key, v);
+      }
+    }
+    const values = [...seen.values()];
+    return { kind: 'set', value: values.length ? (def?.multi ? values : values[0]!) : null, by: sorted.find((c) => toStored(c.value) !== null) };
+  }
+  let ignored = false;
+  for (const c of sorted) {
+    if (c.value === IgnoreThisFlow) { ignored = true; continue; }
+    if (c.value === AuthoritativeNull) return { kind: 'set', value: null, by: c };
+    const v = toStored(c.value);
+    if (v === null) continue;
+    return { kind: 'set', value: def?.multi ? asArray(v) : Array.isArray(v) ? v[0]! : v, by: c };
+  }
+  return ignored ? { kind: 'keep' } : { kind: 'set', value: null, by: undefined };
+}
+
+/** Recomputes one metaverse object; returns the attributes that changed. */
+export function recomputeMv(s: SyncContext, mvId: string): string[] {
+  const mv = s.ctx.store.mv(mvId);
+  if (!mv) return [];
+  const type = s.ctx.rules.schema.get(mv.objectType);
+  const cands = collect(s, mv);
+  const attrs: Attributes = { ...mv.attrs };
+  const lineage: Record<string, Lineage> = { ...mv.lineage };
+  const changed: string[] = [];
+  const connected = new Set(mv.connectors.map((c) => c.csId));
+  for (const name of new Set([...cands.keys(), ...Object.keys(mv.attrs)])) {
+    const outcome = decide(cands.get(name) ?? [], type?.attributes.get(name));
+    if (outcome.kind === 'keep') continue;
+    const old = lineage[name];
+    // "Do not recall attributes contributed by this agent when disconnected."
+    if (!outcome.by && old && !connected.has(old.csId) && s.ctx.rules.agents.get(old.agent)?.recall === false) continue;
+    const same = valuesEqual(attrs[name], outcome.value ?? undefined);
+    if (outcome.value === null) delete attrs[name];
+    else attrs[name] = outcome.value;
+    if (!same) changed.push(name);
+    if (!outcome.by) delete lineage[name];
+    else {
+      const c = outcome.by;
+      lineage[name] = {
+        agent: c.cs.agent, csId: c.cs.id, anchor: c.cs.anchor, rule: c.rule.name, flow: c.flow.source, expression: c.flow.text,
+        at: same && old ? old.at : s.now.toISOString(),
+      };
+    }
+    s.explain?.(`${name}: ${same ? 'unchanged' : `${JSON.stringify(mv.attrs[name] ?? null)} -> ${JSON.stringify(outcome.value)}`}${outcome.by ? ` from ${outcome.by.cs.agent} by '${outcome.by.rule.name}' (precedence ${outcome.by.flow.precedence})` : ''}${(cands.get(name)?.length ?? 0) > 1 ? `; ${cands.get(name)!.length - 1} other contributor(s) skipped: not precedent` : ''}`);
+  }
+  if (changed.length || JSON.stringify(lineage) !== JSON.stringify(mv.lineage)) s.tx.putMv({ ...mv, attrs, lineage });
+  if (changed.length) s.outbound.add(mv.id);
+  return changed;
+}

@@ -1,0 +1,127 @@
+/**
+ * Export attribute flow: what the target should hold, compared with what it
+ * holds or is about to hold (hologram + unconfirmed + pending export), so
+ * nothing is staged when nothing changed.
+ */
+import type { OutboundFlow, OutboundRule } from '../../rules/index.ts';
+import { IgnoreThisFlow, Sentinel, toStored } from '../../rules/index.ts';
+import type { AttrValue, Attributes, Scalar } from '../../data/model.ts';
+import { asArray, valuesEqual } from '../../data/model.ts';
+import type { AttrChange, CsObject, MvObject, PendingExport } from '../../data/objects.ts';
+import { resolveOutbound } from './references.ts';
+import type { SyncContext } from './sync-context.ts';
+
+/** The target object as it will be once every staged and sent change lands. */
+export function escrowView(cs: CsObject): Attributes {
+  const view: Attributes = { ...cs.hologram };
+  for (const [k, v] of Object.entries(cs.unconfirmed ?? {})) {
+    if (k === '$dn') continue;
+    if (v === null) delete view[k];
+    else view[k] = v;
+  }
+  for (const [k, c] of Object.entries(cs.pendingExport?.changes ?? {})) {
+    if (c.op === 'replace') {
+      if (c.value === null) delete view[k];
+      else view[k] = c.value;
+    } else {
+      const set = asArray(view[k]).filter((v) => !c.remove.includes(v));
+      for (const v of c.add) if (!set.includes(v)) set.push(v);
+      if (set.length) view[k] = set;
+      else delete view[k];
+    }
+  }
+  return view;
+}
+
+function takenIndex(s: SyncContext, agent: string, objectType: string, attr: string): Map<string, string> {
+  const key = `${agent}\0${objectType}\0${attr}`;
+  let index = s.taken.get(key);
+  if (!index) {
+    index = new Map();
+    for (const o of s.ctx.store.cs(agent).values()) {
+      if (o.objectType !== objectType) continue;
+      for (const v of asArray(escrowView(o)[attr])) index.set(String(v).toLowerCase(), o.id);
+    }
+    s.taken.set(key, index);
+  }
+  return index;
+}
+
+export function evaluateFlow(s: SyncContext, rule: OutboundRule, flow: OutboundFlow, row: Attributes, cs: CsObject, mvId: string): AttrValue | null | Sentinel {
+  const index = flow.text.includes('SelectUniqueValue') ? takenIndex(s, rule.agent, rule.objectType, flow.target) : undefined;
+  const raw = flow.evaluate(row, {
+    now: () => s.now,
+    isUnique: (v) => { const owner = index?.get(v.toLowerCase()); return owner === undefined || owner === cs.id; },
+  });
+  if (raw === IgnoreThisFlow) return IgnoreThisFlow;
+  let value = toStored(raw);
+  if (index && value !== null) for (const v of asArray(value)) index.set(String(v).toLowerCase(), cs.id);
+  if (flow.referenceAttribute && value !== null) {
+    const out: string[] = [];
+    for (const id of asArray(value)) {
+      const target = resolveOutbound(s, rule.agent, String(id));
+      if (target) out.push(target);
+      else s.pendingRefs.add(mvId);
+    }
+    value = out.length ? (Array.isArray(value) ? out : out[0]!) : null;
+  }
+  return value;
+}
+
+function change(cur: AttrValue | undefined, next: AttrValue | null, valueLevel: boolean): AttrChange {
+  if (valueLevel && (Array.isArray(cur) || Array.isArray(next))) {
+    const before = asArray(cur);
+    const after = asArray(next);
+    return { op: 'values', add: after.filter((v) => !before.includes(v)), remove: before.filter((v) => !after.includes(v)) };
+  }
+  return { op: 'replace', value: next };
+}
+
+export interface FlowOutcome {
+  readonly changes: Record<string, AttrChange>;
+  readonly referenceAttrs: string[];
+}
+
+/** Changes the flows of `rule` would stage on `cs`. `creating`: the object is being provisioned (apply-once flows run). */
+export function exportChanges(s: SyncContext, rule: OutboundRule, flows: readonly OutboundFlow[], row: Attributes, cs: CsObject, mv: Pick<MvObject, 'id'>, creating: boolean, valueLevel: boolean): FlowOutcome {
+  const view = escrowView(cs);
+  const changes: Record<string, AttrChange> = {};
+  const referenceAttrs: string[] = [];
+  for (const flow of flows) {
+    if (flow.once && !creating) continue;
+    let evaluated;
+    try {
+      evaluated = evaluateFlow(s, rule, flow, row, cs, mv.id);
+    } catch (err) {
+      s.rec.count('flow-failure');
+      s.rec.error(`${rule.agent}:${cs.dn}`, `flow '${flow.target} <- ${flow.text}' (${flow.source.file}:${flow.source.line}) failed: ${(err as Error).message}`);
+      continue;
+    }
+    if (evaluated instanceof Sentinel) continue;
+    const value: AttrValue | null = evaluated;
+    if (flow.referenceAttribute) referenceAttrs.push(flow.target);
+    if (value === null && (creating || !flow.allowNull)) {
+      if (view[flow.target] !== undefined) s.explain?.(`${flow.target}: null not exported (the flow does not allow null)`);
+      continue;
+    }
+    if (valuesEqual(view[flow.target], value)) continue;
+    changes[flow.target] = change(view[flow.target], value, valueLevel);
+    s.explain?.(`${flow.target}: ${JSON.stringify(view[flow.target] ?? null)} -> ${JSON.stringify(value)} (${flow.source.file}:${flow.source.line})`);
+  }
+  return { changes, referenceAttrs };
+}
+
+/** Folds new changes into a pending export. */
+export function mergeExport(pe: PendingExport | null, op: PendingExport['op'], changes: Record<string, AttrChange>, extra: Partial<PendingExport> = {}): PendingExport {
+  const merged: Record<string, AttrChange> = { ...(pe?.changes ?? {}) };
+  for (const [k, c] of Object.entries(changes)) {
+    const prev = merged[k];
+    if (prev?.op === 'values' && c.op === 'values') {
+      const add = new Set<Scalar>([...prev.add, ...c.add].filter((v) => !c.remove.includes(v)));
+      const remove = new Set<Scalar>([...prev.remove, ...c.remove].filter((v) => !c.add.includes(v)));
+      merged[k] = { op: 'values', add: [...add], remove: [...remove] };
+    } else merged[k] = c;
+  }
+  const referenceAttrs = [...new Set([...(pe?.referenceAttrs ?? []), ...(extra.referenceAttrs ?? [])])];
+  return { ...pe, ...extra, op: pe?.op === 'add' ? 'add' : op, changes: merged, referenceAttrs };
+}

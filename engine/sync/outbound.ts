@@ -1,0 +1,140 @@
+/**
+ * Outbound synchronization of one metaverse object: for each outbound rule,
+ * provision, rename, flow, or deprovision its object in the target agent.
+ */
+import type { OutboundRule } from '../../rules/index.ts';
+import { toStored } from '../../rules/index.ts';
+import type { CsObject, MvObject } from '../../data/objects.ts';
+import { newCsObject } from '../import/stage-object.ts';
+import { exportChanges, mergeExport } from './export-flow.ts';
+import { connect, disconnect, type SyncContext } from './sync-context.ts';
+import { scheduleDeprovisionDelete, unscheduleDeprovisionDelete } from './deprovision-schedule.ts';
+
+const valueLevel = (s: SyncContext, agent: string): boolean => {
+  try {
+    return s.ctx.agent(agent).capabilities.valueLevelMultiValue;
+  } catch {
+    return false;
+  }
+};
+
+function targetOf(s: SyncContext, mv: MvObject, rule: OutboundRule): CsObject | undefined {
+  for (const c of mv.connectors) {
+    if (c.agent !== rule.agent) continue;
+    const cs = s.ctx.store.cs(c.agent).get(c.csId);
+    if (cs && cs.objectType === rule.objectType) return cs;
+  }
+  return undefined;
+}
+
+function computeDn(s: SyncContext, rule: OutboundRule, mv: MvObject): string | null {
+  if (!rule.dn) return null;
+  try {
+    const dn = toStored(rule.dn(mv.attrs, { now: () => s.now }));
+    return dn === null || Array.isArray(dn) ? null : String(dn);
+  } catch (err) {
+    s.rec.error(`mv:${mv.id}`, `DN expression of '${rule.name}' (${rule.source.file}:${rule.source.line}) failed: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+function provision(s: SyncContext, rule: OutboundRule, mv: MvObject): void {
+  const dn = computeDn(s, rule, mv);
+  const tag = `${rule.agent}/`;
+  if (!dn) {
+    s.rec.count(`${tag}provisioning-failure`);
+    s.rec.error(`mv:${mv.id}`, `'${rule.name}' cannot provision: the DN expression gave no value`);
+    return;
+  }
+  const space = s.ctx.store.cs(rule.agent);
+  let cs = space.byDn(dn);
+  if (cs && (cs.mvId !== null || cs.state !== 'disconnector')) {
+    s.rec.count(`${tag}provisioning-failure`);
+    s.rec.error(`mv:${mv.id}`, `'${rule.name}' cannot provision ${dn}: that DN already belongs to another object in ${rule.agent}`);
+    return;
+  }
+  // An existing disconnector with the same DN is taken over rather than duplicated.
+  const creating = !cs;
+  cs = connect(s, cs ?? newCsObject(rule.agent, { dn, objectType: rule.objectType, provisionedBy: rule.name }), mv, 'connector');
+  const { changes, referenceAttrs } = exportChanges(s, rule, rule.flows, mv.attrs, cs, mv, true, valueLevel(s, rule.agent));
+  s.tx.putCs({ ...cs, provisionedBy: rule.name, pendingExport: mergeExport(cs.pendingExport, creating ? 'add' : 'update', changes, { referenceAttrs }), applied: rule.flows.filter((f) => f.once).map((f) => f.target) });
+  s.rec.count(creating ? `${tag}provisioned-add` : `${tag}provisioned-join`);
+  s.explain?.(`provision in ${rule.agent}: ${dn} (${Object.keys(changes).length} attributes)`);
+}
+
+function update(s: SyncContext, rule: OutboundRule, mv: MvObject, original: CsObject): void {
+  let cs = original;
+  const tag = `${rule.agent}/`;
+  let reenabled = false;
+  if (cs.deprovision) {
+    // Back in scope: undo the disable by re-applying the creation values of the attributes it changed.
+    unscheduleDeprovisionDelete(s, cs);
+    cs = { ...cs, deprovision: null };
+    reenabled = true;
+  }
+  const onceForReenable = reenabled ? rule.flows.filter((f) => f.once && rule.deprovision.flows.some((d) => d.target === f.target)) : [];
+  const { changes, referenceAttrs } = exportChanges(s, rule, [...rule.flows.filter((f) => !f.once), ...onceForReenable.map((f) => ({ ...f, once: false }))], mv.attrs, cs, mv, false, valueLevel(s, rule.agent));
+  const dn = computeDn(s, rule, mv);
+  const current = cs.pendingExport?.newDn ?? cs.dn;
+  const rename = dn && dn.toLowerCase() !== current.toLowerCase() ? dn : undefined;
+  if (!rename && Object.keys(changes).length === 0) {
+    if (reenabled) s.tx.putCs(cs);
+    s.rec.count(`${tag}connector-no-flow`);
+    return;
+  }
+  s.tx.putCs({ ...cs, pendingExport: mergeExport(cs.pendingExport, 'update', changes, { referenceAttrs, ...(rename ? { newDn: rename } : {}) }) });
+  s.rec.count(rename ? `${tag}provisioned-rename` : `${tag}connector-flow`);
+  if (rename) s.explain?.(`rename in ${rule.agent}: ${current} -> ${rename}`);
+}
+
+function deprovision(s: SyncContext, rule: OutboundRule, cs: CsObject, mvDeleted: boolean): void {
+  const tag = `${rule.agent}/`;
+  const { action, flows, deleteAfterMs } = rule.deprovision;
+  s.explain?.(`deprovision in ${rule.agent}: ${action} ${cs.dn}`);
+  if (action === 'disable') {
+    if (cs.deprovision) {
+      if (mvDeleted) disconnect(s, cs, 'disconnector', false);
+      return;
+    }
+    const { changes } = exportChanges(s, rule, flows, { ...cs.hologram, dn: cs.dn }, cs, { id: cs.mvId ?? '' }, false, false);
+    const deleteAt = deleteAfterMs !== undefined ? new Date(s.now.getTime() + deleteAfterMs).toISOString() : null;
+    let next: CsObject = { ...cs, pendingExport: mergeExport(cs.pendingExport, 'update', changes, { disable: true }), deprovision: { action, at: s.now.toISOString(), deleteAt } };
+    s.tx.putCs(next);
+    if (mvDeleted) next = disconnect(s, next, 'disconnector', false);
+    if (deleteAt) scheduleDeprovisionDelete(s, next);
+  } else if (action === 'delete') {
+    const next = disconnect(s, cs, 'explicit-disconnector', false);
+    if (cs.anchor === null && cs.pendingExport?.op === 'add') s.tx.deleteCs(cs.agent, cs.id);
+    else s.tx.putCs({ ...next, pendingExport: { op: 'delete', changes: {} } });
+  } else {
+    disconnect(s, { ...cs, pendingExport: null }, action === 'explicit-disconnect' ? 'explicit-disconnector' : 'disconnector', false);
+  }
+  s.rec.count(`${tag}deprovisioned`);
+}
+
+export function syncOutbound(s: SyncContext, mvId: string): void {
+  const deleted = s.deleted.get(mvId);
+  const mv = deleted ?? s.ctx.store.mv(mvId);
+  if (!mv) return;
+  const handled = new Set<string>();
+  for (const rule of s.ctx.outboundFor(mv.objectType)) {
+    const current = deleted ? mv : s.ctx.store.mv(mvId)!;
+    const cs = targetOf(s, current, rule);
+    if (cs) handled.add(cs.id);
+    const inScope = !deleted && (!rule.scope || !!toStored(rule.scope(current.attrs, { now: () => s.now })));
+    s.explain?.(`outbound '${rule.name}': ${inScope ? 'in scope' : 'not in scope'}`);
+    if (inScope) {
+      if (!cs) {
+        if (rule.provision && (!rule.provision.when || !!toStored(rule.provision.when(current.attrs, { now: () => s.now })))) provision(s, rule, current);
+      } else update(s, rule, current, cs);
+    } else if (cs && (cs.provisionedBy === rule.name || deleted)) {
+      deprovision(s, rule, cs, !!deleted);
+    }
+  }
+  if (deleted) {
+    for (const c of mv.connectors) {
+      const cs = s.ctx.store.cs(c.agent).get(c.csId);
+      if (cs && !handled.has(cs.id) && cs.mvId === mvId) s.tx.putCs({ ...cs, state: 'disconnector', mvId: null });
+    }
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * References between objects. Inbound, a connector-space value (a DN or an
+ * anchor) becomes the metaverse id of the object it names; outbound, a
+ * metaverse id becomes the target's DN or anchor. What cannot be resolved yet
+ * waits: a placeholder in the connector space, and a retry on the next sync.
+ */
+import type { SyncContext } from './sync-context.ts';
+import { newCsObject } from '../import/stage-object.ts';
+
+const byAnchor = (s: SyncContext, agent: string) => s.ctx.rules.agents.get(agent)?.settings['references-by'] === 'anchor';
+
+/** Connector-space reference value → metaverse id, or null when it does not resolve (yet). */
+export function resolveInbound(s: SyncContext, agent: string, value: string, objectType: string): string | null {
+  const cs = s.ctx.store.cs(agent);
+  const target = byAnchor(s, agent) ? cs.byAnchor(value) : cs.byDn(value);
+  if (target?.mvId && (target.state === 'connector' || target.state === 'explicit-connector')) return target.mvId;
+  if (!target) {
+    // A referenced object not imported yet: keep a placeholder, never lose the value.
+    s.tx.putCs(newCsObject(agent, { state: 'placeholder', dn: value, objectType, ...(byAnchor(s, agent) ? { anchor: value } : {}) }));
+  }
+  return null;
+}
+
+/** Metaverse id → the target connector's DN (or anchor), or null while the target object does not exist yet. */
+export function resolveOutbound(s: SyncContext, agent: string, mvId: string): string | null {
+  const mv = s.ctx.store.mv(mvId);
+  if (!mv) return null;
+  for (const c of mv.connectors) {
+    if (c.agent !== agent) continue;
+    const cs = s.ctx.store.cs(agent).get(c.csId);
+    if (!cs) continue;
+    if (byAnchor(s, agent)) return cs.anchor;
+    return cs.pendingExport?.newDn ?? cs.dn;
+  }
+  return null;
+}

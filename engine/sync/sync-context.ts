@@ -1,0 +1,76 @@
+/** State shared by the passes of one synchronization run. */
+import type { EngineContext } from '../context.ts';
+import type { StoreTransaction } from '../../data/store.ts';
+import type { CsObject, MvObject } from '../../data/objects.ts';
+import type { StepRecorder } from '../run/step-record.ts';
+
+export const PENDING_REFS_KEY = 'pending-references';
+export const GRACE_KEY = 'grace-deletes';
+
+export interface SyncContext {
+  readonly ctx: EngineContext;
+  readonly tx: StoreTransaction;
+  readonly rec: StepRecorder;
+  readonly now: Date;
+  /** Metaverse objects whose attributes must be recomputed (inbound flow). */
+  readonly recompute: Set<string>;
+  /** Metaverse objects to run outbound rules for. */
+  readonly outbound: Set<string>;
+  /** Metaverse objects that lost a connector in this run, with the agents they lost, for the deletion rules. */
+  readonly lost: Map<string, Set<string>>;
+  /** Metaverse objects deleted in this run: outbound deprovisions their connectors. */
+  readonly deleted: Map<string, MvObject>;
+  /** Metaverse objects with references not resolvable yet; persisted, retried by every sync. */
+  readonly pendingRefs: Set<string>;
+  /** Values taken per target attribute, for SelectUniqueValue: agent\0type\0attribute → lower value → csId. */
+  readonly taken: Map<string, Map<string, string>>;
+  /** Preview mode: compute, explain, never commit. */
+  readonly explain?: (line: string) => void;
+}
+
+export function createSyncContext(ctx: EngineContext, tx: StoreTransaction, rec: StepRecorder): SyncContext {
+  return {
+    ctx, tx, rec, now: ctx.now(),
+    recompute: new Set(), outbound: new Set(), lost: new Map(), deleted: new Map(),
+    pendingRefs: new Set(ctx.store.meta<string[]>(PENDING_REFS_KEY) ?? []),
+    taken: new Map(),
+  };
+}
+
+/** The current version of a metaverse object, as this run sees it. */
+export const mvOf = (s: SyncContext, id: string | null): MvObject | undefined => (id ? s.ctx.store.mv(id) : undefined);
+export const csOf = (s: SyncContext, agent: string, id: string): CsObject | undefined => s.ctx.store.cs(agent).get(id);
+
+export function putMv(s: SyncContext, mv: MvObject): void {
+  s.tx.putMv(mv);
+}
+
+export function connect(s: SyncContext, cs: CsObject, mv: MvObject, state: 'connector' | 'explicit-connector'): CsObject {
+  const joined: CsObject = { ...cs, state, mvId: mv.id, syncError: null };
+  s.tx.putCs(joined);
+  if (!mv.connectors.some((c) => c.csId === cs.id)) {
+    // A connector arriving during a deletion grace period cancels the deletion.
+    s.tx.putMv({ ...mv, connectors: [...mv.connectors, { agent: cs.agent, csId: cs.id }], deleteAt: null });
+  }
+  s.recompute.add(mv.id);
+  s.outbound.add(mv.id);
+  return joined;
+}
+
+/** Breaks a link. `evaluateDeletion` is false when provisioning caused it (MIM does not run deletion rules then). */
+export function disconnect(s: SyncContext, cs: CsObject, state: CsObject['state'], evaluateDeletion: boolean): CsObject {
+  const next: CsObject = { ...cs, state, mvId: null };
+  s.tx.putCs(next);
+  const mv = mvOf(s, cs.mvId);
+  if (mv) {
+    s.tx.putMv({ ...mv, connectors: mv.connectors.filter((c) => c.csId !== cs.id) });
+    s.recompute.add(mv.id);
+    s.outbound.add(mv.id);
+    if (evaluateDeletion) {
+      const set = s.lost.get(mv.id) ?? new Set<string>();
+      set.add(cs.agent);
+      s.lost.set(mv.id, set);
+    }
+  }
+  return next;
+}

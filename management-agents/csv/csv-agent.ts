@@ -1,0 +1,81 @@
+/**
+ * The csv agent: an HR extract as a source (streaming, one bad row is one
+ * import error), and a simple app as a target (full file or change rows).
+ */
+import { createReadStream } from 'node:fs';
+import { parse } from 'csv-parse';
+import type { AgentOptions, ImportChange, ImportContext, ManagementAgent } from '../management-agent.ts';
+import type { Attributes } from '../../data/model.ts';
+import { AgentError } from '../errors.ts';
+import { readCsvConfig, type CsvAgentConfig } from './csv-agent-config.ts';
+import { decoderStream } from './csv-encoding.ts';
+import { exportCsv } from './csv-export.ts';
+
+async function* readRows(cfg: CsvAgentConfig, agent: string, drop: boolean): AsyncIterable<ImportChange> {
+  const file = drop ? cfg.path.replace(/(\.csv)?$/, '.delta.csv') : cfg.path;
+  const skipped: ImportChange[] = [];
+  const parser = parse({
+    columns: (header: string[]) => header.map((h) => h.trim()),
+    delimiter: cfg.delimiter,
+    quote: cfg.quote,
+    info: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    skip_records_with_error: true,
+  });
+  parser.on('skip', (err: Error & { lines?: number }) => {
+    skipped.push({ kind: 'error', message: `malformed row: ${err.message}`, file, line: err.lines });
+  });
+  const input = createReadStream(file);
+  const stream = input.pipe(decoderStream(cfg.encoding)).pipe(parser);
+  input.on('error', (err) => stream.destroy(new AgentError(agent, `cannot read ${file}: ${err.message}`)));
+  let header: string[] | undefined;
+  for await (const rec of stream as AsyncIterable<{ record: Record<string, string>; info: { lines: number; invalid_field_length: number } }>) {
+    while (skipped.length) yield skipped.shift()!;
+    const { record, info } = rec;
+    header ??= Object.keys(record);
+    if (Object.keys(record).length !== header.length || info.invalid_field_length > 0) {
+      yield { kind: 'error', message: `row has a different number of fields than the header (${header.length})`, file, line: info.lines };
+      continue;
+    }
+    const missing = cfg.anchor.filter((a) => !record[a]?.trim());
+    if (missing.length) {
+      yield { kind: 'error', message: `row has no value for anchor column ${missing.join(', ')}`, file, line: info.lines };
+      continue;
+    }
+    const anchor = cfg.anchor.map((a) => record[a]!.trim()).join('|');
+    if (drop && /^delete$/i.test(record['changeType'] ?? '')) {
+      yield { kind: 'delete', anchor };
+      continue;
+    }
+    const attrs: Attributes = {};
+    for (const [k, raw] of Object.entries(record)) {
+      if (k === 'changeType' || raw === undefined) continue;
+      const v = raw.trim();
+      if (v === '') continue;
+      attrs[k] = cfg.multiValued.has(k) ? v.split(cfg.valueSeparator).map((x) => x.trim()).filter(Boolean) : v;
+    }
+    yield { kind: 'object', object: { anchor, dn: `${cfg.anchor[0]}=${anchor}`, objectType: cfg.objectType, attrs } };
+  }
+  while (skipped.length) yield skipped.shift()!;
+}
+
+export function createCsvAgent(options: AgentOptions): ManagementAgent {
+  const cfg = readCsvConfig(options);
+  return {
+    name: options.name,
+    type: 'csv',
+    capabilities: { deltaImport: cfg.delta === 'drop', export: true, referencesInSecondPass: false, valueLevelMultiValue: false, rename: true },
+    fullImport: (_ctx: ImportContext) => readRows(cfg, options.name, false),
+    deltaImport: (_ctx: ImportContext) => readRows(cfg, options.name, true),
+    export: (batch) => exportCsv(cfg, batch),
+    async getSchema() {
+      return { objectTypes: [{ name: cfg.objectType, attributes: [...cfg.columns] }] };
+    },
+    async testConnection() {
+      await import('node:fs/promises').then((fs) => fs.access(cfg.path)).catch((err: Error) => {
+        throw new AgentError(options.name, `cannot read ${cfg.path}: ${err.message}`);
+      });
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { createCsvAgent } from './csv-agent.ts';
+export { neutralizeFormula } from './csv-encoding.ts';

@@ -1,0 +1,3 @@
+export type * from './management-agent.ts';
+export { AgentError, AgentUnavailableError } from './errors.ts';
+export { agentFactories, agentFactory } from './registry.ts';

@@ -1,0 +1,16 @@
+/** Agent types by name. Explicit: adding an agent means adding a line here. */
+import type { AgentFactory } from './management-agent.ts';
+import { AgentError } from './errors.ts';
+import { createMemoryAgent } from './memory/index.ts';
+import { createCsvAgent } from './csv/index.ts';
+
+export const agentFactories: Readonly<Record<string, AgentFactory>> = {
+  memory: createMemoryAgent,
+  csv: createCsvAgent,
+};
+
+export function agentFactory(type: string, agentName: string): AgentFactory {
+  const f = agentFactories[type];
+  if (!f) throw new AgentError(agentName, `agent type '${type}' is not available yet; available: ${Object.keys(agentFactories).join(', ')}`);
+  return f;
+}
