@@ -102,3 +102,20 @@ export const person = (id: string, extra: Record<string, string> = {}) => ({
   objectType: 'person',
   attrs: { employeeId: id, givenName: 'Ann', sn: 'Lee', department: 'Sales', status: 'active', ...extra },
 });
+
+import { runStep } from '../../engine/index.ts';
+import type { StepType } from '../../data/model.ts';
+import type { RunRecord } from '../../data/objects.ts';
+
+/** Runs steps in order: "hr full-import", "hr delta-sync", "ad export". */
+export async function steps(e: TestEngine, ...list: string[]): Promise<RunRecord[]> {
+  const out: RunRecord[] = [];
+  for (const s of list) {
+    const [agent, type, ...flags] = s.split(' ');
+    out.push(await runStep(e.ctx, agent!, type as StepType, { allowDeletes: flags.includes('--allow-deletes'), force: flags.includes('--force') }));
+  }
+  return out;
+}
+
+export const mvBy = (e: TestEngine, attr: string, value: string) => e.store.mvFind('person', attr, value)[0];
+export const adByName = (e: TestEngine, displayName: string) => [...e.system('ad').objects.values()].find((o) => o.attrs['displayName'] === displayName);

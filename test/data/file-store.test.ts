@@ -1,0 +1,101 @@
+/** The embedded store: atomic transactions, journal replay, a torn last line, compaction, the lock. */
+import test from 'ava';
+import { mkdtemp, readFile, appendFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openFileStore } from '../../data/json-file-store.ts';
+import { StoreLockedError } from '../../data/lock.ts';
+import type { MvObject } from '../../data/objects.ts';
+
+const mv = (id: string, name: string): MvObject => ({ id, objectType: 'person', attrs: { displayName: name }, lineage: {}, connectors: [], createdAt: '2026-01-01T00:00:00Z', deleteAt: null });
+const dir = () => mkdtemp(join(tmpdir(), 'idsync-store-'));
+
+test('a committed transaction survives a reopen; a rolled-back one leaves nothing', async (t) => {
+  const d = await dir();
+  const s = await openFileStore(d);
+  const tx = s.begin();
+  tx.putMv(mv('a', 'Ann'));
+  tx.setMeta('watermark:hr', '42');
+  await tx.commit();
+  const tx2 = s.begin();
+  tx2.putMv(mv('b', 'Bob'));
+  tx2.putMv(mv('a', 'Changed'));
+  tx2.rollback();
+  t.is(s.mv('a')!.attrs['displayName'], 'Ann', 'rollback restores memory');
+  t.is(s.mv('b'), undefined);
+  await s.close();
+  const again = await openFileStore(d);
+  t.is(again.mv('a')!.attrs['displayName'], 'Ann');
+  t.is(again.meta('watermark:hr'), '42');
+  await again.close();
+});
+
+test('a torn last journal line (a crash mid-write) is ignored on replay', async (t) => {
+  const d = await dir();
+  const s = await openFileStore(d);
+  const tx = s.begin();
+  tx.putMv(mv('a', 'Ann'));
+  await tx.commit();
+  await s.close();
+  await appendFile(join(d, 'journal.jsonl'), '{"ops":[["mv","b",{"id":"b","objectTy');
+  const again = await openFileStore(d);
+  t.truthy(again.mv('a'));
+  t.is(again.mv('b'), undefined);
+  await again.close();
+});
+
+test('compaction writes a snapshot and empties the journal; a delta run appends only its changes', async (t) => {
+  const d = await dir();
+  const s = await openFileStore(d, { compactAfterOps: 50 });
+  const tx = s.begin();
+  for (let i = 0; i < 60; i++) tx.putMv(mv(String(i), `P${i}`));
+  await tx.commit();
+  const snap = JSON.parse(await readFile(join(d, 'snapshot.json'), 'utf8')) as { mv: unknown[] };
+  t.is(snap.mv.length, 60);
+  const tx2 = s.begin();
+  tx2.putMv(mv('1', 'changed'));
+  await tx2.commit();
+  const journal = await readFile(join(d, 'journal.jsonl'), 'utf8');
+  t.is(journal.trim().split('\n').length, 1);
+  t.true(journal.length < 400, 'one changed object, not the store');
+  await s.close();
+  const again = await openFileStore(d);
+  t.is(again.mv('1')!.attrs['displayName'], 'changed');
+  t.is(again.mvCount, 60);
+  await again.close();
+});
+
+test('two runs cannot share a store: the second fails with a clear message, or waits', async (t) => {
+  const d = await dir();
+  const first = await openFileStore(d);
+  const err = await t.throwsAsync(openFileStore(d), { instanceOf: StoreLockedError });
+  t.regex(err!.message, /locked by another idsync run \(pid \d+\)/);
+  const waiting = openFileStore(d, { waitMs: 5000 });
+  setTimeout(() => void first.close(), 200);
+  const second = await waiting;
+  t.truthy(second);
+  await second.close();
+});
+
+test('a lock left by a dead process is taken over', async (t) => {
+  const d = await dir();
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(join(d, 'lock'), '999999');
+  const s = await openFileStore(d);
+  t.truthy(s);
+  await s.close();
+});
+
+test('mvFind is case-insensitive and follows updates', async (t) => {
+  const s = await openFileStore(await dir());
+  const tx = s.begin();
+  tx.putMv({ ...mv('a', 'Ann'), attrs: { mail: 'Ann@X' } });
+  await tx.commit();
+  t.is(s.mvFind('person', 'mail', 'ann@x').length, 1);
+  const tx2 = s.begin();
+  tx2.putMv({ ...mv('a', 'Ann'), attrs: { mail: 'new@x' } });
+  await tx2.commit();
+  t.is(s.mvFind('person', 'mail', 'ann@x').length, 0);
+  t.is(s.mvFind('person', 'mail', 'NEW@x').length, 1);
+  await s.close();
+});
