@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { registerRulesCommands } from './commands/rules-commands.ts';
+import { registerRunCommands } from './commands/run-commands.ts';
+import { registerInspectCommands } from './commands/inspect-commands.ts';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -21,6 +23,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   const setExit = (code: number) => { exit = code; };
   registerRulesCommands(program, io.out, setExit);
+  registerRunCommands(program, io.out, setExit);
+  registerInspectCommands(program, io.out);
   try {
     await program.parseAsync(argv as string[]);
     return exit;

@@ -27,8 +27,11 @@ async function* readRows(cfg: CsvAgentConfig, agent: string, drop: boolean): Asy
     skipped.push({ kind: 'error', message: `malformed row: ${err.message}`, file, line: err.lines });
   });
   const input = createReadStream(file);
-  const stream = input.pipe(decoderStream(cfg.encoding)).pipe(parser);
-  input.on('error', (err) => stream.destroy(new AgentError(agent, `cannot read ${file}: ${err.message}`)));
+  const decoder = decoderStream(cfg.encoding);
+  // pipe() does not forward errors: hand every upstream failure to the parser we iterate.
+  input.on('error', (err) => parser.destroy(new AgentError(agent, `cannot read ${file}: ${err.message}`)));
+  decoder.on('error', (err) => parser.destroy(new AgentError(agent, `${file}: ${err.message}`)));
+  const stream = input.pipe(decoder).pipe(parser);
   let header: string[] | undefined;
   for await (const rec of stream as AsyncIterable<{ record: Record<string, string>; info: { lines: number; invalid_field_length: number } }>) {
     while (skipped.length) yield skipped.shift()!;

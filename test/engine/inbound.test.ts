@@ -23,7 +23,7 @@ test('precedence: the lower number wins, and falls back when the top contributor
   await steps(e, 'hr full-import', 'hr full-sync', 'hr2 full-import', 'hr2 full-sync');
   t.is(mvBy(e, 'employeeId', '1')!.attrs['title'], 'Manager');
   t.is(mvBy(e, 'employeeId', '1')!.lineage['title']!.agent, 'hr');
-  const { title: _drop, ...rest } = person('1', { mail: 'ann@x' }).attrs;
+  const { title: _drop, ...rest } = person('1', { mail: 'ann@x' }).attrs as Record<string, string>;
   e.system('hr').put({ ...person('1'), attrs: rest });
   await steps(e, 'hr delta-import', 'hr delta-sync');
   const mv = mvBy(e, 'employeeId', '1')!;

@@ -1,0 +1,85 @@
+/**
+ * The conformance suite every management agent passes. Run it against any
+ * new agent: `testAgent('csv', async () => ({ agent, seed }))`. Capabilities an
+ * agent does not announce are skipped, never faked.
+ */
+import test from 'ava';
+import type { ExportRequest, ImportChange, ManagementAgent } from '../../management-agents/index.ts';
+import type { Attributes } from '../../data/model.ts';
+
+export interface ConformanceFixture {
+  readonly agent: ManagementAgent;
+  /** Objects the fixture seeded, by anchor. */
+  readonly seeded: ReadonlyMap<string, Attributes>;
+  /** Object type to use for export tests, and a new object's attributes (must carry its anchor when the agent takes it from there). */
+  readonly exportType?: string;
+  readonly newObject?: (n: number) => { dn: string; attrs: Attributes };
+}
+
+async function collect(it: AsyncIterable<ImportChange>): Promise<ImportChange[]> {
+  const out: ImportChange[] = [];
+  for await (const c of it) out.push(c);
+  return out;
+}
+
+const ctx = () => {
+  let watermark: string | null = null;
+  return { pageSize: 10, watermark: null, setWatermark: (w: string | null) => { watermark = w; }, note: () => {}, get stored() { return watermark; } };
+};
+
+export function testAgent(name: string, make: () => Promise<ConformanceFixture>): void {
+  test(`${name}: declares its capabilities as booleans`, async (t) => {
+    const { agent } = await make();
+    for (const k of ['deltaImport', 'export', 'referencesInSecondPass', 'valueLevelMultiValue', 'rename'] as const) t.is(typeof agent.capabilities[k], 'boolean', k);
+    t.is(typeof agent.name, 'string');
+    t.is(typeof agent.type, 'string');
+    if (agent.capabilities.deltaImport) t.is(typeof agent.deltaImport, 'function');
+    if (agent.capabilities.export) t.is(typeof agent.export, 'function');
+  });
+
+  test(`${name}: full import streams every seeded object once, with anchor, DN and type`, async (t) => {
+    const { agent, seeded } = await make();
+    const it = agent.fullImport(ctx());
+    t.is(typeof (it as AsyncIterable<ImportChange>)[Symbol.asyncIterator], 'function', 'an async iterable, not an array');
+    const objects = (await collect(it)).filter((c) => c.kind === 'object').map((c) => (c as Extract<ImportChange, { kind: 'object' }>).object);
+    t.deepEqual(objects.map((o) => o.anchor).sort(), [...seeded.keys()].sort());
+    for (const o of objects) {
+      t.true(o.dn.length > 0);
+      t.true(o.objectType.length > 0);
+      for (const [k, v] of Object.entries(seeded.get(o.anchor)!)) t.deepEqual(o.attrs[k], v, `${o.anchor}.${k}`);
+    }
+  });
+
+  test(`${name}: full import is repeatable`, async (t) => {
+    const { agent } = await make();
+    const a = await collect(agent.fullImport(ctx()));
+    const b = await collect(agent.fullImport(ctx()));
+    t.deepEqual(a, b);
+  });
+
+  test(`${name}: export answers once per request, and an exported add is imported back`, async (t) => {
+    const f = await make();
+    if (!f.agent.capabilities.export || !f.newObject) { t.pass('export not supported by this agent'); return; }
+    const obj = f.newObject(1);
+    const changes = Object.fromEntries(Object.entries(obj.attrs).map(([k, v]) => [k, { op: 'replace' as const, value: v }]));
+    const req: ExportRequest = { id: 'x1', op: 'add', objectType: f.exportType ?? 'person', dn: obj.dn, anchor: null, changes };
+    const [res] = await f.agent.export!([req], { note: () => {} });
+    t.is(res!.id, 'x1');
+    t.true(res!.ok, JSON.stringify(res));
+    const anchor = res!.ok ? res!.anchor : undefined;
+    t.truthy(anchor, 'a successful add returns the new anchor');
+    const again = (await collect(f.agent.fullImport(ctx()))).find((c) => c.kind === 'object' && c.object.anchor === anchor);
+    t.truthy(again, 'the exported object is there on the next import');
+    const [dup] = await f.agent.export!([{ ...req, id: 'x2' }], { note: () => {} });
+    t.false(dup!.ok, 'adding the same object twice is refused');
+    if (!dup!.ok) t.is(dup!.code, 'already-exists');
+    const [del] = await f.agent.export!([{ id: 'x3', op: 'delete', objectType: req.objectType, dn: obj.dn, anchor: anchor!, changes: {} }], { note: () => {} });
+    t.true(del!.ok);
+  });
+
+  test(`${name}: the connection test passes against a working system`, async (t) => {
+    const { agent } = await make();
+    if (!agent.testConnection) { t.pass('no connection test'); return; }
+    await t.notThrowsAsync(agent.testConnection());
+  });
+}

@@ -1,0 +1,107 @@
+/** The csv agent: conformance, encodings, malformed rows, multi-valued columns, the formula guard, drop files. */
+import test from 'ava';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testAgent } from '../helpers/agent-conformance.ts';
+import { createCsvAgent, neutralizeFormula } from '../../management-agents/csv/index.ts';
+import type { ImportChange } from '../../management-agents/index.ts';
+import type { Attributes } from '../../data/model.ts';
+
+const types = [{ name: 'person', anchor: ['employeeId'], attributes: ['employeeId', 'givenName', 'sn', 'aliases'] }];
+
+async function agentFor(content: string | Buffer, settings: Record<string, unknown> = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'idsync-csv-'));
+  await writeFile(join(dir, 'hr.csv'), content);
+  return { dir, agent: createCsvAgent({ name: 'hr', settings: { path: 'hr.csv', ...settings }, objectTypes: types, baseDir: dir }) };
+}
+
+async function all(it: AsyncIterable<ImportChange>) {
+  const out: ImportChange[] = [];
+  for await (const c of it) out.push(c);
+  return out;
+}
+const ictx = { pageSize: 10, watermark: null, setWatermark() {}, note() {} };
+const objects = (cs: ImportChange[]) => cs.flatMap((c) => (c.kind === 'object' ? [c.object] : []));
+
+testAgent('csv', async () => {
+  const { agent } = await agentFor('employeeId,givenName,sn,aliases\n1,Ann,Lee,a;b\n2,Bob,"O\'Brien, Jr",\n', { 'multi-valued': ['aliases'] });
+  return {
+    agent,
+    seeded: new Map<string, Attributes>([['1', { givenName: 'Ann', sn: 'Lee', aliases: ['a', 'b'] }], ['2', { givenName: 'Bob', sn: "O'Brien, Jr" }]]),
+    newObject: (n) => ({ dn: `employeeId=9${n}`, attrs: { employeeId: `9${n}`, givenName: 'New' } }),
+  };
+});
+
+const text = 'employeeId,givenName,sn\n1,Zoë,Ünal\n2,José,Ñúñez\n';
+
+test('UTF-8 with and without BOM, UTF-16 LE with BOM, Windows-1252 by setting', async (t) => {
+  const variants: [string, Buffer, Record<string, unknown>][] = [
+    ['utf8', Buffer.from(text, 'utf8'), {}],
+    ['utf8 bom', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]), {}],
+    ['utf16le bom', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]), {}],
+    ['windows-1252', Buffer.from(text, 'latin1'), { encoding: 'windows-1252' }],
+  ];
+  for (const [label, bytes, settings] of variants) {
+    const { agent } = await agentFor(bytes, settings);
+    const got = objects(await all(agent.fullImport(ictx)));
+    t.deepEqual(got.map((o) => [o.anchor, o.attrs['givenName'], o.attrs['sn']]), [['1', 'Zoë', 'Ünal'], ['2', 'José', 'Ñúñez']], label);
+  }
+});
+
+test('Windows-1252 bytes read as UTF-8 fail with a clear message', async (t) => {
+  const { agent } = await agentFor(Buffer.from(text, 'latin1'));
+  await t.throwsAsync(all(agent.fullImport(ictx)), { message: /not valid UTF-8 .*windows-1252/ });
+});
+
+test('a bad row is an import error with file and line; the other rows go on', async (t) => {
+  const { agent } = await agentFor('employeeId,givenName,sn\n1,Ann,Lee\n2,Bob\n3,"Unclosed,x\n4,Dan,Day\n,NoAnchor,x\n');
+  const changes = await all(agent.fullImport(ictx));
+  const errors = changes.filter((c) => c.kind === 'error') as Extract<ImportChange, { kind: 'error' }>[];
+  t.deepEqual(objects(changes).map((o) => o.anchor), ['1'], 'rows after an unclosed quote are swallowed by csv-parse into that error');
+  t.true(errors.length >= 2);
+  t.true(errors.every((e) => e.file!.endsWith('hr.csv') && typeof e.line === 'number'));
+  t.true(errors.some((e) => e.line === 3 && /number of fields/.test(e.message)));
+});
+
+test('a missing anchor value is an error naming the line', async (t) => {
+  const { agent } = await agentFor('employeeId,givenName,sn\n1,Ann,Lee\n,NoAnchor,x\n4,Dan,Day\n');
+  const changes = await all(agent.fullImport(ictx));
+  t.deepEqual(objects(changes).map((o) => o.anchor), ['1', '4']);
+  const err = changes.find((c) => c.kind === 'error') as Extract<ImportChange, { kind: 'error' }>;
+  t.is(err.line, 3);
+  t.regex(err.message, /no value for anchor column employeeId/);
+});
+
+test('anchors from several columns, a custom delimiter and quote', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'idsync-csv-'));
+  await writeFile(join(dir, 'hr.csv'), "co;id;name\nA;1;'x;y'\nB;1;z\n");
+  const agent = createCsvAgent({ name: 'hr', settings: { path: 'hr.csv', delimiter: ';', quote: "'" }, objectTypes: [{ name: 'p', anchor: ['co', 'id'], attributes: ['name'] }], baseDir: dir });
+  const got = objects(await all(agent.fullImport(ictx)));
+  t.deepEqual(got.map((o) => [o.anchor, o.attrs['name']]), [['A|1', 'x;y'], ['B|1', 'z']]);
+});
+
+test('a drop file of changed rows is a delta import, with deletes', async (t) => {
+  const { dir, agent } = await agentFor('employeeId,givenName\n1,Ann\n', { delta: 'drop' });
+  await writeFile(join(dir, 'hr.delta.csv'), 'changeType,employeeId,givenName\nupdate,1,Anne\ndelete,7,\n');
+  const changes = await all(agent.deltaImport!(ictx));
+  t.deepEqual(changes.map((c) => (c.kind === 'object' ? `upsert ${c.object.anchor} ${c.object.attrs['givenName']}` : c.kind === 'delete' ? `delete ${c.anchor}` : 'error')), ['upsert 1 Anne', 'delete 7']);
+});
+
+test('export neutralises spreadsheet formula injection', async (t) => {
+  t.is(neutralizeFormula('=HYPERLINK("http://x")'), `'=HYPERLINK("http://x")`);
+  for (const c of ['+1', '-1+2', '@SUM(A1)', '\tx']) t.true(neutralizeFormula(c).startsWith("'"), c);
+  t.is(neutralizeFormula('Ann'), 'Ann');
+  const { dir, agent } = await agentFor('employeeId,givenName\n', { 'export-path': 'app.csv' });
+  await agent.export!([{ id: 'a', op: 'add', objectType: 'person', dn: 'employeeId=1', anchor: null, changes: { employeeId: { op: 'replace', value: '1' }, givenName: { op: 'replace', value: '=cmd|"/c calc"!A1' } } }], { note() {} });
+  const out = await readFile(join(dir, 'app.csv'), 'utf8');
+  t.true(out.includes(`"'=cmd|""/c calc""!A1"`), out);
+});
+
+test('export in changes mode appends change rows', async (t) => {
+  const { dir, agent } = await agentFor('employeeId,givenName\n', { 'export-path': 'changes.csv', 'export-mode': 'changes' });
+  await agent.export!([{ id: 'a', op: 'add', objectType: 'person', dn: 'employeeId=1', anchor: null, changes: { employeeId: { op: 'replace', value: '1' }, givenName: { op: 'replace', value: 'Ann' } } }], { note() {} });
+  await agent.export!([{ id: 'a', op: 'delete', objectType: 'person', dn: 'employeeId=1', anchor: '1', changes: {} }], { note() {} });
+  const out = await readFile(join(dir, 'changes.csv'), 'utf8');
+  t.is(out, 'changeType,employeeId,givenName,sn,aliases\nadd,1,Ann,,\ndelete,1,,,\n');
+});
