@@ -18,6 +18,7 @@ export const commonSettings: Record<string, SettingSpec> = {
   recall: { kind: 'boolean', doc: 'Recall attributes this agent contributed when its objects disconnect (default true, as MIM).' },
   'page-size': { kind: 'number', doc: 'Objects per import page (default 500).' },
   'references-by': { kind: 'enum', values: ['dn', 'anchor'], doc: 'How the connected system names referenced objects (default dn).' },
+  'references-agent': { kind: 'list', doc: 'Connector spaces that reference values point into, searched in order (default: this agent).' },
 };
 
 const fileSettings: Record<string, SettingSpec> = {

@@ -3,10 +3,14 @@ import type { AgentFactory } from './management-agent.ts';
 import { AgentError } from './errors.ts';
 import { createMemoryAgent } from './memory/index.ts';
 import { createCsvAgent } from './csv/index.ts';
+import { createLdifAgent } from './ldif/index.ts';
+import { createWorkdayXmlAgent } from './workday-xml/index.ts';
 
 export const agentFactories: Readonly<Record<string, AgentFactory>> = {
   memory: createMemoryAgent,
   csv: createCsvAgent,
+  ldif: createLdifAgent,
+  'workday-xml': createWorkdayXmlAgent,
 };
 
 export function agentFactory(type: string, agentName: string): AgentFactory {

@@ -11,6 +11,7 @@ import { checkAgent, checkDeletion, checkObject, checkProfile, checkSchedule } f
 import { checkAcrossRules, checkInbound, checkOutbound } from './validate-rules.ts';
 import { compileInbound, compileOutbound, hasErrors, sourceRef } from './compile-rule.ts';
 import { combinedStepTypes, type StepType } from '../data/model.ts';
+import { settingsFor } from '../data/agent-types.ts';
 
 type Check<K extends Declaration['kind']> = (d: Extract<Declaration, { kind: K }>, accept: DiagnosticSink, sym: Symbols, dialect: Dialect) => void;
 type Checks = { [K in Declaration['kind']]: Check<K>[] };
@@ -73,7 +74,7 @@ export function buildModel(docs: readonly RulesDocument[], sym: Symbols): Compil
     for (const d of doc.declarations) {
       if (d.kind === 'Agent') {
         const settings: Record<string, SettingValue> = {};
-        for (const s of d.settings) if (s.values.length) settings[s.name] = settingValue(s.values, s.name === 'containers' || s.name === 'multi-valued');
+        for (const s of d.settings) if (s.values.length) settings[s.name] = settingValue(s.values, settingsFor(d.type)?.[s.name]?.kind === 'list');
         const count = d.thresholds.find((t) => !t.percent)?.value;
         const percent = d.thresholds.find((t) => t.percent)?.value;
         agents.set(d.name, {

@@ -4,6 +4,7 @@ import { CliError, ExitCode } from './exit-codes.ts';
 import { registerRulesCommands } from './commands/rules-commands.ts';
 import { registerRunCommands } from './commands/run-commands.ts';
 import { registerInspectCommands } from './commands/inspect-commands.ts';
+import { registerDemoCommand } from './commands/demo-command.ts';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   registerRulesCommands(program, io.out, setExit);
   registerRunCommands(program, io.out, setExit);
   registerInspectCommands(program, io.out);
+  registerDemoCommand(program, io.out, setExit);
   try {
     await program.parseAsync(argv as string[]);
     return exit;

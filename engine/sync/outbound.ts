@@ -29,8 +29,11 @@ function targetOf(s: SyncContext, mv: MvObject, rule: OutboundRule): CsObject | 
 
 function computeDn(s: SyncContext, rule: OutboundRule, mv: MvObject): string | null {
   if (!rule.dn) return null;
+  const space = s.ctx.store.cs(rule.agent);
   try {
-    const dn = toStored(rule.dn(mv.attrs, { now: () => s.now }));
+    // SelectUniqueValue in a DN picks the first candidate no other object of the target holds.
+    const isUnique = (v: string) => { const o = space.byDn(v); return !o || o.mvId === mv.id; };
+    const dn = toStored(rule.dn(mv.attrs, { now: () => s.now, isUnique }));
     return dn === null || Array.isArray(dn) ? null : String(dn);
   } catch (err) {
     s.rec.error(`mv:${mv.id}`, `DN expression of '${rule.name}' (${rule.source.file}:${rule.source.line}) failed: ${(err as Error).message}`);

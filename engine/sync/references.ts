@@ -9,12 +9,22 @@ import { newCsObject } from '../import/stage-object.ts';
 
 const byAnchor = (s: SyncContext, agent: string) => s.ctx.rules.agents.get(agent)?.settings['references-by'] === 'anchor';
 
+function targetAgents(s: SyncContext, agent: string): string[] {
+  const setting = s.ctx.rules.agents.get(agent)?.settings['references-agent'];
+  return setting === undefined ? [agent] : Array.isArray(setting) ? setting.map(String) : [String(setting)];
+}
+
 /** Connector-space reference value → metaverse id, or null when it does not resolve (yet). */
 export function resolveInbound(s: SyncContext, agent: string, value: string, objectType: string): string | null {
-  const cs = s.ctx.store.cs(agent);
-  const target = byAnchor(s, agent) ? cs.byAnchor(value) : cs.byDn(value);
+  let target;
+  for (const a of targetAgents(s, agent)) {
+    const cs = s.ctx.store.cs(a);
+    target = byAnchor(s, agent) ? cs.byAnchor(value) : cs.byDn(value);
+    if (target) break;
+  }
   if (target?.mvId && (target.state === 'connector' || target.state === 'explicit-connector')) return target.mvId;
-  if (!target) {
+  // Placeholders only in this agent's own connector space.
+  if (!target && targetAgents(s, agent)[0] === agent) {
     // A referenced object not imported yet: keep a placeholder, never lose the value.
     s.tx.putCs(newCsObject(agent, { state: 'placeholder', dn: value, objectType, ...(byAnchor(s, agent) ? { anchor: value } : {}) }));
   }

@@ -1,0 +1,1 @@
+export { createLdifAgent } from './ldif-agent.ts';

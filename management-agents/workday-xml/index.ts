@@ -1,0 +1,1 @@
+export { createWorkdayXmlAgent, refuseDtd } from './workday-xml-agent.ts';

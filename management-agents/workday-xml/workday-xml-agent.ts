@@ -1,0 +1,77 @@
+/**
+ * The workday-xml agent: Workday's Get_Workers responses, as files or as a
+ * folder of paged responses. DOCTYPE and entities are refused outright: a
+ * billion-laughs or external-entity file is an error, never memory or file access.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { AgentOptions, ImportChange, ManagementAgent } from '../management-agent.ts';
+import { AgentError } from '../errors.ts';
+import { mapWorker } from './workday-xml-mapping.ts';
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  removeNSPrefix: true,
+  processEntities: false,
+  htmlEntities: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  isArray: (name) => ['Worker', 'ID', 'Worker_Job_Data', 'Email_Address_Data', 'Worker_Organization_Data'].includes(name),
+});
+
+async function files(path: string): Promise<string[]> {
+  const s = await stat(path);
+  if (!s.isDirectory()) return [path];
+  return (await readdir(path)).filter((f) => f.toLowerCase().endsWith('.xml')).sort().map((f) => join(path, f));
+}
+
+/** Refuses DTDs before any parser sees the text. */
+export function refuseDtd(xml: string): string | null {
+  const m = /<!(DOCTYPE|ENTITY)/i.exec(xml);
+  if (!m) return null;
+  const line = xml.slice(0, m.index).split('\n').length;
+  return `line ${line}: <!${m[1]!.toUpperCase()}> is not accepted (entity expansion and external entities are refused)`;
+}
+
+export function createWorkdayXmlAgent(o: AgentOptions): ManagementAgent {
+  const path = resolve(o.baseDir, String(o.settings['path'] ?? ''));
+  const asOf = () => String(o.settings['as-of'] ?? new Date().toISOString()).slice(0, 10);
+  const objectType = o.objectTypes[0]?.name ?? 'worker';
+  return {
+    name: o.name,
+    type: 'workday-xml',
+    capabilities: { deltaImport: false, export: false, referencesInSecondPass: false, valueLevelMultiValue: false, rename: false },
+    async *fullImport(): AsyncIterable<ImportChange> {
+      let list: string[];
+      try {
+        list = await files(path);
+      } catch (err) {
+        throw new AgentError(o.name, `cannot read ${path}: ${(err as Error).message}`);
+      }
+      const day = asOf();
+      for (const file of list) {
+        const xml = await readFile(file, 'utf8');
+        const refused = refuseDtd(xml);
+        if (refused) throw new AgentError(o.name, `${file}: ${refused}`);
+        const valid = XMLValidator.validate(xml);
+        if (valid !== true) throw new AgentError(o.name, `${file}:${valid.err.line}:${valid.err.col}: malformed XML: ${valid.err.msg}`);
+        const doc = parser.parse(xml) as Record<string, Record<string, unknown>>;
+        const response = doc['Get_Workers_Response'];
+        if (!response) throw new AgentError(o.name, `${file}: not a Get_Workers_Response`);
+        const workers = ((response['Response_Data'] as Record<string, unknown> | undefined)?.['Worker'] ?? []) as Record<string, unknown>[];
+        let index = 0;
+        for (const w of workers) {
+          index++;
+          const mapped = mapWorker(w, day);
+          if ('error' in mapped) yield { kind: 'error', message: `Worker #${index}: ${mapped.error}`, file };
+          else yield { kind: 'object', object: { anchor: mapped.anchor, dn: `workerId=${mapped.anchor}`, objectType, attrs: mapped.attrs } };
+        }
+      }
+    },
+    async testConnection() {
+      await stat(path).catch((err: Error) => { throw new AgentError(o.name, `cannot read ${path}: ${err.message}`); });
+    },
+  };
+}
