@@ -39,7 +39,7 @@ export function parseLdif(text: string): { entries: LdifEntry[]; errors: LdifSyn
   };
   for (const { text: l, line } of logicalLines(text)) {
     if (l === '') { flush(); continue; }
-    const m = /^([A-Za-z0-9;.-]+)(::?|:<)\s?(.*)$/.exec(l);
+    const m = /^([A-Za-z0-9;.-]+)(:<|::?)\s?(.*)$/.exec(l);
     if (!m) {
       if (cur) cur.bad ??= new LdifSyntaxError(`not an LDIF line: '${l.slice(0, 40)}'`, line);
       else errors.push(new LdifSyntaxError(`not an LDIF line: '${l.slice(0, 40)}'`, line));

@@ -1,0 +1,91 @@
+/** The ldif agent: RFC 2849 content records in, change records out, and the conformance suite. */
+import test from 'ava';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLdifAgent } from '../../management-agents/ldif/index.ts';
+import { parseLdif } from '../../management-agents/ldif/ldif-format.ts';
+import type { ImportChange } from '../../management-agents/index.ts';
+import { testAgent } from '../helpers/agent-conformance.ts';
+import type { Attributes } from '../../data/model.ts';
+
+const types = [{ name: 'user', anchor: ['objectGUID'], attributes: ['cn', 'member', 'description'] }, { name: 'group', anchor: ['objectGUID'], attributes: ['member'] }];
+async function agentFor(content: string) {
+  const dir = await mkdtemp(join(tmpdir(), 'idsync-ldif-'));
+  await writeFile(join(dir, 'dir.ldif'), content);
+  return { dir, agent: createLdifAgent({ name: 'dir', settings: { path: 'dir.ldif' }, objectTypes: types, baseDir: dir }) };
+}
+const ictx = { pageSize: 10, watermark: null, setWatermark() {}, note() {} };
+async function all(it: AsyncIterable<ImportChange>) {
+  const out: ImportChange[] = [];
+  for await (const c of it) out.push(c);
+  return out;
+}
+
+const sample = `version: 1
+
+# a comment
+dn: CN=Ann Lee,OU=People,DC=corp
+objectClass: user
+objectGUID: g1
+cn: Ann Lee
+description:: w5xuYWwgc2F5cyBoaQ==
+
+dn: CN=Staff,OU=Groups,DC=corp
+objectClass: group
+objectGUID: g2
+member: CN=Ann Lee,OU=People,DC=corp
+member: CN=Someone Else With A Very Long Name That Needs Folding,OU=Peo
+ ple,DC=corp
+`;
+
+testAgent('ldif', async () => {
+  const { agent } = await agentFor(sample);
+  return {
+    agent,
+    exportType: 'user',
+    seeded: new Map<string, Attributes>([['g1', { cn: 'Ann Lee', description: 'Ünal says hi' }], ['g2', { member: ['CN=Ann Lee,OU=People,DC=corp', 'CN=Someone Else With A Very Long Name That Needs Folding,OU=People,DC=corp'] }]]),
+    newObject: (n) => ({ dn: `CN=New ${n},OU=People,DC=corp`, attrs: { cn: `New ${n}` } }),
+  };
+});
+
+test('base64 values, line folding and comments are read', (t) => {
+  const { entries, errors } = parseLdif(sample);
+  t.deepEqual(errors, []);
+  t.is(entries[0]!.attrs['description'], 'Ünal says hi');
+  t.is((entries[1]!.attrs['member'] as string[])[1], 'CN=Someone Else With A Very Long Name That Needs Folding,OU=People,DC=corp');
+});
+
+test('a URL value (:<) is refused, never read', (t) => {
+  const { entries, errors } = parseLdif('dn: CN=x\nobjectGUID: 1\njpegPhoto:< file:///etc/passwd\n\ndn: CN=y\nobjectGUID: 2\n');
+  t.is(entries.length, 1);
+  t.regex(errors[0]!.message, /URL value/);
+  t.is(errors[0]!.line, 3);
+});
+
+test('export writes RFC 2849 change records: add, modify with add/replace/delete, modrdn, delete', async (t) => {
+  const { dir, agent } = await agentFor(sample);
+  const res = await agent.export!([
+    { id: '1', op: 'add', objectType: 'user', dn: 'CN=Bo,OU=People,DC=corp', anchor: null, changes: { cn: { op: 'replace', value: 'Bo' } } },
+    { id: '2', op: 'update', objectType: 'group', dn: 'CN=Staff,OU=Groups,DC=corp', anchor: 'g2', changes: { member: { op: 'values', add: ['CN=Bo,OU=People,DC=corp'], remove: ['CN=Ann Lee,OU=People,DC=corp'] }, description: { op: 'replace', value: ' leading space' } } },
+    { id: '3', op: 'update', objectType: 'user', dn: 'CN=Ann Lee,OU=People,DC=corp', anchor: 'g1', changes: {}, newDn: 'CN=Ann Smith,OU=Alumni,DC=corp' },
+  ], { note() {} });
+  t.true(res.every((r) => r.ok), JSON.stringify(res));
+  await agent.export!([{ id: '4', op: 'delete', objectType: 'user', dn: 'CN=Ann Smith,OU=Alumni,DC=corp', anchor: 'g1', changes: {} }], { note() {} });
+  const log = await readFile(join(dir, 'dir.changes.ldif'), 'utf8');
+  t.regex(log, /dn: CN=Bo,OU=People,DC=corp\nchangetype: add\nobjectClass: user\ncn: Bo\nobjectGUID: [0-9a-f-]{36}\n/);
+  t.regex(log, /changetype: modify\nadd: member\nmember: CN=Bo,OU=People,DC=corp\n-\ndelete: member\nmember: CN=Ann Lee,OU=People,DC=corp\n-\nreplace: description\ndescription:: IGxlYWRpbmcgc3BhY2U=\n-/);
+  t.regex(log, /dn: CN=Ann Lee,OU=People,DC=corp\nchangetype: modrdn\nnewrdn: CN=Ann Smith\ndeleteoldrdn: 1\nnewsuperior: OU=Alumni,DC=corp/);
+  t.regex(log, /dn: CN=Ann Smith,OU=Alumni,DC=corp\nchangetype: delete/);
+  const state = await all(agent.fullImport(ictx));
+  t.deepEqual(state.map((c) => (c.kind === 'object' ? c.object.dn : c.kind)).sort(), ['CN=Bo,OU=People,DC=corp', 'CN=Staff,OU=Groups,DC=corp']);
+});
+
+test('an entry without its anchor is an import error with file and line', async (t) => {
+  const { agent } = await agentFor('dn: CN=x\nobjectClass: user\n\ndn: CN=y\nobjectGUID: 2\n');
+  const changes = await all(agent.fullImport(ictx));
+  const err = changes.find((c) => c.kind === 'error') as { message: string; line: number; file: string };
+  t.regex(err.message, /CN=x has no objectGUID/);
+  t.is(err.line, 1);
+  t.true(err.file.endsWith('dir.ldif'));
+});
