@@ -34,7 +34,13 @@ function computeDn(s: SyncContext, rule: OutboundRule, mv: MvObject): string | n
     // SelectUniqueValue in a DN picks the first candidate no other object of the target holds.
     const isUnique = (v: string) => { const o = space.byDn(v); return !o || o.mvId === mv.id; };
     const dn = toStored(rule.dn(mv.attrs, { now: () => s.now, isUnique }));
-    return dn === null || Array.isArray(dn) ? null : String(dn);
+    if (dn === null || Array.isArray(dn)) return null;
+    // "CN=,OU=…" comes from attributes that are gone: never provision or rename to it.
+    if (!/^[^=,]+=\s*[^\s,]/.test(String(dn))) {
+      s.rec.error(`mv:${mv.id}`, `DN expression of '${rule.name}' (${rule.source.file}:${rule.source.line}) gave '${dn}', whose first component has no value`);
+      return null;
+    }
+    return String(dn);
   } catch (err) {
     s.rec.error(`mv:${mv.id}`, `DN expression of '${rule.name}' (${rule.source.file}:${rule.source.line}) failed: ${(err as Error).message}`);
     return null;

@@ -72,6 +72,15 @@ export function createCsvAgent(options: AgentOptions): ManagementAgent {
     fullImport: (_ctx: ImportContext) => readRows(cfg, options.name, false),
     deltaImport: (_ctx: ImportContext) => readRows(cfg, options.name, true),
     export: (batch) => exportCsv(cfg, batch),
+    async findObject(q) {
+      // Export objects are named anchorColumn=value; look the row up in the file export writes.
+      const wanted = q.anchor ?? (q.dn?.startsWith(`${cfg.anchor[0]}=`) ? q.dn.slice(cfg.anchor[0]!.length + 1) : undefined);
+      if (wanted === undefined) return null;
+      for await (const c of readRows({ ...cfg, path: cfg.exportPath }, options.name, false)) {
+        if (c.kind === 'object' && c.object.anchor === wanted) return c.object;
+      }
+      return null;
+    },
     async getSchema() {
       return { objectTypes: [{ name: cfg.objectType, attributes: [...cfg.columns] }] };
     },

@@ -1,0 +1,10 @@
+/** Runs one cycle of the kill test's project; the parent kills it at random moments. */
+import { openProject, runProfile } from '../../engine/index.ts';
+
+const project = await openProject(process.argv[2]!, { waitMs: 30_000 });
+try {
+  const runs = await runProfile(project.engine, 'cycle');
+  process.stdout.write(JSON.stringify(runs.map((r) => [r.agent, r.step, r.status, r.errors.length])) + '\n');
+} finally {
+  await project.close();
+}
