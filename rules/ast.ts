@@ -38,6 +38,8 @@ export interface AttributeDecl {
   readonly kind: 'Attribute';
   readonly name: string;
   readonly type: string;
+  /** Where the type is written, for diagnostics about it. */
+  readonly typeLoc: Loc;
   readonly refType: string | undefined;
   readonly multi: boolean;
   readonly indexed: boolean;

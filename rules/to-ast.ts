@@ -61,6 +61,7 @@ export class AstBuilder extends BaseVisitor {
       kind: 'Attribute',
       name: img(tok(c, 'name')),
       type: img(tok(c, 'type')),
+      typeLoc: tokenLoc(tok(c, 'type')),
       refType: tok(c, 'refType')?.image,
       multi: kwPresent(c, 'multi'),
       indexed: kwPresent(c, 'indexed'),

@@ -11,10 +11,10 @@ export function checkObject(d: ObjectDecl, accept: DiagnosticSink, sym: Symbols)
     if (names.has(a.name)) accept('error', Codes.DuplicateDeclaration, `attribute '${a.name}' is declared twice in '${d.name}'`, a.loc);
     names.add(a.name);
     if (!(attributeTypes as readonly string[]).includes(a.type)) {
-      accept('error', Codes.UnknownAttributeType, `unknown attribute type '${a.type}'${suggest(a.type, attributeTypes)}`, a.loc);
+      accept('error', Codes.UnknownAttributeType, `unknown attribute type '${a.type}'${suggest(a.type, attributeTypes)}`, a.typeLoc);
     }
     if (a.type === 'reference' && (!a.refType || !sym.objects.has(a.refType))) {
-      accept('error', Codes.UnknownObjectType, `reference to unknown object type '${a.refType ?? ''}'${suggest(a.refType ?? '', sym.objects.keys())}`, a.loc);
+      accept('error', Codes.UnknownObjectType, `reference to unknown object type '${a.refType ?? ''}'${suggest(a.refType ?? '', sym.objects.keys())}`, a.typeLoc);
     }
   }
 }

@@ -5,6 +5,7 @@ import { registerRulesCommands } from './commands/rules-commands.ts';
 import { registerRunCommands } from './commands/run-commands.ts';
 import { registerInspectCommands } from './commands/inspect-commands.ts';
 import { registerDemoCommand } from './commands/demo-command.ts';
+import { registerJoinerCommands } from './commands/joiner-commands.ts';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -27,6 +28,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   registerRunCommands(program, io.out, setExit);
   registerInspectCommands(program, io.out);
   registerDemoCommand(program, io.out, setExit);
+  registerJoinerCommands(program, io.out);
   try {
     await program.parseAsync(argv as string[]);
     return exit;
