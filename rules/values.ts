@@ -96,8 +96,14 @@ export function toDate(v: Value): Date | null {
     }
     return new Date(time);
   }
-  const parsed = Date.parse(t);
-  return Number.isNaN(parsed) ? null : new Date(parsed);
+  // US dates as AADC's examples write them ("12/25/2007 3:04 PM"), always UTC, never the host's zone.
+  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(AM|PM)?)?$/i.exec(t);
+  if (us) {
+    let h = +(us[4] ?? 0);
+    if (us[7]) h = (h % 12) + (us[7].toUpperCase() === 'PM' ? 12 : 0);
+    return new Date(Date.UTC(+us[3]!, +us[1]! - 1, +us[2]!, h, +(us[5] ?? 0), +(us[6] ?? 0)));
+  }
+  return null;
 }
 
 /** Applies `fn` to every value of a multi-value, or once to a scalar (null stays null). */
