@@ -3,7 +3,7 @@
  * reference to a rule that does not exist is a TypeScript error.
  * One instance is reused: setting `input` resets it.
  */
-import { CstParser, defaultParserErrorProvider, type CstNode, type IParserErrorMessageProvider } from 'chevrotain';
+import { CstParser, defaultParserErrorProvider, type CstNode, type IOrAlt, type IParserErrorMessageProvider } from 'chevrotain';
 import * as T from './tokens.ts';
 
 const { kw } = T;
@@ -24,8 +24,11 @@ const errorMessageProvider: IParserErrorMessageProvider = {
 };
 
 export class RulesParser extends CstParser {
+  /** OR alternatives, built once: rebuilding them on every call is chevrotain's most common slowdown. */
+  private readonly alts: IOrAlt<unknown>[][] = [];
+
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'full', errorMessageProvider });
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'none', errorMessageProvider });
     // Very important to call this after all the rules have been defined.
     this.performSelfAnalysis();
   }
@@ -35,7 +38,7 @@ export class RulesParser extends CstParser {
   });
 
   private declaration = this.RULE('declaration', () => {
-    this.OR([
+    this.OR(this.alts[1] ??= [
       { ALT: () => this.SUBRULE(this.dialectDecl) },
       { ALT: () => this.SUBRULE(this.objectDecl) },
       { ALT: () => this.SUBRULE(this.agentDecl) },
@@ -73,7 +76,7 @@ export class RulesParser extends CstParser {
     // A modifier is a name not followed by ':' (that would be the next attribute).
     this.MANY({
       GATE: () => this.LA(2).tokenType !== T.Colon,
-      DEF: () => this.OR([{ ALT: () => this.CONSUME(kw.multi) }, { ALT: () => this.CONSUME(kw.indexed) }]),
+      DEF: () => this.OR(this.alts[2] ??= [{ ALT: () => this.CONSUME(kw.multi) }, { ALT: () => this.CONSUME(kw.indexed) }]),
     });
   });
 
@@ -85,7 +88,7 @@ export class RulesParser extends CstParser {
     this.CONSUME2(T.Name, { LABEL: 'type' });
     this.CONSUME(T.LBrace);
     this.MANY(() =>
-      this.OR([
+      this.OR(this.alts[3] ??= [
         { ALT: () => this.SUBRULE(this.agentObject) },
         { ALT: () => this.SUBRULE(this.threshold) },
         { ALT: () => this.SUBRULE(this.setting) },
@@ -101,14 +104,14 @@ export class RulesParser extends CstParser {
   });
 
   private settingValue = this.RULE('settingValue', () => {
-    this.OR([
+    this.OR(this.alts[4] ??= [
       { ALT: () => this.CONSUME(T.StringLiteral) },
       { ALT: () => this.CONSUME(T.NumberLiteral) },
       { ALT: () => this.CONSUME(T.Duration) },
       {
         GATE: () => this.LA(2).tokenType === T.LParen,
         ALT: () => {
-          this.OR2([{ ALT: () => this.CONSUME(kw.env) }, { ALT: () => this.CONSUME(kw.file) }]);
+          this.OR2(this.alts[5] ??= [{ ALT: () => this.CONSUME(kw.env) }, { ALT: () => this.CONSUME(kw.file) }]);
           this.CONSUME(T.LParen);
           this.CONSUME2(T.StringLiteral);
           this.CONSUME(T.RParen);
@@ -123,7 +126,7 @@ export class RulesParser extends CstParser {
     this.CONSUME(T.Name);
     this.CONSUME(T.LBrace);
     this.MANY(() =>
-      this.OR([
+      this.OR(this.alts[6] ??= [
         { ALT: () => { this.CONSUME(kw.anchor); this.SUBRULE(this.nameList, { LABEL: 'anchor' }); } },
         { ALT: () => { this.CONSUME(kw.attributes); this.SUBRULE2(this.nameList, { LABEL: 'attributes' }); } },
       ]),
@@ -158,7 +161,7 @@ export class RulesParser extends CstParser {
     this.SUBRULE(this.ruleOptions);
     this.CONSUME(T.LBrace);
     this.MANY(() =>
-      this.OR([
+      this.OR(this.alts[7] ??= [
         { ALT: () => this.SUBRULE(this.scopeItem) },
         { ALT: () => this.SUBRULE(this.filterItem) },
         { ALT: () => this.SUBRULE(this.joinItem) },
@@ -179,7 +182,7 @@ export class RulesParser extends CstParser {
     this.SUBRULE(this.ruleOptions);
     this.CONSUME(T.LBrace);
     this.MANY(() =>
-      this.OR([
+      this.OR(this.alts[8] ??= [
         { ALT: () => this.SUBRULE(this.scopeItem) },
         { ALT: () => this.SUBRULE(this.provisionItem) },
         { ALT: () => this.SUBRULE(this.dnItem) },
@@ -198,7 +201,7 @@ export class RulesParser extends CstParser {
 
   private ruleOptions = this.RULE('ruleOptions', () => {
     this.MANY(() =>
-      this.OR([
+      this.OR(this.alts[9] ??= [
         { ALT: () => { this.CONSUME(kw.precedence); this.CONSUME(T.NumberLiteral); } },
         { ALT: () => { this.CONSUME(kw.dialect); this.CONSUME(T.Name); } },
       ]),
@@ -259,7 +262,7 @@ export class RulesParser extends CstParser {
     this.CONSUME(kw.flow);
     this.CONSUME(T.Name, { LABEL: 'target' });
     this.CONSUME(T.Arrow);
-    this.OR([
+    this.OR(this.alts[10] ??= [
       {
         GATE: () => this.LA(2).tokenType === T.NumberLiteral,
         ALT: () => { this.CONSUME(kw.dn); this.CONSUME(T.NumberLiteral, { LABEL: 'dnPart' }); },
@@ -267,7 +270,7 @@ export class RulesParser extends CstParser {
       { ALT: () => this.SUBRULE(this.expression) },
     ]);
     this.MANY(() =>
-      this.OR2([
+      this.OR2(this.alts[11] ??= [
         { ALT: () => { this.CONSUME(kw.precedence); this.CONSUME2(T.NumberLiteral, { LABEL: 'precedence' }); } },
         { ALT: () => { this.CONSUME(kw.merge); this.CONSUME2(T.Name, { LABEL: 'mergeMode' }); } },
         { ALT: () => this.CONSUME(kw.once) },
@@ -339,7 +342,7 @@ export class RulesParser extends CstParser {
     this.CONSUME(T.Name, { LABEL: 'name' });
     this.CONSUME(kw.run);
     this.CONSUME2(T.Name, { LABEL: 'profile' });
-    this.OR([
+    this.OR(this.alts[12] ??= [
       { ALT: () => { this.CONSUME(kw.every); this.CONSUME(T.Duration); } },
       { ALT: () => { this.CONSUME(kw.cron); this.CONSUME(T.StringLiteral); } },
     ]);
@@ -357,7 +360,7 @@ export class RulesParser extends CstParser {
 
   private operand = this.RULE('operand', () => {
     this.OPTION(() => this.CONSUME(T.Minus));
-    this.OR([
+    this.OR(this.alts[13] ??= [
       { ALT: () => this.CONSUME(T.AttrRef) },
       { ALT: () => this.CONSUME(T.Variable) },
       { ALT: () => this.CONSUME(T.StringLiteral) },
