@@ -38,11 +38,12 @@ export const agentTypes: Record<string, Record<string, SettingSpec>> = {
     'multi-valued': { kind: 'list', doc: 'Columns holding several values.' },
     'value-separator': { kind: 'string', doc: 'Separator inside multi-valued columns (default ";").' },
     'object-type': { kind: 'string', doc: 'Object type of every row (default: the first declared object type).' },
+    'header-map': { kind: 'list', doc: 'Renames file columns to attribute names: "Employee ID=employeeId", "First Name=givenName".' },
     delta: { kind: 'enum', values: ['compare', 'drop'], doc: 'compare: delta import diffs with the last file; drop: the file holds only changed rows.' },
     'export-mode': { kind: 'enum', values: ['full', 'changes'], doc: 'full: rewrite the whole file; changes: append change rows.' },
   },
   'workday-xml': { ...fileSettings, 'as-of': { kind: 'string', doc: 'Evaluate effective dates as of this date (default today).' } },
-  'successfactors-json': { ...fileSettings },
+  'successfactors-json': { ...fileSettings, 'as-of': { kind: 'string', doc: 'Evaluate effective dates as of this date (default today).' } },
   ldif: { ...fileSettings },
   ldap: {
     url: { kind: 'string', required: true, doc: 'ldaps://host:636 or ldap://host:389 (with start-tls).' },

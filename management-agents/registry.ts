@@ -5,12 +5,14 @@ import { createMemoryAgent } from './memory/index.ts';
 import { createCsvAgent } from './csv/index.ts';
 import { createLdifAgent } from './ldif/index.ts';
 import { createWorkdayXmlAgent } from './workday-xml/index.ts';
+import { createSuccessFactorsJsonAgent } from './successfactors-json/index.ts';
 
 export const agentFactories: Readonly<Record<string, AgentFactory>> = {
   memory: createMemoryAgent,
   csv: createCsvAgent,
   ldif: createLdifAgent,
   'workday-xml': createWorkdayXmlAgent,
+  'successfactors-json': createSuccessFactorsJsonAgent,
 };
 
 export function agentFactory(type: string, agentName: string): AgentFactory {

@@ -16,6 +16,8 @@ export interface CsvAgentConfig {
   readonly columns: readonly string[];
   readonly delta: 'compare' | 'drop';
   readonly exportMode: 'full' | 'changes';
+  /** File column → attribute name. */
+  readonly headerMap: ReadonlyMap<string, string>;
 }
 
 export function readCsvConfig(o: AgentOptions): CsvAgentConfig {
@@ -40,5 +42,10 @@ export function readCsvConfig(o: AgentOptions): CsvAgentConfig {
     columns: [...new Set([...type.anchor, ...type.attributes])],
     delta: str('delta') === 'drop' ? 'drop' : 'compare',
     exportMode: str('export-mode') === 'changes' ? 'changes' : 'full',
+    headerMap: new Map((Array.isArray(s['header-map']) ? s['header-map'] : s['header-map'] === undefined ? [] : [s['header-map']]).map((m) => {
+      const [from, to] = String(m).split('=');
+      if (!from || !to) throw new AgentError(o.name, `header-map entry '${String(m)}' must be "File Column=attribute"`);
+      return [from.trim(), to.trim()] as const;
+    })),
   };
 }

@@ -15,7 +15,7 @@ async function* readRows(cfg: CsvAgentConfig, agent: string, drop: boolean): Asy
   const file = drop ? cfg.path.replace(/(\.csv)?$/, '.delta.csv') : cfg.path;
   const skipped: ImportChange[] = [];
   const parser = parse({
-    columns: (header: string[]) => header.map((h) => h.trim()),
+    columns: (header: string[]) => header.map((h) => cfg.headerMap.get(h.trim()) ?? h.trim()),
     delimiter: cfg.delimiter,
     quote: cfg.quote,
     info: true,

@@ -53,7 +53,7 @@ test('fmt --check exits 1 when a file would change; fmt rewrites it', async (t) 
 test.serial('status --json lists agents and profiles', async (t) => {
   const r = await cli('status', '--project', demo, '--json');
   const s = JSON.parse(r.out);
-  t.deepEqual(s.agents.map((a: { name: string }) => a.name), ['hr', 'contractors', 'departments', 'directory', 'cloud', 'app']);
+  t.deepEqual(s.agents.map((a: { name: string }) => a.name), ['hr', 'contractors', 'departments', 'directory', 'cloud', 'app', 'ad']);
   t.deepEqual(s.profiles.map((p: { name: string }) => p.name), ['full-cycle', 'delta-cycle']);
 });
 

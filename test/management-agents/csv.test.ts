@@ -105,3 +105,10 @@ test('export in changes mode appends change rows', async (t) => {
   const out = await readFile(join(dir, 'changes.csv'), 'utf8');
   t.is(out, 'changeType,employeeId,givenName,sn,aliases\nadd,1,Ann,,\ndelete,1,,,\n');
 });
+
+test('header mapping renames file columns to attribute names', async (t) => {
+  const { agent } = await agentFor('Employee ID,First Name,sn\n7,Ann,Lee\n', { 'header-map': ['Employee ID=employeeId', 'First Name=givenName'] });
+  const [o] = objects(await all(agent.fullImport(ictx)));
+  t.is(o!.anchor, '7');
+  t.deepEqual(o!.attrs, { employeeId: '7', givenName: 'Ann', sn: 'Lee' });
+});

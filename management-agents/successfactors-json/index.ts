@@ -1,0 +1,1 @@
+export { createSuccessFactorsJsonAgent } from './successfactors-json-agent.ts';
