@@ -35,7 +35,11 @@ export interface ImportedObject {
 }
 
 export type ImportChange =
-  | { readonly kind: 'object'; readonly object: ImportedObject }
+  /**
+   * `partial`: only the attributes that changed are given (DirSync); the others
+   * keep their values, and an empty array removes an attribute.
+   */
+  | { readonly kind: 'object'; readonly object: ImportedObject; readonly partial?: boolean }
   /** Only from delta imports: the object is gone. */
   | { readonly kind: 'delete'; readonly anchor: string }
   /** A malformed row or entry: recorded on the step, the import goes on. */

@@ -6,6 +6,7 @@ import { createCsvAgent } from './csv/index.ts';
 import { createLdifAgent } from './ldif/index.ts';
 import { createWorkdayXmlAgent } from './workday-xml/index.ts';
 import { createSuccessFactorsJsonAgent } from './successfactors-json/index.ts';
+import { createLdapAgent } from './ldap/index.ts';
 
 export const agentFactories: Readonly<Record<string, AgentFactory>> = {
   memory: createMemoryAgent,
@@ -13,6 +14,7 @@ export const agentFactories: Readonly<Record<string, AgentFactory>> = {
   ldif: createLdifAgent,
   'workday-xml': createWorkdayXmlAgent,
   'successfactors-json': createSuccessFactorsJsonAgent,
+  ldap: createLdapAgent,
 };
 
 export function agentFactory(type: string, agentName: string): AgentFactory {

@@ -7,7 +7,20 @@ import type { ImportContext } from '../../management-agents/index.ts';
 import { AgentError } from '../../management-agents/index.ts';
 import type { RunRecord } from '../../data/objects.ts';
 import { StepRecorder } from '../run/step-record.ts';
-import { stageObject } from './stage-object.ts';
+import { applyPendingImport, stageObject } from './stage-object.ts';
+import type { CsObject } from '../../data/objects.ts';
+import type { ImportedObject } from '../../management-agents/index.ts';
+
+/** A partial change (only changed attributes) completed from what the connector space holds. */
+function completePartial(obj: ImportedObject, found: CsObject | undefined): ImportedObject {
+  const base = found ? applyPendingImport(found) : undefined;
+  const attrs = { ...(base?.hologram ?? {}) };
+  for (const [k, v] of Object.entries(obj.attrs)) {
+    if (Array.isArray(v) && v.length === 0) delete attrs[k];
+    else attrs[k] = v;
+  }
+  return { ...obj, objectType: obj.objectType || base?.objectType || '', attrs };
+}
 
 export interface ImportOptions {
   readonly pageSize?: number;
@@ -56,9 +69,14 @@ export async function runImport(ctx: EngineContext, agentName: string, mode: 'fu
         continue;
       }
       seenCount++;
-      const obj = change.object;
       // An export object waiting for its anchor is found by its DN.
-      const found = cs.byAnchor(obj.anchor) ?? (() => { const byDn = cs.byDn(obj.dn); return byDn && byDn.anchor === null ? byDn : undefined; })();
+      const found = cs.byAnchor(change.object.anchor) ?? (() => { const byDn = cs.byDn(change.object.dn); return byDn && byDn.anchor === null ? byDn : undefined; })();
+      const obj = change.partial ? completePartial(change.object, found) : change.object;
+      if (!obj.objectType) {
+        rec.count('stage-failure');
+        rec.error(obj.anchor, 'a partial change for an object this connector space does not hold; run a full import');
+        continue;
+      }
       const staged = stageObject(agentName, found, obj);
       if (seen.has(staged.object.id)) {
         rec.count('stage-failure');

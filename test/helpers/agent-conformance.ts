@@ -27,8 +27,9 @@ const ctx = () => {
   return { pageSize: 10, watermark: null, setWatermark: (w: string | null) => { watermark = w; }, note: () => {}, get stored() { return watermark; } };
 };
 
+/** The suite runs serially: its export test adds and removes an object the import tests would see. */
 export function testAgent(name: string, make: () => Promise<ConformanceFixture>): void {
-  test(`${name}: declares its capabilities as booleans`, async (t) => {
+  test.serial(`${name}: declares its capabilities as booleans`, async (t) => {
     const { agent } = await make();
     for (const k of ['deltaImport', 'export', 'referencesInSecondPass', 'valueLevelMultiValue', 'rename'] as const) t.is(typeof agent.capabilities[k], 'boolean', k);
     t.is(typeof agent.name, 'string');
@@ -37,7 +38,7 @@ export function testAgent(name: string, make: () => Promise<ConformanceFixture>)
     if (agent.capabilities.export) t.is(typeof agent.export, 'function');
   });
 
-  test(`${name}: full import streams every seeded object once, with anchor, DN and type`, async (t) => {
+  test.serial(`${name}: full import streams every seeded object once, with anchor, DN and type`, async (t) => {
     const { agent, seeded } = await make();
     const it = agent.fullImport(ctx());
     t.is(typeof (it as AsyncIterable<ImportChange>)[Symbol.asyncIterator], 'function', 'an async iterable, not an array');
@@ -50,14 +51,14 @@ export function testAgent(name: string, make: () => Promise<ConformanceFixture>)
     }
   });
 
-  test(`${name}: full import is repeatable`, async (t) => {
+  test.serial(`${name}: full import is repeatable`, async (t) => {
     const { agent } = await make();
     const a = await collect(agent.fullImport(ctx()));
     const b = await collect(agent.fullImport(ctx()));
     t.deepEqual(a, b);
   });
 
-  test(`${name}: export answers once per request, and an exported add is imported back`, async (t) => {
+  test.serial(`${name}: export answers once per request, and an exported add is imported back`, async (t) => {
     const f = await make();
     if (!f.agent.capabilities.export || !f.newObject) { t.pass('export not supported by this agent'); return; }
     const obj = f.newObject(1);
@@ -77,7 +78,7 @@ export function testAgent(name: string, make: () => Promise<ConformanceFixture>)
     t.true(del!.ok);
   });
 
-  test(`${name}: the connection test passes against a working system`, async (t) => {
+  test.serial(`${name}: the connection test passes against a working system`, async (t) => {
     const { agent } = await make();
     if (!agent.testConnection) { t.pass('no connection test'); return; }
     await t.notThrowsAsync(agent.testConnection());

@@ -22,8 +22,8 @@ test('the current effective-dated records win; statuses come from employment dat
   for await (const c of make().fullImport(ictx)) out.push(c);
   const objs = Object.fromEntries(out.flatMap((c) => (c.kind === 'object' ? [[c.object.anchor, c.object.attrs]] : [])));
   t.like(objs['10001'], { firstName: 'Marcus', lastName: 'Hoff', preferredName: 'Mark', title: 'Controller', location: 'Walldorf', managerId: '10000', userId: 'mhoff', status: 'active' });
-  t.is(objs['10002'].status, 'prehire');
-  t.is(objs['10003'].status, 'terminated');
+  t.is(objs['10002']!.status, 'prehire');
+  t.is(objs['10003']!.status, 'terminated');
   const err = out.find((c) => c.kind === 'error') as { message: string; file: string };
   t.regex(err.message, /record #2: PerPerson has no personIdExternal/);
   t.true(err.file.endsWith('page-2.json'));

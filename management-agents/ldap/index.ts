@@ -1,0 +1,1 @@
+export { createLdapAgent } from './ldap-agent.ts';
