@@ -22,7 +22,7 @@ export async function manualJoin(ctx: EngineContext, agent: string, ref: string,
   const rec = new StepRecorder(agent, 'join', null, ctx.now());
   const s = createSyncContext(ctx, tx, rec);
   joinByHand(s, cs, mvId);
-  finishSync(s);
+  await finishSync(s);
   tx.addRun(rec.finish(undefined, ctx.now()));
   await tx.commit();
 }
@@ -36,7 +36,7 @@ export async function manualDisconnect(ctx: EngineContext, agent: string, ref: s
   disconnect(s, cs, explicit ? 'explicit-disconnector' : 'disconnector', true);
   // A manual disconnect runs the deletion rules, as in MIM.
   applyDeletionRules(s);
-  finishSync(s);
+  await finishSync(s);
   tx.addRun(rec.finish(undefined, ctx.now()));
   await tx.commit();
 }

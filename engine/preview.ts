@@ -16,7 +16,7 @@ export interface PreviewResult {
   readonly errors: string[];
 }
 
-export function previewObject(ctx: EngineContext, agent: string, ref: string, full: boolean): PreviewResult {
+export async function previewObject(ctx: EngineContext, agent: string, ref: string, full: boolean): Promise<PreviewResult> {
   const space = ctx.store.cs(agent);
   const cs = space.byAnchor(ref) ?? space.byDn(ref) ?? space.get(ref);
   if (!cs) throw new Error(`no object '${ref}' in the connector space of ${agent}`);
@@ -34,7 +34,7 @@ export function previewObject(ctx: EngineContext, agent: string, ref: string, fu
     if (!full && !cs.pendingImport) lines.push('no pending import: a delta sync would not touch this object');
     else {
       syncInbound(s, cs);
-      finishSync(s);
+      await finishSync(s);
     }
     const exports: PreviewResult['exports'] = [];
     for (const a of ctx.rules.agents.keys()) {

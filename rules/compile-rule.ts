@@ -81,6 +81,7 @@ export function compileOutbound(r: OutboundDecl, file: string, fileDialect: Dial
     scope: opt(r.scope, d),
     provision: r.provision ? { when: opt(r.provision.when, d) } : undefined,
     dn: opt(r.dn, d),
+    dnText: r.dn ? format(r.dn) : undefined,
     flows: r.flows.map((f) => outboundFlow(f, file, d, mv)),
     deprovision: {
       action: (dep?.action ?? 'disconnect') as DeprovisionAction,

@@ -100,6 +100,7 @@ export interface OutboundRule {
   readonly scope: Compiled | undefined;
   readonly provision: { readonly when: Compiled | undefined } | undefined;
   readonly dn: Compiled | undefined;
+  readonly dnText: string | undefined;
   readonly flows: readonly OutboundFlow[];
   readonly deprovision: {
     readonly action: DeprovisionAction;

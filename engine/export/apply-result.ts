@@ -28,7 +28,10 @@ export async function applyResult(agent: ManagementAgent, space: ConnectorSpaceV
       return;
     }
     const unconfirmed = { ...(cs.unconfirmed ?? {}), ...unconfirmedAfter(cs, req) };
-    tx.putCs({ ...cs, anchor: r.anchor ?? cs.anchor, dn: r.dn ?? req.newDn ?? cs.dn, pendingExport: null, exportError: null, unconfirmed });
+    // What this request did not carry (references kept for the second pass) stays pending.
+    const rest = Object.fromEntries(Object.entries(cs.pendingExport?.changes ?? {}).filter(([k]) => !(k in req.changes)));
+    const pendingExport = Object.keys(rest).length ? { op: 'update' as const, changes: rest, referenceAttrs: cs.pendingExport?.referenceAttrs ?? [] } : null;
+    tx.putCs({ ...cs, anchor: r.anchor ?? cs.anchor, dn: r.dn ?? req.newDn ?? cs.dn, pendingExport, exportError: null, unconfirmed });
     rec.count(req.op === 'add' ? 'export-add' : req.newDn ? 'export-rename' : 'export-update');
     return;
   }

@@ -11,7 +11,7 @@ import { AgentError } from '../../management-agents/index.ts';
 import { StepRecorder } from '../run/step-record.ts';
 import { record } from '../import/run-import.ts';
 import { applyResult } from './apply-result.ts';
-import { toRequest } from './build-request.ts';
+import { toRequests } from './build-request.ts';
 
 export interface ExportOptions {
   readonly batchSize?: number;
@@ -58,7 +58,10 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
   const secondPass: ExportRequest[] = [];
   try {
     for (let i = 0; i < pending.length; i += batchSize) {
-      const requests = pending.slice(i, i + batchSize).map((cs) => toRequest(space.get(cs.id) ?? cs, agent.capabilities.referencesInSecondPass, secondPass));
+      const split = pending.slice(i, i + batchSize).map((cs) => toRequests(space.get(cs.id) ?? cs, agent.capabilities.referencesInSecondPass));
+      for (const r of split) if (r.second) secondPass.push(r.second);
+      const requests = split.flatMap((r) => (r.first ? [r.first] : []));
+      if (requests.length === 0) continue;
       const results = await agent.export(requests, { note: (m) => rec.notes.push(m) });
       const tx = ctx.store.begin();
       for (const r of results) await applyResult(agent, space, tx, rec, r, requests.find((q) => q.id === r.id)!, now);
@@ -68,7 +71,8 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
     }
     if (secondPass.length) {
       rec.notes.push(`second pass: ${secondPass.length} object(s) with reference values`);
-      const requests = secondPass.map((r) => { const cs = space.get(r.id); return { ...r, op: 'update' as const, anchor: cs?.anchor ?? r.anchor, dn: cs?.dn ?? r.dn }; });
+      // Objects whose first pass failed wait for the next export.
+      const requests = secondPass.flatMap((r) => { const cs = space.get(r.id); return cs && !cs.exportError && cs.anchor ? [{ ...r, anchor: cs.anchor, dn: cs.dn }] : []; });
       const results = await agent.export(requests, { note: (m) => rec.notes.push(m) });
       const tx = ctx.store.begin();
       for (const r of results) await applyResult(agent, space, tx, rec, r, requests.find((q) => q.id === r.id)!, now);

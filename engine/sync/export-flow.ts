@@ -47,6 +47,11 @@ function takenIndex(s: SyncContext, agent: string, objectType: string, attr: str
   return index;
 }
 
+/** Marks a value as used in the connected system, so SelectUniqueValue moves on to its next candidate. */
+export function markTaken(s: SyncContext, agent: string, objectType: string, attr: string, value: string): void {
+  takenIndex(s, agent, objectType, attr).set(value.toLowerCase(), '\0external');
+}
+
 export function evaluateFlow(s: SyncContext, rule: OutboundRule, flow: OutboundFlow, row: Attributes, cs: CsObject, mvId: string): AttrValue | null | Sentinel {
   const index = flow.text.includes('SelectUniqueValue') ? takenIndex(s, rule.agent, rule.objectType, flow.target) : undefined;
   const raw = flow.evaluate(row, {

@@ -6,17 +6,22 @@ import type { OutboundRule } from '../../rules/index.ts';
 import { toStored } from '../../rules/index.ts';
 import type { CsObject, MvObject } from '../../data/objects.ts';
 import { newCsObject } from '../import/stage-object.ts';
-import { exportChanges, mergeExport } from './export-flow.ts';
+import { exportChanges, markTaken, mergeExport } from './export-flow.ts';
+import type { ManagementAgent } from '../../management-agents/index.ts';
 import { connect, disconnect, type SyncContext } from './sync-context.ts';
 import { scheduleDeprovisionDelete, unscheduleDeprovisionDelete } from './deprovision-schedule.ts';
 
-const valueLevel = (s: SyncContext, agent: string): boolean => {
+function agentOf(s: SyncContext, name: string): ManagementAgent | undefined {
   try {
-    return s.ctx.agent(agent).capabilities.valueLevelMultiValue;
+    return s.ctx.agent(name);
   } catch {
-    return false;
+    return undefined;
   }
-};
+}
+const valueLevel = (s: SyncContext, agent: string): boolean => agentOf(s, agent)?.capabilities.valueLevelMultiValue ?? false;
+const usesUnique = (text: string | undefined) => !!text && /SelectUniqueValue/i.test(text);
+/** How many candidates to try against the connected system before giving up. */
+const MAX_UNIQUE_TRIES = 20;
 
 function targetOf(s: SyncContext, mv: MvObject, rule: OutboundRule): CsObject | undefined {
   for (const c of mv.connectors) {
@@ -32,7 +37,7 @@ function computeDn(s: SyncContext, rule: OutboundRule, mv: MvObject): string | n
   const space = s.ctx.store.cs(rule.agent);
   try {
     // SelectUniqueValue in a DN picks the first candidate no other object of the target holds.
-    const isUnique = (v: string) => { const o = space.byDn(v); return !o || o.mvId === mv.id; };
+    const isUnique = (v: string) => { const o = space.byDn(v); return s.externalDns.has(v.toLowerCase()) ? false : !o || o.mvId === mv.id; };
     const dn = toStored(rule.dn(mv.attrs, { now: () => s.now, isUnique }));
     if (dn === null || Array.isArray(dn)) return null;
     // "CN=,OU=…" comes from attributes that are gone: never provision or rename to it.
@@ -47,8 +52,22 @@ function computeDn(s: SyncContext, rule: OutboundRule, mv: MvObject): string | n
   }
 }
 
-function provision(s: SyncContext, rule: OutboundRule, mv: MvObject): void {
-  const dn = computeDn(s, rule, mv);
+/** The DN, with SelectUniqueValue candidates also checked against the connected system. */
+async function uniqueDn(s: SyncContext, rule: OutboundRule, mv: MvObject, agent: ManagementAgent | undefined): Promise<string | null> {
+  let dn = computeDn(s, rule, mv);
+  if (!agent?.findObject || !usesUnique(rule.dnText)) return dn;
+  for (let i = 0; dn && i < MAX_UNIQUE_TRIES; i++) {
+    const found = await agent.findObject({ dn, objectType: rule.objectType });
+    if (!found || s.ctx.store.cs(rule.agent).byAnchor(found.anchor)?.mvId === mv.id) return dn;
+    s.externalDns.add(dn.toLowerCase());
+    dn = computeDn(s, rule, mv);
+  }
+  return dn;
+}
+
+async function provision(s: SyncContext, rule: OutboundRule, mv: MvObject): Promise<void> {
+  const agent = agentOf(s, rule.agent);
+  const dn = await uniqueDn(s, rule, mv, agent);
   const tag = `${rule.agent}/`;
   if (!dn) {
     s.rec.count(`${tag}provisioning-failure`);
@@ -65,7 +84,23 @@ function provision(s: SyncContext, rule: OutboundRule, mv: MvObject): void {
   // An existing disconnector with the same DN is taken over rather than duplicated.
   const creating = !cs;
   cs = connect(s, cs ?? newCsObject(rule.agent, { dn, objectType: rule.objectType, provisionedBy: rule.name }), mv, 'connector');
-  const { changes, referenceAttrs } = exportChanges(s, rule, rule.flows, mv.attrs, cs, mv, true, valueLevel(s, rule.agent));
+  let { changes, referenceAttrs } = exportChanges(s, rule, rule.flows, mv.attrs, cs, mv, true, valueLevel(s, rule.agent));
+  // SelectUniqueValue knows the connector space; where the agent can tell, the connected system has the last word.
+  const uniqueFlows = agent?.isValueInUse ? rule.flows.filter((f) => usesUnique(f.text)) : [];
+  for (let i = 0; i < MAX_UNIQUE_TRIES && uniqueFlows.length; i++) {
+    let taken = false;
+    for (const f of uniqueFlows) {
+      const c = changes[f.target];
+      const v = c?.op === 'replace' && typeof c.value === 'string' ? c.value : undefined;
+      if (v !== undefined && (await agent!.isValueInUse!(rule.objectType, f.target, v))) {
+        markTaken(s, rule.agent, rule.objectType, f.target, v);
+        s.explain?.(`${f.target}: '${v}' is already used in ${rule.agent}; trying the next candidate`);
+        taken = true;
+      }
+    }
+    if (!taken) break;
+    ({ changes, referenceAttrs } = exportChanges(s, rule, rule.flows, mv.attrs, cs, mv, true, valueLevel(s, rule.agent)));
+  }
   s.tx.putCs({ ...cs, provisionedBy: rule.name, pendingExport: mergeExport(cs.pendingExport, creating ? 'add' : 'update', changes, { referenceAttrs }), applied: rule.flows.filter((f) => f.once).map((f) => f.target) });
   s.rec.count(creating ? `${tag}provisioned-add` : `${tag}provisioned-join`);
   s.explain?.(`provision in ${rule.agent}: ${dn} (${Object.keys(changes).length} attributes)`);
@@ -121,7 +156,7 @@ function deprovision(s: SyncContext, rule: OutboundRule, cs: CsObject, mvDeleted
   s.rec.count(`${tag}deprovisioned`);
 }
 
-export function syncOutbound(s: SyncContext, mvId: string): void {
+export async function syncOutbound(s: SyncContext, mvId: string): Promise<void> {
   const deleted = s.deleted.get(mvId);
   const mv = deleted ?? s.ctx.store.mv(mvId);
   if (!mv) return;
@@ -134,7 +169,7 @@ export function syncOutbound(s: SyncContext, mvId: string): void {
     s.explain?.(`outbound '${rule.name}': ${inScope ? 'in scope' : 'not in scope'}`);
     if (inScope) {
       if (!cs) {
-        if (rule.provision && (!rule.provision.when || !!toStored(rule.provision.when(current.attrs, { now: () => s.now })))) provision(s, rule, current);
+        if (rule.provision && (!rule.provision.when || !!toStored(rule.provision.when(current.attrs, { now: () => s.now })))) await provision(s, rule, current);
       } else update(s, rule, current, cs);
     } else if (cs && (cs.provisionedBy === rule.name || deleted)) {
       deprovision(s, rule, cs, !!deleted);

@@ -28,20 +28,29 @@ function guarded(s: SyncContext, what: string, fn: () => void): void {
   }
 }
 
+async function guardedAsync(s: SyncContext, what: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    s.rec.count('flow-failure');
+    s.rec.error(what, (err as Error).message);
+  }
+}
+
 /** Attribute flow, deletion rules and outbound for everything the inbound pass touched. */
-export function finishSync(s: SyncContext): void {
+export async function finishSync(s: SyncContext): Promise<void> {
   const retry = [...s.pendingRefs];
   s.pendingRefs.clear();
   for (const id of retry) { s.recompute.add(id); s.outbound.add(id); }
   for (const id of s.recompute) guarded(s, `mv:${id}`, () => recomputeMv(s, id));
   applyDeletionRules(s);
-  for (const id of s.outbound) guarded(s, `mv:${id}`, () => syncOutbound(s, id));
+  for (const id of s.outbound) await guardedAsync(s, `mv:${id}`, () => syncOutbound(s, id));
   // References to objects provisioned later in this same run resolve now.
   const again = [...s.pendingRefs];
   s.pendingRefs.clear();
   for (const id of again) {
     guarded(s, `mv:${id}`, () => recomputeMv(s, id));
-    guarded(s, `mv:${id}`, () => syncOutbound(s, id));
+    await guardedAsync(s, `mv:${id}`, () => syncOutbound(s, id));
   }
 }
 
@@ -68,7 +77,7 @@ export async function runSync(ctx: EngineContext, agentName: string, mode: 'full
       if (rec.overErrorLimit) break;
     }
     rec.count('objects-processed', done);
-    finishSync(s);
+    await finishSync(s);
     tx.setMeta(PENDING_REFS_KEY, [...s.pendingRefs]);
     tx.addRun(rec.finish(rec.overErrorLimit ? 'stopped-error-limit' : undefined, ctx.now()));
     await tx.commit();

@@ -24,6 +24,8 @@ export interface SyncContext {
   readonly pendingRefs: Set<string>;
   /** Values taken per target attribute, for SelectUniqueValue: agent\0type\0attribute → lower value → csId. */
   readonly taken: Map<string, Map<string, string>>;
+  /** DNs the connected systems hold outside their connector spaces (lower case), for SelectUniqueValue in DNs. */
+  readonly externalDns: Set<string>;
   /** Preview mode: compute, explain, never commit. */
   readonly explain?: (line: string) => void;
 }
@@ -34,6 +36,7 @@ export function createSyncContext(ctx: EngineContext, tx: StoreTransaction, rec:
     recompute: new Set(), outbound: new Set(), lost: new Map(), deleted: new Map(),
     pendingRefs: new Set(ctx.store.meta<string[]>(PENDING_REFS_KEY) ?? []),
     taken: new Map(),
+    externalDns: new Set(),
   };
 }
 

@@ -35,7 +35,8 @@ export function createLdapAgent(o: AgentOptions): ManagementAgent {
   return {
     name: o.name,
     type: 'ldap',
-    capabilities: { deltaImport: true, export: true, referencesInSecondPass: false, valueLevelMultiValue: true, rename: true },
+    // AD refuses a manager or member that does not exist yet: references go in a second pass.
+    capabilities: { deltaImport: true, export: true, referencesInSecondPass: true, valueLevelMultiValue: true, rename: true },
     fullImport: (ctx) => guarded((c) => fullImport(c, cfg, ctx)),
     deltaImport: (ctx) => guarded((c) => deltaImport(c, cfg, ctx)),
     async export(batch) {

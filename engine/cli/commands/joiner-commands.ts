@@ -15,7 +15,7 @@ export function registerJoinerCommands(program: Command, out: Out): void {
     .option('--full', 'as a full sync (default: as a delta sync)').option('--json', 'print as JSON')
     .action((agent: string, ref: string, o: Flags) => withProject(o, async (p) => {
       let r;
-      try { r = previewObject(p.engine, agent, ref, !!o.full); } catch (err) { throw userError(err); }
+      try { r = await previewObject(p.engine, agent, ref, !!o.full); } catch (err) { throw userError(err); }
       if (o.json) return json(r, out);
       for (const l of r.lines) out(l);
       if (r.exports.length) out('pending exports it would produce:');
