@@ -1,51 +1,47 @@
 /**
- * The embedded store: a lowdb JSON snapshot plus an append-only journal.
+ * The embedded store: a sharded lowdb snapshot plus an append-only journal.
  *
- * A transaction is one journal line written with a single write and fsync,
- * so a `kill -9` leaves either the whole transaction or a torn last line that
- * replay ignores. The snapshot is rewritten (atomically, by lowdb's temp file
- * and rename) only when the journal has grown, so a delta run costs what it
- * changed, not the size of the store.
+ * A transaction is written as journal lines of at most CHUNK ops and a
+ * commit line, then fsync'd: a `kill -9` leaves either the whole transaction
+ * or lines without a commit, which replay ignores. The snapshot is a set of
+ * parts (lowdb DataFiles of compact JSON) under a generation folder that a
+ * pointer file names; it is rewritten only when the journal has grown, so a
+ * delta run costs what it changed, not the size of the store.
  */
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
-import type { CsObject, MvObject, RunRecord } from './objects.ts';
+import { DataFile, TextFile } from 'lowdb/node';
 import type { Store, StoreTransaction } from './store.ts';
 import { StoreState, type Op } from './store-state.ts';
 import { acquireLock, type Lock } from './lock.ts';
 
-interface Snapshot {
-  readonly version: 1;
-  cs: Record<string, CsObject[]>;
-  mv: MvObject[];
-  meta: Record<string, unknown>;
-  runs: RunRecord[];
-}
-
-const emptySnapshot = (): Snapshot => ({ version: 1, cs: {}, mv: [], meta: {}, runs: [] });
+const CHUNK = 2000;
 /** Keep this many step records; older ones are dropped at the next snapshot. */
 const MAX_RUNS = 1000;
+const part = (file: string) => new DataFile<Op[]>(file, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) });
 
 export interface OpenOptions {
   /** Wait this long for another run's lock before failing (default 0: fail at once). */
   readonly waitMs?: number;
-  /** Rewrite the snapshot when the journal holds more ops than this (default 20,000 or a quarter of the store). */
+  /** Rewrite the snapshot when the journal holds more ops than this (default 50,000 or a quarter of the store). */
   readonly compactAfterOps?: number;
 }
 
 export async function openFileStore(dir: string, options: OpenOptions = {}): Promise<Store> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(join(dir, 'snapshot'), { recursive: true });
   const lock = await acquireLock(join(dir, 'lock'), options.waitMs ?? 0);
   try {
-    const db = new Low<Snapshot>(new JSONFile<Snapshot>(join(dir, 'snapshot.json')), emptySnapshot());
-    await db.read();
-    const state = StoreState.fromSnapshot(db.data ?? emptySnapshot());
+    const pointer = new TextFile(join(dir, 'snapshot', 'current'));
+    const generation = Number((await pointer.read())?.trim() ?? 0);
+    const state = new StoreState();
+    if (generation > 0) {
+      const genDir = join(dir, 'snapshot', String(generation));
+      for (const f of (await readdir(genDir)).sort()) for (const op of (await part(join(genDir, f)).read()) ?? []) state.apply(op);
+    }
     const journalPath = join(dir, 'journal.jsonl');
     const replayed = await replay(journalPath, state);
-    return new FileStore(dir, db, state, journalPath, lock, replayed, options.compactAfterOps);
+    return new FileStore(dir, state, journalPath, lock, generation, replayed, options.compactAfterOps);
   } catch (err) {
     await lock.release();
     throw err;
@@ -60,16 +56,21 @@ async function replay(path: string, state: StoreState): Promise<number> {
     return 0;
   }
   let ops = 0;
+  let pending: Op[] = [];
   for (const line of text.split('\n')) {
     if (!line) continue;
-    let tx: { ops: Op[] };
+    let rec: { ops?: Op[]; commit?: boolean };
     try {
-      tx = JSON.parse(line) as { ops: Op[] };
+      rec = JSON.parse(line) as typeof rec;
     } catch {
-      break; // A torn last line: the transaction never committed.
+      break; // A torn last line: that transaction never committed.
     }
-    for (const op of tx.ops) state.apply(op);
-    ops += tx.ops.length;
+    if (rec.ops) pending.push(...rec.ops);
+    if (rec.commit) {
+      for (const op of pending) state.apply(op);
+      ops += pending.length;
+      pending = [];
+    }
   }
   return ops;
 }
@@ -77,40 +78,65 @@ async function replay(path: string, state: StoreState): Promise<number> {
 class FileStore extends StoreState implements Store {
   #journalOps: number;
   #fd: number | null = null;
+  #generation: number;
 
   constructor(
     readonly location: string,
-    private readonly db: Low<Snapshot>,
     state: StoreState,
     private readonly journalPath: string,
     private readonly lock: Lock,
+    generation: number,
     journalOps: number,
     private readonly compactAfterOps: number | undefined,
   ) {
     super(state);
+    this.#generation = generation;
     this.#journalOps = journalOps;
   }
 
   begin(): StoreTransaction {
     return this.transaction(async (ops) => {
       if (ops.length === 0) return;
+      const limit = this.compactAfterOps ?? Math.max(50_000, Math.floor(this.objectCount() / 4));
+      // A transaction bigger than the threshold (a full sync) goes straight into a new snapshot:
+      // journaling it first would write it twice. The pointer switch keeps it atomic.
+      if (this.#journalOps + ops.length > limit) return this.compact();
       this.#fd ??= openSync(this.journalPath, 'a');
-      writeSync(this.#fd, JSON.stringify({ ops }) + '\n');
+      for (let i = 0; i < ops.length; i += CHUNK) writeSync(this.#fd, JSON.stringify({ ops: ops.slice(i, i + CHUNK) }) + '\n');
+      writeSync(this.#fd, '{"commit":true}\n');
       fsyncSync(this.#fd);
       this.#journalOps += ops.length;
-      const limit = this.compactAfterOps ?? Math.max(20_000, Math.floor(this.objectCount() / 4));
-      if (this.#journalOps > limit) await this.compact();
     });
   }
 
-  /** Writes the snapshot, then empties the journal. A crash between the two replays ops that are already in the snapshot, which is harmless: every op is a whole-object put or delete. */
+  /**
+   * Writes a new snapshot generation, points to it, then empties the journal.
+   * A crash before the pointer moves keeps the old snapshot and the journal;
+   * a crash after replays ops the snapshot already holds, which is harmless.
+   */
   async compact(): Promise<void> {
-    const snap = this.toSnapshot();
-    this.db.data = { version: 1, ...snap, runs: snap.runs.slice(-MAX_RUNS) };
-    await this.db.write();
+    const next = this.#generation + 1;
+    const genDir = join(this.location, 'snapshot', String(next));
+    await rm(genDir, { recursive: true, force: true });
+    await mkdir(genDir, { recursive: true });
+    let buffer: Op[] = [];
+    let n = 0;
+    const flush = async () => {
+      if (!buffer.length) return;
+      await part(join(genDir, `part-${String(n++).padStart(5, '0')}.json`)).write(buffer);
+      buffer = [];
+    };
+    for (const op of this.snapshotOps(MAX_RUNS)) {
+      buffer.push(op);
+      if (buffer.length >= CHUNK * 10) await flush();
+    }
+    await flush();
+    await new TextFile(join(this.location, 'snapshot', 'current')).write(String(next));
     if (this.#fd !== null) closeSync(this.#fd);
     this.#fd = null;
     await rm(this.journalPath, { force: true });
+    await rm(join(this.location, 'snapshot', String(this.#generation)), { recursive: true, force: true });
+    this.#generation = next;
     this.#journalOps = 0;
   }
 
@@ -119,11 +145,4 @@ class FileStore extends StoreState implements Store {
     this.#fd = null;
     await this.lock.release();
   }
-}
-
-/** Size of the store on disk, for benchmarks. */
-export async function storeBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const f of ['snapshot.json', 'journal.jsonl']) total += await stat(join(dir, f)).then((s) => s.size, () => 0);
-  return total;
 }

@@ -46,27 +46,22 @@ export class StoreState {
   private readonly mvIndex = new Map<string, Map<string, Set<string>>>();
   protected readonly metaData: Map<string, unknown>;
   protected readonly runList: RunRecord[];
+  private readonly runIds: Set<string>;
 
   constructor(from?: StoreState) {
     this.spaces = from?.spaces ?? new Map();
     this.mvById = from?.mvById ?? new Map();
     this.metaData = from?.metaData ?? new Map();
     this.runList = from?.runList ?? [];
+    this.runIds = from?.runIds ?? new Set(this.runList.map((r) => r.id));
   }
 
-  static fromSnapshot(s: { cs: Record<string, CsObject[]>; mv: MvObject[]; meta: Record<string, unknown>; runs: RunRecord[] }): StoreState {
-    const st = new StoreState();
-    for (const [agent, objs] of Object.entries(s.cs)) for (const o of objs) st.space(agent).put(o);
-    for (const m of s.mv) st.mvById.set(m.id, m);
-    for (const [k, v] of Object.entries(s.meta)) st.metaData.set(k, v);
-    st.runList.push(...s.runs);
-    return st;
-  }
-
-  toSnapshot() {
-    const cs: Record<string, CsObject[]> = {};
-    for (const [agent, space] of this.spaces) cs[agent] = [...space.values()];
-    return { cs, mv: [...this.mvById.values()], meta: Object.fromEntries(this.metaData), runs: [...this.runList] };
+  /** The whole state as ops, for a snapshot; only the latest `maxRuns` run records. */
+  *snapshotOps(maxRuns: number): Generator<Op> {
+    for (const [agent, space] of this.spaces) for (const o of space.values()) yield ['cs', agent, o.id, o];
+    for (const m of this.mvById.values()) yield ['mv', m.id, m];
+    for (const [k, v] of this.metaData) yield ['meta', k, v];
+    for (const r of this.runList.slice(-maxRuns)) yield ['run', r];
   }
 
   protected objectCount(): number {
@@ -137,39 +132,51 @@ export class StoreState {
         else this.metaData.set(op[1], op[2]);
         return;
       case 'run':
+        // A journal replayed over a snapshot that already holds this run must not add it twice.
+        if (this.runIds.has(op[1].id)) return;
+        this.runIds.add(op[1].id);
         this.runList.push(op[1]);
         return;
     }
   }
 
-  /** A transaction that applies at once in memory and persists through `persist` on commit. */
+  /**
+   * A transaction that applies at once in memory and persists through `persist`
+   * on commit. Only the last version of each object is kept for persistence and
+   * only the first for undo, so a full sync touching an object five times
+   * holds it twice, not ten times.
+   */
   protected transaction(persist: (ops: Op[]) => Promise<void>): StoreTransaction {
-    const ops: Op[] = [];
-    const undo: Op[] = [];
+    const latest = new Map<string, Op>();
+    const undo = new Map<string, Op>();
+    const runs: RunRecord[] = [];
     let done = false;
-    const record = (op: Op, inverse: Op | null) => {
+    const record = (key: string, op: Op, inverse: () => Op) => {
       if (done) throw new Error('store: transaction already finished');
-      ops.push(op);
-      if (inverse) undo.push(inverse);
+      if (!undo.has(key)) undo.set(key, inverse());
+      latest.set(key, op);
       this.apply(op);
     };
     return {
-      putCs: (o) => record(['cs', o.agent, o.id, o], ['cs', o.agent, o.id, this.spaces.get(o.agent)?.get(o.id) ?? null]),
-      deleteCs: (agent, id) => record(['cs', agent, id, null], ['cs', agent, id, this.spaces.get(agent)?.get(id) ?? null]),
-      putMv: (m) => record(['mv', m.id, m], ['mv', m.id, this.mvById.get(m.id) ?? null]),
-      deleteMv: (id) => record(['mv', id, null], ['mv', id, this.mvById.get(id) ?? null]),
-      setMeta: (k, v) => record(['meta', k, v], ['meta', k, this.metaData.get(k) ?? null]),
-      addRun: (r) => record(['run', r], null),
+      putCs: (o) => record(`c\0${o.agent}\0${o.id}`, ['cs', o.agent, o.id, o], () => ['cs', o.agent, o.id, this.spaces.get(o.agent)?.get(o.id) ?? null]),
+      deleteCs: (agent, id) => record(`c\0${agent}\0${id}`, ['cs', agent, id, null], () => ['cs', agent, id, this.spaces.get(agent)?.get(id) ?? null]),
+      putMv: (m) => record(`m\0${m.id}`, ['mv', m.id, m], () => ['mv', m.id, this.mvById.get(m.id) ?? null]),
+      deleteMv: (id) => record(`m\0${id}`, ['mv', id, null], () => ['mv', id, this.mvById.get(id) ?? null]),
+      setMeta: (k, v) => record(`k\0${k}`, ['meta', k, v], () => ['meta', k, this.metaData.get(k) ?? null]),
+      addRun: (r) => {
+        if (done) throw new Error('store: transaction already finished');
+        runs.push(r);
+        this.apply(['run', r]);
+      },
       commit: async () => {
         done = true;
-        await persist(ops);
+        await persist([...latest.values(), ...runs.map((r): Op => ['run', r])]);
       },
       rollback: () => {
         if (done) return;
         done = true;
-        for (let i = undo.length - 1; i >= 0; i--) this.apply(undo[i]!);
-        const runs = ops.filter((o) => o[0] === 'run').length;
-        if (runs) this.runList.splice(this.runList.length - runs, runs);
+        for (const op of undo.values()) this.apply(op);
+        if (runs.length) for (const r of this.runList.splice(this.runList.length - runs.length, runs.length)) this.runIds.delete(r.id);
       },
     };
   }

@@ -24,6 +24,8 @@ export interface AgentCapabilities {
   readonly valueLevelMultiValue: boolean;
   /** Objects can be renamed or moved (new DN, same anchor). */
   readonly rename: boolean;
+  /** Export batch size the agent works best with when a run profile does not say (default 100). */
+  readonly exportBatchSize?: number;
 }
 
 /** One object as the connected system shows it. */

@@ -54,7 +54,7 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
     rec.notes.push(`${agent.type} agents do not export`);
     return record(ctx, rec, pending.length ? 'failed' : undefined);
   }
-  const batchSize = o.batchSize ?? 100;
+  const batchSize = o.batchSize ?? agent.capabilities.exportBatchSize ?? 100;
   const secondPass: ExportRequest[] = [];
   try {
     for (let i = 0; i < pending.length; i += batchSize) {
@@ -63,8 +63,9 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
       const requests = split.flatMap((r) => (r.first ? [r.first] : []));
       if (requests.length === 0) continue;
       const results = await agent.export(requests, { note: (m) => rec.notes.push(m) });
+      const byId = new Map(requests.map((q) => [q.id, q]));
       const tx = ctx.store.begin();
-      for (const r of results) await applyResult(agent, space, tx, rec, r, requests.find((q) => q.id === r.id)!, now);
+      for (const r of results) await applyResult(agent, space, tx, rec, r, byId.get(r.id)!, now);
       await tx.commit();
       ctx.events.progress?.(`${agentName} export`, Math.min(i + batchSize, pending.length), pending.length);
       if (rec.overErrorLimit) return record(ctx, rec, 'stopped-error-limit');
@@ -74,8 +75,9 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
       // Objects whose first pass failed wait for the next export.
       const requests = secondPass.flatMap((r) => { const cs = space.get(r.id); return cs && !cs.exportError && cs.anchor ? [{ ...r, anchor: cs.anchor, dn: cs.dn }] : []; });
       const results = await agent.export(requests, { note: (m) => rec.notes.push(m) });
+      const byId = new Map(requests.map((q) => [q.id, q]));
       const tx = ctx.store.begin();
-      for (const r of results) await applyResult(agent, space, tx, rec, r, requests.find((q) => q.id === r.id)!, now);
+      for (const r of results) await applyResult(agent, space, tx, rec, r, byId.get(r.id)!, now);
       await tx.commit();
     }
     return record(ctx, rec, undefined);

@@ -93,6 +93,17 @@ function decide(cands: Candidate[], def: MvAttributeDef | undefined): Outcome {
   return ignored ? { kind: 'keep' } : { kind: 'set', value: null, by: undefined };
 }
 
+function sameLineage(a: Record<string, Lineage>, b: Readonly<Record<string, Lineage>>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    const x = a[k]!;
+    const y = b[k];
+    if (!y || x.csId !== y.csId || x.rule !== y.rule || x.at !== y.at || x.flow.line !== y.flow.line || x.flow.file !== y.flow.file) return false;
+  }
+  return true;
+}
+
 /** Recomputes one metaverse object; returns the attributes that changed. */
 export function recomputeMv(s: SyncContext, mvId: string): string[] {
   const mv = s.ctx.store.mv(mvId);
@@ -123,7 +134,7 @@ export function recomputeMv(s: SyncContext, mvId: string): string[] {
     }
     s.explain?.(`${name}: ${same ? 'unchanged' : `${JSON.stringify(mv.attrs[name] ?? null)} -> ${JSON.stringify(outcome.value)}`}${outcome.by ? ` from ${outcome.by.cs.agent} by '${outcome.by.rule.name}' (precedence ${outcome.by.flow.precedence})` : ''}${(cands.get(name)?.length ?? 0) > 1 ? `; ${cands.get(name)!.length - 1} other contributor(s) skipped: not precedent` : ''}`);
   }
-  if (changed.length || JSON.stringify(lineage) !== JSON.stringify(mv.lineage)) s.tx.putMv({ ...mv, attrs, lineage });
+  if (changed.length || !sameLineage(lineage, mv.lineage)) s.tx.putMv({ ...mv, attrs, lineage });
   if (changed.length) s.outbound.add(mv.id);
   return changed;
 }

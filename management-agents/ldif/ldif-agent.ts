@@ -4,13 +4,14 @@
  * "directory") and appends RFC 2849 change records to a change log.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AgentOptions, ExportRequest, ExportResult, ImportChange, ImportedObject, ManagementAgent } from '../management-agent.ts';
 import { AgentError } from '../errors.ts';
 import { asArray, type Attributes, type Scalar } from '../../data/model.ts';
 import { splitDn } from '../../rules/functions/directory.ts';
-import { addRecord, contentRecord, deleteRecord, modifyRecord, modrdnRecord, parseLdif, type LdifEntry } from './ldif-format.ts';
+import { addRecord, deleteRecord, modifyRecord, modrdnRecord, type LdifEntry } from './ldif-format.ts';
+import { firstValue, LdifDirectory } from './ldif-directory.ts';
 
 export function createLdifAgent(o: AgentOptions): ManagementAgent {
   const path = resolve(o.baseDir, String(o.settings['path'] ?? ''));
@@ -21,36 +22,26 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
     const classes = asArray(e.attrs['objectClass']).map((c) => String(c).toLowerCase());
     return types.find((t) => classes.includes(t.name.toLowerCase()))?.name ?? types[0]?.name ?? 'object';
   };
+  const anchorOf = (e: LdifEntry) => firstValue(e.attrs[anchorAttr(typeOf(e))]);
+  const dir = new LdifDirectory(path, anchorOf);
 
-  async function load(): Promise<{ entries: LdifEntry[]; errors: { message: string; line: number }[] }> {
-    let text: string;
+  const load = async (lookup = false) => {
     try {
-      text = await readFile(path, 'utf8');
+      await dir.load(lookup);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], errors: [] };
       throw new AgentError(o.name, `cannot read ${path}: ${(err as Error).message}`);
     }
-    return parseLdif(text);
-  }
-
-  const toObject = (e: LdifEntry): ImportedObject | null => {
-    const type = typeOf(e);
-    const anchor = e.attrs[anchorAttr(type)];
-    return anchor === undefined ? null : { anchor: String(asArray(anchor)[0]), dn: e.dn, objectType: type, attrs: e.attrs };
   };
 
-  async function save(entries: LdifEntry[], log: string[]): Promise<void> {
-    const tmp = `${path}.tmp`;
-    await writeFile(tmp, 'version: 1\n\n' + entries.map((e) => contentRecord(e.dn, e.attrs)).join('\n'));
-    await rename(tmp, path);
-    if (log.length) await appendFile(changesPath, log.join('\n') + '\n');
-  }
+  const toObject = (e: LdifEntry): ImportedObject | null => {
+    const anchor = anchorOf(e);
+    return anchor === '' ? null : { anchor, dn: e.dn, objectType: typeOf(e), attrs: e.attrs };
+  };
 
-  function apply(entries: LdifEntry[], req: ExportRequest, log: string[]): ExportResult {
+  function apply(req: ExportRequest, log: string[]): ExportResult {
     const anchorName = anchorAttr(req.objectType);
-    const find = (): number => entries.findIndex((e) => (req.anchor !== null && String(asArray(e.attrs[anchorName])[0]) === req.anchor) || (req.anchor === null && e.dn.toLowerCase() === req.dn.toLowerCase()));
     if (req.op === 'add') {
-      if (entries.some((e) => e.dn.toLowerCase() === req.dn.toLowerCase())) return { id: req.id, ok: false, message: `entryAlreadyExists: ${req.dn}`, retryable: false, code: 'already-exists' };
+      if (dir.find({ dn: req.dn })) return { id: req.id, ok: false, message: `entryAlreadyExists: ${req.dn}`, retryable: false, code: 'already-exists' };
       const attrs: Attributes = { objectClass: req.objectType };
       for (const [k, c] of Object.entries(req.changes)) {
         const v = c.op === 'replace' ? c.value : c.add.length ? [...c.add] : null;
@@ -58,15 +49,14 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
       }
       // The directory assigns the anchor, as AD assigns objectGUID.
       attrs[anchorName] ??= randomUUID();
-      entries.push({ dn: req.dn, attrs, line: 0 });
+      dir.put({ dn: req.dn, attrs, line: 0 }, null);
       log.push(addRecord(req.dn, attrs));
       return { id: req.id, ok: true, anchor: String(attrs[anchorName]), dn: req.dn };
     }
-    const i = find();
-    if (i < 0) return { id: req.id, ok: false, message: `noSuchObject: ${req.dn}`, retryable: false, code: 'not-found' };
-    const e = entries[i]!;
+    const e = req.anchor !== null ? dir.find({ anchor: req.anchor }) : dir.find({ dn: req.dn });
+    if (!e) return { id: req.id, ok: false, message: `noSuchObject: ${req.dn}`, retryable: false, code: 'not-found' };
     if (req.op === 'delete') {
-      entries.splice(i, 1);
+      dir.remove(e.dn);
       log.push(deleteRecord(e.dn));
       return { id: req.id, ok: true };
     }
@@ -80,43 +70,44 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
     if (Object.keys(req.changes).length) log.push(modifyRecord(e.dn, req.changes));
     let dn = e.dn;
     if (req.newDn && req.newDn.toLowerCase() !== e.dn.toLowerCase()) {
-      if (entries.some((x, j) => j !== i && x.dn.toLowerCase() === req.newDn!.toLowerCase())) return { id: req.id, ok: false, message: `entryAlreadyExists: ${req.newDn}`, retryable: false };
+      if (dir.find({ dn: req.newDn })) return { id: req.id, ok: false, message: `entryAlreadyExists: ${req.newDn}`, retryable: false };
       log.push(modrdnRecord(e.dn, req.newDn, splitDn));
       dn = req.newDn;
     }
-    entries[i] = { dn, attrs, line: 0 };
-    return { id: req.id, ok: true, anchor: String(asArray(attrs[anchorName])[0]), dn };
+    dir.put({ dn, attrs, line: 0 }, e.dn);
+    return { id: req.id, ok: true, anchor: anchorOf({ dn, attrs, line: 0 }), dn };
   }
 
   return {
     name: o.name,
     type: 'ldif',
-    capabilities: { deltaImport: false, export: true, referencesInSecondPass: false, valueLevelMultiValue: true, rename: true },
+    capabilities: { deltaImport: false, export: true, referencesInSecondPass: false, valueLevelMultiValue: true, rename: true, exportBatchSize: 5000 },
     async *fullImport(): AsyncIterable<ImportChange> {
-      const { entries, errors } = await load();
-      for (const err of errors) yield { kind: 'error', message: err.message, file: path, line: err.line };
-      for (const e of entries) {
+      await load();
+      for (const err of dir.errors) yield { kind: 'error', message: err.message, file: path, line: err.line };
+      for (const e of dir.entries()) {
         const obj = toObject(e);
         if (obj) yield { kind: 'object', object: obj };
         else yield { kind: 'error', message: `entry ${e.dn} has no ${anchorAttr(typeOf(e))} (its anchor)`, file: path, line: e.line };
       }
     },
     async export(batch) {
-      const { entries } = await load();
+      await load();
       const log: string[] = [];
-      const results = batch.map((req) => apply(entries, req, log));
-      await save(entries, log);
+      const results = batch.map((req) => apply(req, log));
+      // Written before answering: the engine records these results as done.
+      await dir.save();
+      if (log.length) await appendFile(changesPath, log.join('\n') + '\n');
       return results;
     },
     async findObject(q) {
-      const { entries } = await load();
-      const e = entries.find((x) => (q.dn && x.dn.toLowerCase() === q.dn.toLowerCase()) || (q.anchor && String(asArray(x.attrs[anchorAttr(typeOf(x))])[0]) === q.anchor));
+      await load(true);
+      const e = dir.find({ dn: q.dn, anchor: q.anchor });
       return e ? toObject(e) : null;
     },
     async isValueInUse(_type, attribute, value) {
-      const { entries } = await load();
-      const v = String(value).toLowerCase();
-      return entries.some((e) => asArray(e.attrs[attribute]).some((x) => String(x).toLowerCase() === v));
+      await load(true);
+      return dir.hasValue(attribute, String(value));
     },
   };
 }
