@@ -66,7 +66,10 @@ export const agentTypes: Record<string, Record<string, SettingSpec>> = {
     certificate: { kind: 'secret', doc: 'PEM certificate and key for client assertion.' },
     authority: { kind: 'string', doc: 'Authority host (default https://login.microsoftonline.com).' },
     'graph-url': { kind: 'string', doc: 'Graph base URL (default https://graph.microsoft.com/v1.0).' },
+    'ca-file': { kind: 'string', doc: 'An extra CA to trust (the emulator); verification stays on.' },
     concurrency: { kind: 'number', doc: 'Parallel $batch requests.' },
+    'hard-match': { kind: 'boolean', doc: 'Match new users on onPremisesImmutableId (default true).' },
+    'soft-match': { kind: 'boolean', doc: 'Then on userPrincipalName or the primary SMTP address (default true).' },
   },
   scim: {
     url: { kind: 'string', required: true, doc: 'SCIM base URL.' },

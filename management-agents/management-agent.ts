@@ -26,6 +26,10 @@ export interface AgentCapabilities {
   readonly rename: boolean;
   /** Export batch size the agent works best with when a run profile does not say (default 100). */
   readonly exportBatchSize?: number;
+  /** How the system names referenced objects, when the rules do not say (`references-by`). Default dn. */
+  readonly referencesBy?: 'dn' | 'anchor';
+  /** Only these multi-valued attributes take value-level changes; others are replaced. Default: all. */
+  readonly valueLevelAttributes?: readonly string[];
 }
 
 /** One object as the connected system shows it. */
@@ -55,6 +59,8 @@ export interface ImportContext {
   setWatermark(watermark: string | null): void;
   /** Free-text notes for the run history (a fallback to full import, throttling time). */
   note(message: string): void;
+  /** Called by a delta import that fell back to a full import: objects it did not send are then deletes. */
+  becameFull?(): void;
 }
 
 /** One object's staged export. */

@@ -7,6 +7,7 @@ import { createLdifAgent } from './ldif/index.ts';
 import { createWorkdayXmlAgent } from './workday-xml/index.ts';
 import { createSuccessFactorsJsonAgent } from './successfactors-json/index.ts';
 import { createLdapAgent } from './ldap/index.ts';
+import { createEntraAgent } from './entra/index.ts';
 
 export const agentFactories: Readonly<Record<string, AgentFactory>> = {
   memory: createMemoryAgent,
@@ -15,6 +16,7 @@ export const agentFactories: Readonly<Record<string, AgentFactory>> = {
   'workday-xml': createWorkdayXmlAgent,
   'successfactors-json': createSuccessFactorsJsonAgent,
   ldap: createLdapAgent,
+  entra: createEntraAgent,
 };
 
 export function agentFactory(type: string, agentName: string): AgentFactory {

@@ -37,7 +37,9 @@ export async function runImport(ctx: EngineContext, agentName: string, mode: 'fu
   const useDelta = mode === 'delta' && agent.capabilities.deltaImport && !!agent.deltaImport && stored !== null;
   if (mode === 'delta' && !useDelta) rec.notes.push(stored === null ? 'no watermark yet: ran a full import' : 'the agent has no delta import: ran a full import, comparing with the connector space');
   let watermark: string | null = stored;
+  let full = !useDelta;
   const ictx: ImportContext = {
+    becameFull: () => { full = true; },
     pageSize: o.pageSize ?? 500,
     watermark: useDelta ? stored : null,
     setWatermark: (w) => { watermark = w; },
@@ -89,7 +91,7 @@ export async function runImport(ctx: EngineContext, agentName: string, mode: 'fu
       if (staged.counter !== 'stage-no-change' || found?.pendingImport || found?.unconfirmed || found?.importError) tx.putCs(staged.object);
       if (seenCount % 1000 === 0) ctx.events.progress?.(`${agentName} ${mode}-import`, seenCount, undefined);
     }
-    if (!useDelta) {
+    if (full) {
       const imported = [...cs.values()].filter((x) => x.anchor !== null && x.state !== 'placeholder' && !seen.has(x.id));
       const total = [...cs.values()].filter((x) => x.anchor !== null && x.state !== 'placeholder').length;
       // An empty source where there were objects is far more often an outage than a mass leave.

@@ -88,7 +88,7 @@ export interface FlowOutcome {
 }
 
 /** Changes the flows of `rule` would stage on `cs`. `creating`: the object is being provisioned (apply-once flows run). */
-export function exportChanges(s: SyncContext, rule: OutboundRule, flows: readonly OutboundFlow[], row: Attributes, cs: CsObject, mv: Pick<MvObject, 'id'>, creating: boolean, valueLevel: boolean): FlowOutcome {
+export function exportChanges(s: SyncContext, rule: OutboundRule, flows: readonly OutboundFlow[], row: Attributes, cs: CsObject, mv: Pick<MvObject, 'id'>, creating: boolean, valueLevel: (attribute: string) => boolean): FlowOutcome {
   const view = escrowView(cs);
   const changes: Record<string, AttrChange> = {};
   const referenceAttrs: string[] = [];
@@ -110,7 +110,7 @@ export function exportChanges(s: SyncContext, rule: OutboundRule, flows: readonl
       continue;
     }
     if (valuesEqual(view[flow.target], value)) continue;
-    changes[flow.target] = change(view[flow.target], value, valueLevel);
+    changes[flow.target] = change(view[flow.target], value, valueLevel(flow.target));
     s.explain?.(`${flow.target}: ${JSON.stringify(view[flow.target] ?? null)} -> ${JSON.stringify(value)} (${flow.source.file}:${flow.source.line})`);
   }
   return { changes, referenceAttrs };

@@ -18,7 +18,13 @@ function agentOf(s: SyncContext, name: string): ManagementAgent | undefined {
     return undefined;
   }
 }
-const valueLevel = (s: SyncContext, agent: string): boolean => agentOf(s, agent)?.capabilities.valueLevelMultiValue ?? false;
+/** Which attributes take value-level changes in this agent. */
+function valueLevel(s: SyncContext, agent: string): (attribute: string) => boolean {
+  const caps = agentOf(s, agent)?.capabilities;
+  if (!caps?.valueLevelMultiValue) return () => false;
+  const only = caps.valueLevelAttributes;
+  return only ? (a) => only.includes(a) : () => true;
+}
 const usesUnique = (text: string | undefined) => !!text && /SelectUniqueValue/i.test(text);
 /** How many candidates to try against the connected system before giving up. */
 const MAX_UNIQUE_TRIES = 20;
@@ -140,7 +146,7 @@ function deprovision(s: SyncContext, rule: OutboundRule, cs: CsObject, mvDeleted
       if (mvDeleted) disconnect(s, cs, 'disconnector', false);
       return;
     }
-    const { changes } = exportChanges(s, rule, flows, { ...cs.hologram, dn: cs.dn }, cs, { id: cs.mvId ?? '' }, false, false);
+    const { changes } = exportChanges(s, rule, flows, { ...cs.hologram, dn: cs.dn }, cs, { id: cs.mvId ?? '' }, false, () => false);
     const deleteAt = deleteAfterMs !== undefined ? new Date(s.now.getTime() + deleteAfterMs).toISOString() : null;
     let next: CsObject = { ...cs, pendingExport: mergeExport(cs.pendingExport, 'update', changes, { disable: true }), deprovision: { action, at: s.now.toISOString(), deleteAt } };
     s.tx.putCs(next);

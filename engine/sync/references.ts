@@ -7,7 +7,15 @@
 import type { SyncContext } from './sync-context.ts';
 import { newCsObject } from '../import/stage-object.ts';
 
-const byAnchor = (s: SyncContext, agent: string) => s.ctx.rules.agents.get(agent)?.settings['references-by'] === 'anchor';
+function byAnchor(s: SyncContext, agent: string): boolean {
+  const setting = s.ctx.rules.agents.get(agent)?.settings['references-by'];
+  if (setting !== undefined) return setting === 'anchor';
+  try {
+    return s.ctx.agent(agent).capabilities.referencesBy === 'anchor';
+  } catch {
+    return false;
+  }
+}
 
 function targetAgents(s: SyncContext, agent: string): string[] {
   const setting = s.ctx.rules.agents.get(agent)?.settings['references-agent'];

@@ -1,0 +1,108 @@
+/**
+ * Talking to Microsoft Graph: an app-only token from msal-node (client
+ * credentials), fetch with certificate verification (a CA file may be added,
+ * never removed), and retries that honour Retry-After on 429 and 503, with
+ * exponential backoff and jitter where the answer gives none.
+ */
+import { readFileSync } from 'node:fs';
+import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { AgentError, AgentUnavailableError } from '../errors.ts';
+
+export interface GraphClientOptions {
+  readonly agent: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string | undefined;
+  readonly certificate: string | undefined;
+  readonly authority: string;
+  readonly graphUrl: string;
+  readonly caFile: string | undefined;
+}
+
+export interface GraphResponse { status: number; body: unknown; headers: Record<string, string> }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const backoff = (attempt: number) => Math.min(30_000, 500 * 2 ** attempt) * (0.5 + Math.random());
+
+export class GraphClient {
+  private readonly dispatcher: Agent;
+  private readonly msal: ConfidentialClientApplication;
+  private readonly scope: string;
+  /** Milliseconds spent waiting on throttling, for the run history. */
+  throttledMs = 0;
+  requests = 0;
+
+  constructor(private readonly o: GraphClientOptions) {
+    const ca = o.caFile ? readFileSync(o.caFile) : undefined;
+    this.dispatcher = new Agent({ connect: { ...(ca ? { ca } : {}), rejectUnauthorized: true }, connections: 32 });
+    const send = async (method: 'GET' | 'POST', url: string, options?: { headers?: Record<string, string>; body?: string }) => {
+      const r = await undiciFetch(url, { method, dispatcher: this.dispatcher, ...(options?.headers ? { headers: options.headers } : {}), ...(options?.body ? { body: options.body } : {}) });
+      return { status: r.status, headers: Object.fromEntries(r.headers), body: (await r.json().catch(() => ({}))) as never };
+    };
+    const authority = `${o.authority.replace(/\/+$/, '')}/${o.tenantId}`;
+    const config: Configuration = {
+      auth: {
+        clientId: o.clientId, authority, knownAuthorities: [new URL(authority).host],
+        ...(o.clientSecret ? { clientSecret: o.clientSecret } : {}),
+        ...(o.certificate ? { clientCertificate: { thumbprintSha256: '', privateKey: o.certificate } } : {}),
+      },
+      system: { networkClient: { sendGetRequestAsync: (url, opt) => send('GET', url, opt), sendPostRequestAsync: (url, opt) => send('POST', url, opt) } },
+    };
+    this.msal = new ConfidentialClientApplication(config);
+    this.scope = `${new URL(o.graphUrl).origin}/.default`;
+  }
+
+  private async token(): Promise<string> {
+    try {
+      const r = await this.msal.acquireTokenByClientCredential({ scopes: [this.scope] });
+      if (!r?.accessToken) throw new Error('no access token');
+      return r.accessToken;
+    } catch (err) {
+      const e = err as Error & { errorCode?: string };
+      // The secret never appears: msal's messages name the error, not the credential.
+      if (/invalid_client|7000215|unauthorized_client/i.test(`${e.errorCode ?? ''} ${e.message}`)) throw new AgentError(this.o.agent, `the client credentials of ${this.o.clientId} were refused by ${this.o.authority}`);
+      throw new AgentUnavailableError(this.o.agent, `cannot get a token from ${this.o.authority}: ${e.errorCode ?? e.message}`, { cause: err });
+    }
+  }
+
+  /** One request, retried while throttled or unavailable. `url` is absolute or relative to the Graph base. */
+  async request(method: string, url: string, body?: unknown): Promise<GraphResponse> {
+    const full = url.startsWith('http') ? url : `${this.o.graphUrl}${url}`;
+    for (let attempt = 0; ; attempt++) {
+      let r;
+      try {
+        this.requests++;
+        r = await undiciFetch(full, {
+          method, dispatcher: this.dispatcher,
+          headers: { Authorization: `Bearer ${await this.token()}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
+      } catch (err) {
+        if (err instanceof AgentError) throw err;
+        throw new AgentUnavailableError(this.o.agent, `cannot reach ${new URL(full).origin}: ${(err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message}`, { cause: err });
+      }
+      const text = await r.text();
+      const headers = Object.fromEntries(r.headers);
+      if ((r.status === 429 || r.status === 503 || r.status === 504) && attempt < 8) {
+        const wait = retryAfterMs(headers['retry-after']) ?? backoff(attempt);
+        this.throttledMs += wait;
+        await sleep(wait);
+        continue;
+      }
+      return { status: r.status, headers, body: text ? JSON.parse(text) : undefined };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+}
+
+export function retryAfterMs(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const s = Number(v);
+  return Number.isFinite(s) ? s * 1000 : undefined;
+}
+
+export { sleep };

@@ -1,0 +1,1 @@
+export { createEntraAgent } from './entra-agent.ts';

@@ -1,0 +1,141 @@
+/**
+ * A Microsoft Graph emulator for tests, over HTTPS (msal-node requires it),
+ * with a client-credentials token endpoint at its own authority. Only the
+ * endpoints and OData features the entra agent uses; see graph-routes.ts.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GraphDirectory, GraphError } from './graph-directory.ts';
+import { GraphRoutes, type Reply } from './graph-routes.ts';
+
+export interface Faults {
+  /** Share of Graph requests (batch sub-requests included) answered 429 with Retry-After. */
+  throttleRate: number;
+  retryAfterSeconds: number;
+  /** Share answered 503 without Retry-After. */
+  unavailableRate: number;
+}
+
+export interface GraphEmulator {
+  readonly url: string;
+  readonly authority: string;
+  readonly graphUrl: string;
+  readonly caFile: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly directory: GraphDirectory;
+  readonly routes: GraphRoutes;
+  readonly faults: Faults;
+  /** HTTP requests by "METHOD /path", batch envelopes counted once, sub-requests in `subRequests`. */
+  readonly stats: { http: number; batches: number; subRequests: string[]; throttled: number; tokens: number };
+  stop(): Promise<void>;
+}
+
+function certificate(): { key: Buffer; cert: Buffer; caFile: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'graph-emu-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')), caFile: join(dir, 'cert.pem') };
+}
+
+const graphError = (e: GraphError, requestId: string) => ({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}), innerError: { 'request-id': requestId, date: new Date().toISOString() } } });
+
+export async function startGraphEmulator(): Promise<GraphEmulator> {
+  const tls = certificate();
+  const tenantId = '7d4a1c3e-0000-4000-8000-00000000e0e0';
+  const clientId = '3f1b2c4d-0000-4000-8000-0000000000c1';
+  const clientSecret = randomBytes(18).toString('base64url');
+  const tokens = new Set<string>();
+  const directory = new GraphDirectory();
+  const faults: Faults = { throttleRate: 0, retryAfterSeconds: 1, unavailableRate: 0 };
+  const stats = { http: 0, batches: 0, subRequests: [] as string[], throttled: 0, tokens: 0 };
+  let base = '';
+  let routes!: GraphRoutes;
+
+  const fault = (): Reply | undefined => {
+    if (faults.throttleRate && Math.random() < faults.throttleRate) {
+      stats.throttled++;
+      return { status: 429, headers: { 'Retry-After': String(faults.retryAfterSeconds) }, body: { error: { code: 'TooManyRequests', message: 'Too many requests.' } } };
+    }
+    if (faults.unavailableRate && Math.random() < faults.unavailableRate) return { status: 503, body: { error: { code: 'serviceNotAvailable', message: 'Service unavailable.' } } };
+    return undefined;
+  };
+
+  const dispatch = (method: string, url: URL, body: Record<string, unknown> | undefined): Reply => {
+    stats.subRequests.push(`${method} ${url.pathname.replace(/[0-9a-f-]{36}/g, '{id}')}`);
+    const injected = fault();
+    if (injected) return injected;
+    try {
+      return routes.handle(method, url, body);
+    } catch (err) {
+      if (err instanceof GraphError) return { status: err.status, body: graphError(err, randomBytes(8).toString('hex')) };
+      throw err;
+    }
+  };
+
+  const batch = (body: { requests?: { id: string; method: string; url: string; body?: Record<string, unknown>; dependsOn?: string[] }[] }): Reply => {
+    const requests = body.requests ?? [];
+    if (requests.length > 20) return { status: 400, body: { error: { code: 'BadRequest', message: 'Number of batch requests exceeded the limit of 20.' } } };
+    const results = new Map<string, Reply>();
+    const responses = requests.map((r) => {
+      const failed = (r.dependsOn ?? []).find((d) => (results.get(d)?.status ?? 500) >= 400);
+      const reply: Reply = failed ? { status: 424, body: { error: { code: 'FailedDependency', message: `Dependency ${failed} failed.` } } } : dispatch(r.method, new URL(`${base}${r.url.startsWith('/') ? r.url : `/${r.url}`}`), r.body);
+      results.set(r.id, reply);
+      return { id: r.id, status: reply.status, headers: { 'Content-Type': 'application/json', ...(reply.headers ?? {}) }, ...(reply.body !== undefined ? { body: reply.body } : {}) };
+    });
+    return { status: 200, body: { responses } };
+  };
+
+  const send = (res: ServerResponse, reply: Reply) => {
+    res.writeHead(reply.status, { 'Content-Type': 'application/json', ...(reply.headers ?? {}) });
+    res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
+  };
+
+  const server = createServer({ key: tls.key, cert: tls.cert }, (req: IncomingMessage, res: ServerResponse) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c));
+    req.on('end', () => {
+      stats.http++;
+      const url = new URL(req.url ?? '/', base);
+      if (url.pathname === `/${tenantId}/v2.0/.well-known/openid-configuration`) {
+        return send(res, { status: 200, body: { token_endpoint: `${base}/${tenantId}/oauth2/v2.0/token`, issuer: `${base}/${tenantId}/v2.0`, authorization_endpoint: `${base}/${tenantId}/oauth2/v2.0/authorize`, jwks_uri: `${base}/${tenantId}/discovery/v2.0/keys`, response_types_supported: ['code', 'token'], end_session_endpoint: `${base}/${tenantId}/oauth2/v2.0/logout` } });
+      }
+      if (url.pathname === `/${tenantId}/oauth2/v2.0/token` && req.method === 'POST') {
+        const form = new URLSearchParams(raw);
+        if (form.get('grant_type') !== 'client_credentials' || form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) {
+          return send(res, { status: 401, body: { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' } });
+        }
+        const token = randomBytes(24).toString('base64url');
+        tokens.add(token);
+        stats.tokens++;
+        return send(res, { status: 200, body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token } });
+      }
+      if (!url.pathname.startsWith('/v1.0/')) return send(res, { status: 404, body: { error: 'not_found' } });
+      const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      if (!auth || !tokens.has(auth)) return send(res, { status: 401, body: { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty or invalid.' } } });
+      let body: Record<string, unknown> | undefined;
+      try {
+        body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
+      } catch {
+        return send(res, { status: 400, body: { error: { code: 'BadRequest', message: 'Invalid JSON.' } } });
+      }
+      if (url.pathname === '/v1.0/$batch' && req.method === 'POST') { stats.batches++; return send(res, batch(body as Parameters<typeof batch>[0])); }
+      send(res, dispatch(req.method ?? 'GET', url, body));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  base = `https://127.0.0.1:${port}`;
+  routes = new GraphRoutes(directory, `${base}/v1.0`);
+  return {
+    url: base, authority: `${base}/${tenantId}`, graphUrl: `${base}/v1.0`, caFile: tls.caFile, tenantId, clientId, clientSecret,
+    directory, routes, faults, stats,
+    stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
