@@ -32,18 +32,21 @@ export const combinedStepTypes: Record<string, readonly StepType[]> = {
 export const stepTypes: readonly StepType[] = ['full-import', 'delta-import', 'full-sync', 'delta-sync', 'export'];
 
 /** Case-insensitive-equal values compare equal for merge-case-insensitive. */
+/**
+ * Equality of attribute values as the connected systems see them: scalars by
+ * their text (a flow's "true" equals an imported true), multi-values as sets.
+ */
 export function valuesEqual(a: AttrValue | null | undefined, b: AttrValue | null | undefined): boolean {
   if (a === b) return true;
   if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
   if (Array.isArray(a) || Array.isArray(b)) {
     const x = Array.isArray(a) ? a : [a];
     const y = Array.isArray(b) ? b : [b];
-    // Multi-values are sets: order does not matter.
     if (x.length !== y.length) return false;
-    const seen = new Set<Scalar>(x);
-    return y.every((v) => seen.has(v));
+    const seen = new Set<string>(x.map(String));
+    return y.every((v) => seen.has(String(v)));
   }
-  return false;
+  return String(a) === String(b);
 }
 
 export function asArray(v: AttrValue | null | undefined): Scalar[] {

@@ -47,7 +47,10 @@ function computeDn(s: SyncContext, rule: OutboundRule, mv: MvObject): string | n
     const dn = toStored(rule.dn(mv.attrs, { now: () => s.now, isUnique }));
     if (dn === null || Array.isArray(dn)) return null;
     // "CN=,OU=…" comes from attributes that are gone: never provision or rename to it.
-    if (!/^[^=,]+=\s*[^\s,]/.test(String(dn))) {
+    const text = String(dn);
+    const first = text.split(/(?<!\\),/)[0] ?? '';
+    const empty = first.includes('=') ? /=\s*$/.test(first) : /\/\s*$|^\s*$/.test(text);
+    if (empty) {
       s.rec.error(`mv:${mv.id}`, `DN expression of '${rule.name}' (${rule.source.file}:${rule.source.line}) gave '${dn}', whose first component has no value`);
       return null;
     }

@@ -80,6 +80,9 @@ export class GraphClient {
         });
       } catch (err) {
         if (err instanceof AgentError) throw err;
+        // A kept-alive socket the server closed: safe to send again when the request is idempotent.
+        const code = (err as Error & { cause?: { code?: string } }).cause?.code;
+        if ((code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') && method !== 'POST' && attempt < 2) continue;
         throw new AgentUnavailableError(this.o.agent, `cannot reach ${new URL(full).origin}: ${(err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message}`, { cause: err });
       }
       const text = await r.text();

@@ -129,6 +129,7 @@ export async function startGraphEmulator(): Promise<GraphEmulator> {
       send(res, dispatch(req.method ?? 'GET', url, body));
     });
   });
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   base = `https://127.0.0.1:${port}`;
