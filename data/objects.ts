@@ -25,6 +25,11 @@ export interface PendingExport {
   readonly referenceAttrs?: readonly string[];
   /** Set when this export disables the object (counted against the deletion threshold). */
   readonly disable?: boolean;
+  /**
+   * References to objects this export run creates: attribute → metaverse ids,
+   * resolved to the target's identifiers in the second pass, once they exist.
+   */
+  readonly deferred?: Readonly<Record<string, readonly string[]>>;
   /** A rename or move. */
   readonly newDn?: string;
 }

@@ -1,6 +1,6 @@
 /** Records one export result on its connector-space object. */
 import type { StoreTransaction, ConnectorSpaceView } from '../../data/store.ts';
-import type { AttrValue } from '../../data/model.ts';
+import { asArray, type AttrValue } from '../../data/model.ts';
 import type { CsObject } from '../../data/objects.ts';
 import type { ExportRequest, ExportResult, ManagementAgent } from '../../management-agents/index.ts';
 import type { StepRecorder } from '../run/step-record.ts';
@@ -12,7 +12,14 @@ const BACKOFF_MS = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000, 6 * 60 * 60_00
 function unconfirmedAfter(cs: CsObject, req: ExportRequest): Record<string, AttrValue | null> {
   const view = escrowView(cs);
   const out: Record<string, AttrValue | null> = {};
-  for (const k of Object.keys(req.changes)) out[k] = view[k] ?? null;
+  for (const [k, c] of Object.entries(req.changes)) {
+    if (c.op === 'replace') out[k] = c.value;
+    else {
+      const set = asArray(view[k]).filter((v) => !c.remove.includes(v));
+      for (const v of c.add) if (!set.includes(v)) set.push(v);
+      out[k] = set.length ? set : null;
+    }
+  }
   if (req.newDn) out['$dn'] = req.newDn;
   return out;
 }
@@ -30,7 +37,9 @@ export async function applyResult(agent: ManagementAgent, space: ConnectorSpaceV
     const unconfirmed = { ...(cs.unconfirmed ?? {}), ...unconfirmedAfter(cs, req) };
     // What this request did not carry (references kept for the second pass) stays pending.
     const rest = Object.fromEntries(Object.entries(cs.pendingExport?.changes ?? {}).filter(([k]) => !(k in req.changes)));
-    const pendingExport = Object.keys(rest).length ? { op: 'update' as const, changes: rest, referenceAttrs: cs.pendingExport?.referenceAttrs ?? [] } : null;
+    const deferred = Object.fromEntries(Object.entries(cs.pendingExport?.deferred ?? {}).filter(([k]) => !(k in req.changes)));
+    const more = Object.keys(rest).length || Object.keys(deferred).length;
+    const pendingExport = more ? { op: 'update' as const, changes: rest, referenceAttrs: cs.pendingExport?.referenceAttrs ?? [], ...(Object.keys(deferred).length ? { deferred } : {}) } : null;
     tx.putCs({ ...cs, anchor: r.anchor ?? cs.anchor, dn: r.dn ?? req.newDn ?? cs.dn, pendingExport, exportError: null, unconfirmed });
     rec.count(req.op === 'add' ? 'export-add' : req.newDn ? 'export-rename' : 'export-update');
     return;

@@ -12,6 +12,8 @@ import { StepRecorder } from '../run/step-record.ts';
 import { record } from '../import/run-import.ts';
 import { applyResult } from './apply-result.ts';
 import { toRequests } from './build-request.ts';
+import { targetIdentifier } from '../sync/references.ts';
+import type { AttrChange } from '../../data/objects.ts';
 
 export interface ExportOptions {
   readonly batchSize?: number;
@@ -69,6 +71,22 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
       await tx.commit();
       ctx.events.progress?.(`${agentName} export`, Math.min(i + batchSize, pending.length), pending.length);
       if (rec.overErrorLimit) return record(ctx, rec, 'stopped-error-limit');
+    }
+    // References to objects this run created: their identifiers exist now.
+    for (const cs of pending) {
+      const deferred = space.get(cs.id)?.pendingExport?.deferred;
+      if (!deferred) continue;
+      const changes: Record<string, AttrChange> = {};
+      for (const [attr, ids] of Object.entries(deferred)) {
+        const values = ids.map((id) => targetIdentifier(ctx, agentName, id)).filter((v): v is string => !!v);
+        if (!values.length) continue;
+        const multi = ids.length > 1 || agent.capabilities.valueLevelAttributes?.includes(attr);
+        changes[attr] = multi ? { op: 'values', add: values, remove: [] } : { op: 'replace', value: values[0]! };
+      }
+      if (!Object.keys(changes).length) continue;
+      const existing = secondPass.findIndex((r) => r.id === cs.id);
+      if (existing >= 0) secondPass[existing] = { ...secondPass[existing]!, changes: { ...secondPass[existing]!.changes, ...changes } };
+      else secondPass.push({ id: cs.id, op: 'update', objectType: cs.objectType, dn: cs.dn, anchor: cs.anchor, changes });
     }
     if (secondPass.length) {
       rec.notes.push(`second pass: ${secondPass.length} object(s) with reference values`);

@@ -8,7 +8,7 @@ import { IgnoreThisFlow, Sentinel, toStored } from '../../rules/index.ts';
 import type { AttrValue, Attributes, Scalar } from '../../data/model.ts';
 import { asArray, valuesEqual } from '../../data/model.ts';
 import type { AttrChange, CsObject, MvObject, PendingExport } from '../../data/objects.ts';
-import { resolveOutbound } from './references.ts';
+import { pendingInTarget, resolveOutbound } from './references.ts';
 import type { SyncContext } from './sync-context.ts';
 
 /** The target object as it will be once every staged and sent change lands. */
@@ -52,7 +52,7 @@ export function markTaken(s: SyncContext, agent: string, objectType: string, att
   takenIndex(s, agent, objectType, attr).set(value.toLowerCase(), '\0external');
 }
 
-export function evaluateFlow(s: SyncContext, rule: OutboundRule, flow: OutboundFlow, row: Attributes, cs: CsObject, mvId: string): AttrValue | null | Sentinel {
+export function evaluateFlow(s: SyncContext, rule: OutboundRule, flow: OutboundFlow, row: Attributes, cs: CsObject, mvId: string, deferred: string[] = []): AttrValue | null | Sentinel {
   const index = flow.text.includes('SelectUniqueValue') ? takenIndex(s, rule.agent, rule.objectType, flow.target) : undefined;
   const raw = flow.evaluate(row, {
     now: () => s.now,
@@ -66,7 +66,10 @@ export function evaluateFlow(s: SyncContext, rule: OutboundRule, flow: OutboundF
     for (const id of asArray(value)) {
       const target = resolveOutbound(s, rule.agent, String(id));
       if (target) out.push(target);
-      else s.pendingRefs.add(mvId);
+      else {
+        s.pendingRefs.add(mvId);
+        if (pendingInTarget(s, rule.agent, String(id))) deferred.push(String(id));
+      }
     }
     value = out.length ? (Array.isArray(value) ? out : out[0]!) : null;
   }
@@ -85,6 +88,8 @@ function change(cur: AttrValue | undefined, next: AttrValue | null, valueLevel: 
 export interface FlowOutcome {
   readonly changes: Record<string, AttrChange>;
   readonly referenceAttrs: string[];
+  /** Reference values naming objects this export creates, resolved in its second pass. */
+  readonly deferred: Record<string, string[]>;
 }
 
 /** Changes the flows of `rule` would stage on `cs`. `creating`: the object is being provisioned (apply-once flows run). */
@@ -92,11 +97,14 @@ export function exportChanges(s: SyncContext, rule: OutboundRule, flows: readonl
   const view = escrowView(cs);
   const changes: Record<string, AttrChange> = {};
   const referenceAttrs: string[] = [];
+  const deferred: Record<string, string[]> = {};
   for (const flow of flows) {
     if (flow.once && !creating) continue;
     let evaluated;
+    const later: string[] = [];
     try {
-      evaluated = evaluateFlow(s, rule, flow, row, cs, mv.id);
+      evaluated = evaluateFlow(s, rule, flow, row, cs, mv.id, later);
+      if (later.length) deferred[flow.target] = later;
     } catch (err) {
       s.rec.count('flow-failure');
       s.rec.error(`${rule.agent}:${cs.dn}`, `flow '${flow.target} <- ${flow.text}' (${flow.source.file}:${flow.source.line}) failed: ${(err as Error).message}`);
@@ -113,7 +121,7 @@ export function exportChanges(s: SyncContext, rule: OutboundRule, flows: readonl
     changes[flow.target] = change(view[flow.target], value, valueLevel(flow.target));
     s.explain?.(`${flow.target}: ${JSON.stringify(view[flow.target] ?? null)} -> ${JSON.stringify(value)} (${flow.source.file}:${flow.source.line})`);
   }
-  return { changes, referenceAttrs };
+  return { changes, referenceAttrs, deferred };
 }
 
 /** Folds new changes into a pending export. */
@@ -128,5 +136,6 @@ export function mergeExport(pe: PendingExport | null, op: PendingExport['op'], c
     } else merged[k] = c;
   }
   const referenceAttrs = [...new Set([...(pe?.referenceAttrs ?? []), ...(extra.referenceAttrs ?? [])])];
-  return { ...pe, ...extra, op: pe?.op === 'add' ? 'add' : op, changes: merged, referenceAttrs };
+  const deferred = { ...(pe?.deferred ?? {}), ...(extra.deferred ?? {}) };
+  return { ...pe, ...extra, op: pe?.op === 'add' ? 'add' : op, changes: merged, referenceAttrs, ...(Object.keys(deferred).length ? { deferred } : {}) };
 }

@@ -49,7 +49,8 @@ function computeDn(s: SyncContext, rule: OutboundRule, mv: MvObject): string | n
     // "CN=,OU=…" comes from attributes that are gone: never provision or rename to it.
     const text = String(dn);
     const first = text.split(/(?<!\\),/)[0] ?? '';
-    const empty = first.includes('=') ? /=\s*$/.test(first) : /\/\s*$|^\s*$/.test(text);
+    const eq = first.search(/(?<!\\)=/);
+    const empty = eq >= 0 ? first.slice(eq + 1).trim() === '' : /\/\s*$|^\s*$/.test(text);
     if (empty) {
       s.rec.error(`mv:${mv.id}`, `DN expression of '${rule.name}' (${rule.source.file}:${rule.source.line}) gave '${dn}', whose first component has no value`);
       return null;
@@ -93,7 +94,7 @@ async function provision(s: SyncContext, rule: OutboundRule, mv: MvObject): Prom
   // An existing disconnector with the same DN is taken over rather than duplicated.
   const creating = !cs;
   cs = connect(s, cs ?? newCsObject(rule.agent, { dn, objectType: rule.objectType, provisionedBy: rule.name }), mv, 'connector');
-  let { changes, referenceAttrs } = exportChanges(s, rule, rule.flows, mv.attrs, cs, mv, true, valueLevel(s, rule.agent));
+  let { changes, referenceAttrs, deferred } = exportChanges(s, rule, rule.flows, mv.attrs, cs, mv, true, valueLevel(s, rule.agent));
   // SelectUniqueValue knows the connector space; where the agent can tell, the connected system has the last word.
   const uniqueFlows = agent?.isValueInUse ? rule.flows.filter((f) => usesUnique(f.text)) : [];
   for (let i = 0; i < MAX_UNIQUE_TRIES && uniqueFlows.length; i++) {
@@ -108,9 +109,9 @@ async function provision(s: SyncContext, rule: OutboundRule, mv: MvObject): Prom
       }
     }
     if (!taken) break;
-    ({ changes, referenceAttrs } = exportChanges(s, rule, rule.flows, mv.attrs, cs, mv, true, valueLevel(s, rule.agent)));
+    ({ changes, referenceAttrs, deferred } = exportChanges(s, rule, rule.flows, mv.attrs, cs, mv, true, valueLevel(s, rule.agent)));
   }
-  s.tx.putCs({ ...cs, provisionedBy: rule.name, pendingExport: mergeExport(cs.pendingExport, creating ? 'add' : 'update', changes, { referenceAttrs }), applied: rule.flows.filter((f) => f.once).map((f) => f.target) });
+  s.tx.putCs({ ...cs, provisionedBy: rule.name, pendingExport: mergeExport(cs.pendingExport, creating ? 'add' : 'update', changes, { referenceAttrs, deferred }), applied: rule.flows.filter((f) => f.once).map((f) => f.target) });
   s.rec.count(creating ? `${tag}provisioned-add` : `${tag}provisioned-join`);
   s.explain?.(`provision in ${rule.agent}: ${dn} (${Object.keys(changes).length} attributes)`);
 }
@@ -126,16 +127,16 @@ function update(s: SyncContext, rule: OutboundRule, mv: MvObject, original: CsOb
     reenabled = true;
   }
   const onceForReenable = reenabled ? rule.flows.filter((f) => f.once && rule.deprovision.flows.some((d) => d.target === f.target)) : [];
-  const { changes, referenceAttrs } = exportChanges(s, rule, [...rule.flows.filter((f) => !f.once), ...onceForReenable.map((f) => ({ ...f, once: false }))], mv.attrs, cs, mv, false, valueLevel(s, rule.agent));
+  const { changes, referenceAttrs, deferred } = exportChanges(s, rule, [...rule.flows.filter((f) => !f.once), ...onceForReenable.map((f) => ({ ...f, once: false }))], mv.attrs, cs, mv, false, valueLevel(s, rule.agent));
   const dn = computeDn(s, rule, mv);
   const current = cs.pendingExport?.newDn ?? cs.dn;
   const rename = dn && dn.toLowerCase() !== current.toLowerCase() ? dn : undefined;
-  if (!rename && Object.keys(changes).length === 0) {
+  if (!rename && Object.keys(changes).length === 0 && Object.keys(deferred).length === 0) {
     if (reenabled) s.tx.putCs(cs);
     s.rec.count(`${tag}connector-no-flow`);
     return;
   }
-  s.tx.putCs({ ...cs, pendingExport: mergeExport(cs.pendingExport, 'update', changes, { referenceAttrs, ...(rename ? { newDn: rename } : {}) }) });
+  s.tx.putCs({ ...cs, pendingExport: mergeExport(cs.pendingExport, 'update', changes, { referenceAttrs, deferred, ...(rename ? { newDn: rename } : {}) }) });
   s.rec.count(rename ? `${tag}provisioned-rename` : `${tag}connector-flow`);
   if (rename) s.explain?.(`rename in ${rule.agent}: ${current} -> ${rename}`);
 }

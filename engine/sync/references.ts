@@ -5,16 +5,28 @@
  * waits: a placeholder in the connector space, and a retry on the next sync.
  */
 import type { SyncContext } from './sync-context.ts';
+import type { EngineContext } from '../context.ts';
 import { newCsObject } from '../import/stage-object.ts';
 
-function byAnchor(s: SyncContext, agent: string): boolean {
-  const setting = s.ctx.rules.agents.get(agent)?.settings['references-by'];
+/** Whether `agent` names referenced objects by anchor (rules setting, else the agent's own default). */
+export function referencesByAnchor(ctx: EngineContext, agent: string): boolean {
+  const setting = ctx.rules.agents.get(agent)?.settings['references-by'];
   if (setting !== undefined) return setting === 'anchor';
   try {
-    return s.ctx.agent(agent).capabilities.referencesBy === 'anchor';
+    return ctx.agent(agent).capabilities.referencesBy === 'anchor';
   } catch {
     return false;
   }
+}
+const byAnchor = (s: SyncContext, agent: string) => referencesByAnchor(s.ctx, agent);
+
+/** A metaverse id as `agent` names it now (anchor or DN), or null. */
+export function targetIdentifier(ctx: EngineContext, agent: string, mvId: string): string | null {
+  const mv = ctx.store.mv(mvId);
+  const c = mv?.connectors.find((x) => x.agent === agent);
+  const cs = c ? ctx.store.cs(agent).get(c.csId) : undefined;
+  if (!cs) return null;
+  return referencesByAnchor(ctx, agent) ? cs.anchor : cs.dn;
 }
 
 function targetAgents(s: SyncContext, agent: string): string[] {
@@ -51,4 +63,10 @@ export function resolveOutbound(s: SyncContext, agent: string, mvId: string): st
     return cs.pendingExport?.newDn ?? cs.dn;
   }
   return null;
+}
+
+/** Whether the metaverse object has an object in `agent` waiting to be created (so its identifier comes with this export). */
+export function pendingInTarget(s: SyncContext, agent: string, mvId: string): boolean {
+  const mv = s.ctx.store.mv(mvId);
+  return !!mv?.connectors.some((c) => c.agent === agent && s.ctx.store.cs(agent).get(c.csId)?.pendingExport?.op === 'add');
 }

@@ -212,3 +212,14 @@ test('allow-null exports a deletion; flows without it leave the target value', a
   t.is(ann.attrs['title'], undefined, 'title allows null: removed');
   t.is(ann.attrs['department'], 'Sales', 'department does not: kept');
 });
+
+test('a DN whose first value is empty is refused; escaped characters at the end of a value are not mistaken for it', async (t) => {
+  const rules = basicRules.replace('dn "CN=" & EscapeDNComponent([displayName]) & ",OU=" & [department] & ",DC=corp"', 'dn "CN=" & EscapeDNComponent([title]) & ",OU=" & [department] & ",DC=corp"');
+  const e = testEngine(rules);
+  e.system('hr').put(person('1', { title: 'Ends with =' }));
+  e.system('hr').put(person('2'));
+  const [, sync] = await steps(e, 'hr full-import', 'hr full-sync');
+  const dns = [...e.store.cs('ad').values()].map((c) => c.dn);
+  t.deepEqual(dns, ['CN=Ends with \\=,OU=Sales,DC=corp']);
+  t.regex(sync!.errors.map((x) => x.message).join(), /gave 'CN=,OU=Sales,DC=corp', whose first component has no value/);
+});

@@ -102,7 +102,7 @@ async function setup(n: number, depts: string[]) {
   return { emu, project, people, write, steps };
 }
 
-const cycle = ['hr full-import', 'hr full-sync', 'departments full-import', 'departments full-sync', 'entra export', 'entra full-import', 'entra full-sync', 'entra export', 'entra delta-import', 'entra delta-sync'];
+const cycle = ['hr full-import', 'hr full-sync', 'departments full-import', 'departments full-sync', 'entra export', 'entra full-import', 'entra full-sync'];
 const deltaCycle = ['hr delta-import', 'hr delta-sync', 'departments delta-import', 'departments delta-sync', 'entra export', 'entra delta-import', 'entra delta-sync'];
 const opened: { project: Project; emu: GraphEmulator }[] = [];
 test.after.always(async () => { for (const o of opened) { await o.project.close(); await o.emu.stop(); } });
@@ -116,7 +116,7 @@ test.serial('cloud-only: users with managers and department groups; a terminatio
   await s.steps(...cycle);
   t.is(s.emu.directory.users.size, 60);
   const boss = userByEmployee(s.emu, '1000');
-  t.is(s.emu.directory.managers.get(userByEmployee(s.emu, '1005').id), boss.id, 'manager set by $ref after the manager existed');
+  t.is(s.emu.directory.managers.get(userByEmployee(s.emu, '1005').id), boss.id, 'manager set by $ref in the second pass of the same run');
   t.is(groupByCode(s.emu, 'Sales').members.size, 20);
   // A day of changes: one termination, one move from Sales to Legal.
   s.people[7]!.status = 'terminated';
