@@ -35,7 +35,7 @@ export function createEntraAgent(o: AgentOptions): ManagementAgent {
     },
     async export(batch, ctx) {
       const before = client.throttledMs;
-      const r = await exportBatch(client, cfg, batch);
+      const r = await exportBatch(client, cfg, batch, ctx.note);
       noteThrottle(ctx.note, before);
       return r;
     },

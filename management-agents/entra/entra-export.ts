@@ -57,9 +57,11 @@ function subsFor(req: ExportRequest, i: number, cfg: EntraAgentConfig, anchor: s
   return subs;
 }
 
-export async function exportBatch(client: GraphClient, cfg: EntraAgentConfig, batch: readonly ExportRequest[]): Promise<ExportResult[]> {
+export async function exportBatch(client: GraphClient, cfg: EntraAgentConfig, batch: readonly ExportRequest[], note: (m: string) => void = () => {}): Promise<ExportResult[]> {
   const results = new Map<string, ExportResult>();
   const matches = await findMatches(client, cfg, batch.filter((r) => r.op === 'add' && r.objectType === 'user'));
+  const how = [...matches.values()].filter((m): m is { id: string; how: 'hard' | 'soft' } => 'how' in m);
+  if (how.length) note(`matched existing cloud users: ${how.filter((m) => m.how === 'hard').length} hard (onPremisesImmutableId), ${how.filter((m) => m.how === 'soft').length} soft (userPrincipalName or proxyAddresses)`);
   const units: { req: ExportRequest; subs: Sub[][]; anchor: string | null }[] = [];
   batch.forEach((req, i) => {
     const m = matches.get(req.id);
