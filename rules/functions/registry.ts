@@ -9,6 +9,7 @@ import { aadcText, entraText, textFunctions } from './text.ts';
 import { convertFunctions } from './convert.ts';
 import { aadcDate, dateFunctions, entraDate } from './datetime.ts';
 import { directoryFunctions } from './directory.ts';
+import { appRoleFunctions } from './app-roles.ts';
 
 const certificateFunctions = [
   'CertExtensionOids', 'CertFormat', 'CertFriendlyName', 'CertHashString', 'CertIssuer', 'CertIssuerDN', 'CertIssuerOid',
@@ -16,7 +17,6 @@ const certificateFunctions = [
   'CertPublicKeyParametersOid', 'CertSerialNumber', 'CertSignatureAlgorithmOid', 'CertSubject', 'CertSubjectNameDN',
   'CertSubjectNameOid', 'CertThumbprint', 'CertVersion', 'IsCert',
 ];
-const appRoleFunctions = ['AppRoleAssignmentsComplex', 'SingleAppRoleAssignment'];
 
 const unsupported = (name: string, why: string): FunctionDef => ({
   name, min: 0, max: Infinity, notSupported: why,
@@ -42,7 +42,7 @@ function table(defs: FunctionDef[]): FunctionTable {
 const shared: FunctionDef[] = [
   ...textFunctions, ...convertFunctions, ...dateFunctions, ...directoryFunctions,
   ...certificateFunctions.map((n) => unsupported(n, 'certificate functions are not supported yet')),
-  ...appRoleFunctions.map((n) => unsupported(n, 'app role assignment functions need the Entra app-role model, which is not supported yet')),
+  ...appRoleFunctions,
 ];
 
 export const functionTables: Record<Dialect, FunctionTable> = {

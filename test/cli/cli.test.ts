@@ -107,6 +107,16 @@ test.serial('disconnect --explicit keeps the object from re-joining; join reconn
   t.is(joined.state, 'explicit-connector');
 });
 
+test.serial('staging on: export sends nothing and status says so; staging off sends again', async (t) => {
+  t.is((await cli('staging', 'on', '--project', demo)).code, 0);
+  t.regex((await cli('status', '--project', demo)).out, /STAGING MODE/);
+  const r = JSON.parse((await cli('run', 'app', 'export', '--project', demo, '--json')).out) as { notes: string[] }[];
+  t.regex(r[0]!.notes.join(), /staging mode: nothing was sent/);
+  t.is((await cli('staging', 'off', '--project', demo)).code, 0);
+  t.notRegex((await cli('status', '--project', demo)).out, /STAGING MODE/);
+  t.is((await cli('staging', 'maybe', '--project', demo)).code, 2);
+});
+
 test.serial('a locked store: exit 4 with a clear message', async (t) => {
   const { openProject } = await import('../../engine/project.ts');
   const p = await openProject(demo);

@@ -199,6 +199,15 @@ test.serial('hostile names round-trip: DN and filter escaping everywhere a value
   await agent.close?.();
 });
 
+test.serial('StartTLS on ldap://389 with the certificate verified', async (t) => {
+  const agent = adAgent({ ...dc, url: 'ldap://127.0.0.1:389' }, [`OU=Seed,${ou}`], { 'start-tls': true });
+  const got = objects(await all(agent.fullImport(ictx().ctx)));
+  await agent.close?.();
+  t.is(got.length, 2);
+  const wrong = adAgent({ ...dc, url: 'ldap://127.0.0.1:389' }, [`OU=Seed,${ou}`], { 'start-tls': true, 'tls-server-name': 'evil.example.com' });
+  await t.throwsAsync(all(wrong.fullImport(ictx().ctx)), { message: /certificate .* was not accepted/ });
+});
+
 test.serial('TLS: a plain ldap:// bind is refused; a wrong CA or server name fails verification', async (t) => {
   const plain = adAgent({ ...dc, url: 'ldap://127.0.0.1:389' }, [ou]);
   await t.throwsAsync(all(plain.fullImport(ictx().ctx)), { message: /refusing to bind over plain ldap:\/\// });

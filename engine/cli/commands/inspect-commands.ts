@@ -6,6 +6,7 @@ import { CliError, ExitCode } from '../exit-codes.ts';
 import { projectOptions, withProject, type ProjectFlags } from '../open.ts';
 import { json, printRun, table, type Out } from '../output.ts';
 import { statusOf } from '../../inspect.ts';
+import { STAGING_KEY } from '../../export/run-export.ts';
 
 type Flags = ProjectFlags & { json?: boolean; limit?: string; where?: string[]; state?: string; pending?: string; errors?: boolean; lineage?: boolean };
 
@@ -59,6 +60,15 @@ export function registerInspectCommands(program: Command, out: Out): void {
         ...s.agents.map((a) => [a.name, a.type, a.objects, Object.entries(a.states).map(([k, v]) => `${k} ${v}`).join(', ') || '-', a.pendingImport, a.pendingExport, a.errors, a.lastRun ? `${a.lastRun.step} ${a.lastRun.status} ${a.lastRun.endedAt}` : '-'])], out);
       out(`metaverse: ${s.metaverse.objects} objects${s.staging ? ' — STAGING MODE: exports are not sent' : ''}`);
       out(`run profiles: ${s.profiles.map((x) => `${x.name} (${x.steps.join(', ')})`).join('; ') || 'none'}`);
+    }));
+
+  projectOptions(program.command('staging').argument('<on|off>').description('staging mode, as Azure AD Connect: import and sync run, export sends nothing'))
+    .action((mode: string, o: Flags) => withProject(o, async (p) => {
+      if (mode !== 'on' && mode !== 'off') throw new CliError(`staging takes on or off, not '${mode}'`, ExitCode.Usage);
+      const tx = p.store.begin();
+      tx.setMeta(STAGING_KEY, mode === 'on' ? true : null);
+      await tx.commit();
+      out(`staging mode ${mode}${mode === 'on' ? ': exports are computed and shown by idsync plan, never sent' : ''}`);
     }));
 
   const history = program.command('history').description('run history');
