@@ -5,6 +5,7 @@
  * exponential backoff and jitter where the answer gives none.
  */
 import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { AgentError, AgentUnavailableError } from '../errors.ts';
@@ -45,7 +46,7 @@ export class GraphClient {
       auth: {
         clientId: o.clientId, authority, knownAuthorities: [new URL(authority).host],
         ...(o.clientSecret ? { clientSecret: o.clientSecret } : {}),
-        ...(o.certificate ? { clientCertificate: { thumbprintSha256: '', privateKey: o.certificate } } : {}),
+        ...(o.certificate ? { clientCertificate: certificateCredential(o.agent, o.certificate) } : {}),
       },
       system: { networkClient: { sendGetRequestAsync: (url, opt) => send('GET', url, opt), sendPostRequestAsync: (url, opt) => send('POST', url, opt) } },
     };
@@ -100,6 +101,14 @@ export class GraphClient {
   close(): Promise<void> {
     return this.dispatcher.close();
   }
+}
+
+/** `certificate` holds the PEM certificate and its private key; msal-node signs the client assertion with them. */
+function certificateCredential(agent: string, pem: string): { thumbprintSha256: string; privateKey: string; x5c: string } {
+  const cert = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0];
+  const key = /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/.exec(pem)?.[0];
+  if (!cert || !key) throw new AgentError(agent, 'the certificate setting must hold a PEM certificate and its private key');
+  return { thumbprintSha256: new X509Certificate(cert).fingerprint256.replace(/:/g, ''), privateKey: key, x5c: cert };
 }
 
 export function retryAfterMs(v: string | undefined): number | undefined {

@@ -4,7 +4,7 @@
  * endpoints and OData features the entra agent uses; see graph-routes.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { constants, randomBytes, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -29,6 +29,8 @@ export interface GraphEmulator {
   readonly tenantId: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** A certificate and key registered for the app, for certificate credentials (PEM, both in one). */
+  readonly clientCertificatePem: string;
   readonly directory: GraphDirectory;
   readonly routes: GraphRoutes;
   readonly faults: Faults;
@@ -37,17 +39,30 @@ export interface GraphEmulator {
   stop(): Promise<void>;
 }
 
-function certificate(): { key: Buffer; cert: Buffer; caFile: string } {
+function certificate(cn = '127.0.0.1'): { key: Buffer; cert: Buffer; caFile: string } {
   const dir = mkdtempSync(join(tmpdir(), 'graph-emu-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${cn}`,
     '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
   return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')), caFile: join(dir, 'cert.pem') };
+}
+
+/** Verifies a client assertion (RFC 7523) signed with the registered certificate's key: PS256 or RS256. */
+function validAssertion(jwt: string, cert: Buffer, clientId: string, audience: string): boolean {
+  const [h, p, sig] = jwt.split('.');
+  if (!h || !p || !sig) return false;
+  const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as { alg?: string };
+  const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as { iss?: string; sub?: string; aud?: string; exp?: number };
+  const key = new X509Certificate(cert).publicKey;
+  const pss = header.alg === 'PS256';
+  const ok = cryptoVerify('sha256', Buffer.from(`${h}.${p}`), pss ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : key, Buffer.from(sig, 'base64url'));
+  return ok && payload.iss === clientId && payload.sub === clientId && payload.aud === audience && (payload.exp ?? 0) * 1000 > Date.now();
 }
 
 const graphError = (e: GraphError, requestId: string) => ({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}), innerError: { 'request-id': requestId, date: new Date().toISOString() } } });
 
 export async function startGraphEmulator(): Promise<GraphEmulator> {
   const tls = certificate();
+  const appCert = certificate('idsync-test-app');
   const tenantId = '7d4a1c3e-0000-4000-8000-00000000e0e0';
   const clientId = '3f1b2c4d-0000-4000-8000-0000000000c1';
   const clientSecret = randomBytes(18).toString('base64url');
@@ -108,7 +123,9 @@ export async function startGraphEmulator(): Promise<GraphEmulator> {
       }
       if (url.pathname === `/${tenantId}/oauth2/v2.0/token` && req.method === 'POST') {
         const form = new URLSearchParams(raw);
-        if (form.get('grant_type') !== 'client_credentials' || form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) {
+        const assertion = form.get('client_assertion');
+        const byCertificate = !!assertion && form.get('client_assertion_type') === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' && validAssertion(assertion, appCert.cert, clientId, `${base}/${tenantId}/oauth2/v2.0/token`);
+        if (form.get('grant_type') !== 'client_credentials' || form.get('client_id') !== clientId || (!byCertificate && form.get('client_secret') !== clientSecret)) {
           return send(res, { status: 401, body: { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' } });
         }
         const token = randomBytes(24).toString('base64url');
@@ -136,6 +153,7 @@ export async function startGraphEmulator(): Promise<GraphEmulator> {
   routes = new GraphRoutes(directory, `${base}/v1.0`);
   return {
     url: base, authority: `${base}/${tenantId}`, graphUrl: `${base}/v1.0`, caFile: tls.caFile, tenantId, clientId, clientSecret,
+    clientCertificatePem: `${appCert.cert.toString()}\n${appCert.key.toString()}`,
     directory, routes, faults, stats,
     stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };

@@ -3,7 +3,9 @@ import { createEntraAgent } from '../../management-agents/entra/index.ts';
 import { startGraphEmulator, type GraphEmulator } from '../graph-emulator/graph-server.ts';
 
 export function entraSettings(emu: GraphEmulator, extra: Record<string, unknown> = {}) {
-  return { 'tenant-id': emu.tenantId, 'client-id': emu.clientId, 'client-secret': emu.clientSecret, authority: emu.url, 'graph-url': emu.graphUrl, 'ca-file': emu.caFile, ...extra };
+  const settings: Record<string, unknown> = { 'tenant-id': emu.tenantId, 'client-id': emu.clientId, 'client-secret': emu.clientSecret, authority: emu.url, 'graph-url': emu.graphUrl, 'ca-file': emu.caFile, ...extra };
+  for (const [k, v] of Object.entries(settings)) if (v === undefined) delete settings[k];
+  return settings;
 }
 
 export const entraTypes = [

@@ -149,3 +149,26 @@ test('a wrong client secret is refused without echoing it', async (t) => {
   t.regex(err!.message, /client credentials .* were refused/);
   t.false(err!.message.includes('wrong-secret-value'));
 });
+
+test('certificate credentials: msal-node signs a client assertion the token endpoint verifies', async (t) => {
+  const { startGraphEmulator } = await import('../graph-emulator/graph-server.ts');
+  const emu = await startGraphEmulator();
+  const { agent } = await entraAgent({ 'client-secret': undefined, certificate: emu.clientCertificatePem }, emu);
+  emu.directory.createUser(user('cert@contoso.com'));
+  const got = objects(await all(agent.fullImport(ctx().c)));
+  t.is(got.length, 1);
+  t.true(emu.stats.tokens >= 1);
+});
+
+test('the emulator answers in the shape of Graph\'s documented list response', async (t) => {
+  const { emu, agent } = await entraAgent();
+  emu.directory.createUser(user('shape@contoso.com', { givenName: 'S', surname: 'Hape', jobTitle: null, mail: 'shape@contoso.com' }));
+  await all(agent.fullImport(ctx().c));
+  const documented = JSON.parse(readFileSync(new URL('../fixtures/graph/list-users.json', import.meta.url), 'utf8')) as Record<string, unknown> & { value: Record<string, unknown>[] };
+  const r = emu.routes.handle('GET', new URL(`${emu.graphUrl}/users?$select=businessPhones,displayName,givenName,jobTitle,mail,surname,userPrincipalName,id`), undefined);
+  const body = r.body as Record<string, unknown> & { value: Record<string, unknown>[] };
+  t.deepEqual(Object.keys(body).sort(), Object.keys(documented).sort());
+  t.is(body['@odata.context'], documented['@odata.context']);
+  const documentedKeys = Object.keys(documented.value[0]!).filter((k) => !['mobilePhone', 'officeLocation', 'preferredLanguage'].includes(k)).sort();
+  t.deepEqual(Object.keys(body.value[0]!).sort(), documentedKeys);
+});
