@@ -46,7 +46,8 @@ for (const throttle of [0, 0.05]) {
   rows.push({
     throttling: throttle ? `429 on ${throttle * 100}%` : 'off', phase: `export ${N} users + 100 groups (managers, members)`, wall_s: wall.toFixed(1),
     http_requests: http, http_per_user: (http / N).toFixed(3), graph_requests: subs, graph_per_user: (subs / N).toFixed(2),
-    throttled_429: emu.stats.throttled, note: exp.notes.find((n) => n.startsWith('throttled')) ?? '',
+    throttled_429: emu.stats.throttled,
+    note: `waited ${exp.notes.map((n) => /throttled for ([\d.]+) s/.exec(n)?.[1]).filter(Boolean).reduce((a, b) => a + Number(b), 0).toFixed(1)} s on throttling in all`,
   });
   // One member more in one group: exactly one Graph request.
   emu.faults.throttleRate = 0;
