@@ -218,6 +218,24 @@ test.serial('TLS: a plain ldap:// bind is refused; a wrong CA or server name fai
   t.false(err!.message.includes(dc.password), 'the password never appears in an error');
 });
 
+test.serial('a server that goes away mid-import fails the import as retryable', async (t) => {
+  await ensureOu(admin, `OU=Paged,${ou}`);
+  for (let i = 0; i < 10; i++) await addUser(admin, `CN=P${i},OU=Paged,${ou}`, `p${i}${run}`);
+  const agent = adAgent(dc, [`OU=Paged,${ou}`]);
+  const it = agent.fullImport({ pageSize: 2, watermark: null, setWatermark() {}, note() {} })[Symbol.asyncIterator]();
+  t.false((await it.next()).done, 'the first page arrived');
+  await stopSamba(dc);
+  try {
+    const err = await t.throwsAsync(async () => { for (let r = await it.next(); !r.done; r = await it.next()); });
+    t.is(err!.name, 'AgentUnavailableError');
+    t.true((err as { retryable?: boolean }).retryable);
+  } finally {
+    await startExisting(dc);
+    await admin.unbind().catch(() => {});
+    admin = await adminClient(dc);
+  }
+});
+
 test.serial('a server that goes away mid-export fails the export as retryable; nothing is half-recorded', async (t) => {
   const agent = adAgent(dc, [`OU=People,${ou}`]);
   const reqs = Array.from({ length: 40 }, (_, i) => add(`f${i}`, `CN=Fault ${i},OU=People,${ou}`, { sAMAccountName: `f${i}${run}` }));
