@@ -28,25 +28,32 @@ export interface OpenOptions {
   readonly compactAfterOps?: number;
 }
 
+/** Reads the current snapshot generation and the committed journal. */
+async function load(dir: string): Promise<{ state: StoreState; generation: number; replayed: number }> {
+  const pointer = new TextFile(join(dir, 'snapshot', 'current'));
+  const generation = Number((await pointer.read())?.trim() ?? 0);
+  const state = new StoreState();
+  if (generation > 0) {
+    const genDir = join(dir, 'snapshot', String(generation));
+    for (const f of (await readdir(genDir)).sort()) for (const op of (await part(join(genDir, f)).read()) ?? []) state.apply(op);
+  }
+  return { state, generation, replayed: await replay(join(dir, 'journal.jsonl'), state) };
+}
+
 export async function openFileStore(dir: string, options: OpenOptions = {}): Promise<Store> {
   await mkdir(join(dir, 'snapshot'), { recursive: true });
   const lock = await acquireLock(join(dir, 'lock'), options.waitMs ?? 0);
   try {
-    const pointer = new TextFile(join(dir, 'snapshot', 'current'));
-    const generation = Number((await pointer.read())?.trim() ?? 0);
-    const state = new StoreState();
-    if (generation > 0) {
-      const genDir = join(dir, 'snapshot', String(generation));
-      for (const f of (await readdir(genDir)).sort()) for (const op of (await part(join(genDir, f)).read()) ?? []) state.apply(op);
-    }
-    const journalPath = join(dir, 'journal.jsonl');
-    const replayed = await replay(journalPath, state);
-    return new FileStore(dir, state, journalPath, lock, generation, replayed, options.compactAfterOps);
+    const { state, generation, replayed } = await load(dir);
+    return new FileStore(dir, state, join(dir, 'journal.jsonl'), lock, generation, replayed, options.compactAfterOps);
   } catch (err) {
     await lock.release();
     throw err;
   }
 }
+
+/** Transactions touching more objects than this keep no old versions; their rollback reloads from disk. */
+const UNDO_LIMIT = 20_000;
 
 async function replay(path: string, state: StoreState): Promise<number> {
   let text: string;
@@ -106,7 +113,15 @@ class FileStore extends StoreState implements Store {
       writeSync(this.#fd, '{"commit":true}\n');
       fsyncSync(this.#fd);
       this.#journalOps += ops.length;
-    });
+    }, async () => {
+      // Nothing of this transaction reached the disk: what is there is the truth.
+      if (this.#fd !== null) closeSync(this.#fd);
+      this.#fd = null;
+      const fresh = await load(this.location);
+      this.adopt(fresh.state);
+      this.#generation = fresh.generation;
+      this.#journalOps = fresh.replayed;
+    }, UNDO_LIMIT);
   }
 
   /**

@@ -40,13 +40,23 @@ class ConnectorSpace implements ConnectorSpaceView {
 }
 
 export class StoreState {
-  protected readonly spaces: Map<string, ConnectorSpace>;
-  protected readonly mvById: Map<string, MvObject>;
+  protected spaces: Map<string, ConnectorSpace>;
+  protected mvById: Map<string, MvObject>;
   /** objectType\0attribute → value → ids; built on first use of each pair. */
-  private readonly mvIndex = new Map<string, Map<string, Set<string>>>();
-  protected readonly metaData: Map<string, unknown>;
-  protected readonly runList: RunRecord[];
-  private readonly runIds: Set<string>;
+  private mvIndex = new Map<string, Map<string, Set<string>>>();
+  protected metaData: Map<string, unknown>;
+  protected runList: RunRecord[];
+  private runIds: Set<string>;
+
+  /** Replaces this state with another (a reload after a rollback too large to undo in memory). */
+  protected adopt(other: StoreState): void {
+    this.spaces = other.spaces;
+    this.mvById = other.mvById;
+    this.metaData = other.metaData;
+    this.runList = other.runList;
+    this.runIds = other.runIds;
+    this.mvIndex = new Map();
+  }
 
   constructor(from?: StoreState) {
     this.spaces = from?.spaces ?? new Map();
@@ -146,14 +156,19 @@ export class StoreState {
    * only the first for undo, so a full sync touching an object five times
    * holds it twice, not ten times.
    */
-  protected transaction(persist: (ops: Op[]) => Promise<void>): StoreTransaction {
+  protected transaction(persist: (ops: Op[]) => Promise<void>, reload?: () => Promise<void>, undoLimit = Infinity): StoreTransaction {
     const latest = new Map<string, Op>();
     const undo = new Map<string, Op>();
     const runs: RunRecord[] = [];
     let done = false;
+    // Past the limit, old versions are not kept (a full sync would hold the store twice): rollback reloads from disk.
+    let overflow = false;
     const record = (key: string, op: Op, inverse: () => Op) => {
       if (done) throw new Error('store: transaction already finished');
-      if (!undo.has(key)) undo.set(key, inverse());
+      if (!overflow && !undo.has(key)) {
+        if (reload && undo.size >= undoLimit) { overflow = true; undo.clear(); }
+        else undo.set(key, inverse());
+      }
       latest.set(key, op);
       this.apply(op);
     };
@@ -172,9 +187,10 @@ export class StoreState {
         done = true;
         await persist([...latest.values(), ...runs.map((r): Op => ['run', r])]);
       },
-      rollback: () => {
+      rollback: async () => {
         if (done) return;
         done = true;
+        if (overflow && reload) return reload();
         for (const op of undo.values()) this.apply(op);
         if (runs.length) for (const r of this.runList.splice(this.runList.length - runs.length, runs.length)) this.runIds.delete(r.id);
       },

@@ -24,8 +24,8 @@ export interface StoreTransaction {
   addRun(run: RunRecord): void;
   /** Makes every change of this transaction durable at once. */
   commit(): Promise<void>;
-  /** Undoes every change of this transaction in memory. */
-  rollback(): void;
+  /** Undoes every change of this transaction in memory (a very large one is reloaded from disk instead). */
+  rollback(): Promise<void>;
 }
 
 export interface Store {

@@ -44,6 +44,6 @@ export async function previewObject(ctx: EngineContext, agent: string, ref: stri
     }
     return { lines, exports, errors: rec.errors.map((e) => `${e.object}: ${e.message}`) };
   } finally {
-    tx.rollback();
+    await tx.rollback();
   }
 }

@@ -96,7 +96,7 @@ export async function runImport(ctx: EngineContext, agentName: string, mode: 'fu
       const total = [...cs.values()].filter((x) => x.anchor !== null && x.state !== 'placeholder').length;
       // An empty source where there were objects is far more often an outage than a mass leave.
       if (seenCount === 0 && total > 0 && !o.force) {
-        tx.rollback();
+        await tx.rollback();
         rec.notes.push(`the source returned no objects where the connector space holds ${total}; nothing was staged (run with --force if this is intended)`);
         return await record(ctx, rec, 'stopped-empty-source');
       }
@@ -111,7 +111,7 @@ export async function runImport(ctx: EngineContext, agentName: string, mode: 'fu
     await tx.commit();
     return ctx.store.runs().at(-1)!;
   } catch (err) {
-    tx.rollback();
+    await tx.rollback();
     const retryable = err instanceof AgentError && err.retryable;
     rec.error(agentName, (err as Error).message);
     return await record(ctx, rec, retryable ? 'stopped-server-down' : 'failed');

@@ -83,7 +83,7 @@ export async function runSync(ctx: EngineContext, agentName: string, mode: 'full
     await tx.commit();
     return ctx.store.runs().at(-1)!;
   } catch (err) {
-    tx.rollback();
+    await tx.rollback();
     throw err;
   }
 }

@@ -20,7 +20,7 @@ test('a committed transaction survives a reopen; a rolled-back one leaves nothin
   const tx2 = s.begin();
   tx2.putMv(mv('b', 'Bob'));
   tx2.putMv(mv('a', 'Changed'));
-  tx2.rollback();
+  await tx2.rollback();
   t.is(s.mv('a')!.attrs['displayName'], 'Ann', 'rollback restores memory');
   t.is(s.mv('b'), undefined);
   await s.close();
@@ -103,4 +103,26 @@ test('mvFind is case-insensitive and follows updates', async (t) => {
   t.is(s.mvFind('person', 'mail', 'ann@x').length, 0);
   t.is(s.mvFind('person', 'mail', 'NEW@x').length, 1);
   await s.close();
+});
+
+test('a transaction too large to undo in memory is rolled back by reloading from disk', async (t) => {
+  const d = await dir();
+  const s = await openFileStore(d);
+  const tx = s.begin();
+  tx.putMv(mv('keep', 'Kept'));
+  await tx.commit();
+  const big = s.begin();
+  for (let i = 0; i < 20_050; i++) big.putMv(mv(`x${i}`, 'X'));
+  big.putMv(mv('keep', 'Changed'));
+  t.is(s.mvCount, 20_051);
+  await big.rollback();
+  t.is(s.mvCount, 1);
+  t.is(s.mv('keep')!.attrs['displayName'], 'Kept');
+  const after = s.begin();
+  after.putMv(mv('y', 'Y'));
+  await after.commit();
+  await s.close();
+  const again = await openFileStore(d);
+  t.is(again.mvCount, 2);
+  await again.close();
 });
