@@ -45,7 +45,13 @@ export type ImportChange =
    * `partial`: only the attributes that changed are given (DirSync); the others
    * keep their values, and an empty array removes an attribute.
    */
-  | { readonly kind: 'object'; readonly object: ImportedObject; readonly partial?: boolean }
+  | {
+      readonly kind: 'object';
+      readonly object: ImportedObject;
+      readonly partial?: boolean;
+      /** With `partial`: values added to and removed from multi-valued attributes (Graph's members@delta). */
+      readonly valueChanges?: Readonly<Record<string, { readonly add: readonly Scalar[]; readonly remove: readonly Scalar[] }>>;
+    }
   /** Only from delta imports: the object is gone. */
   | { readonly kind: 'delete'; readonly anchor: string }
   /** A malformed row or entry: recorded on the step, the import goes on. */

@@ -9,15 +9,22 @@ import type { RunRecord } from '../../data/objects.ts';
 import { StepRecorder } from '../run/step-record.ts';
 import { applyPendingImport, stageObject } from './stage-object.ts';
 import type { CsObject } from '../../data/objects.ts';
+import { asArray, type Scalar } from '../../data/model.ts';
 import type { ImportedObject } from '../../management-agents/index.ts';
 
 /** A partial change (only changed attributes) completed from what the connector space holds. */
-function completePartial(obj: ImportedObject, found: CsObject | undefined): ImportedObject {
+function completePartial(obj: ImportedObject, found: CsObject | undefined, valueChanges?: Readonly<Record<string, { readonly add: readonly Scalar[]; readonly remove: readonly Scalar[] }>>): ImportedObject {
   const base = found ? applyPendingImport(found) : undefined;
   const attrs = { ...(base?.hologram ?? {}) };
   for (const [k, v] of Object.entries(obj.attrs)) {
     if (Array.isArray(v) && v.length === 0) delete attrs[k];
     else attrs[k] = v;
+  }
+  for (const [k, c] of Object.entries(valueChanges ?? {})) {
+    const set = asArray(attrs[k]).filter((v) => !c.remove.includes(v));
+    for (const v of c.add) if (!set.includes(v)) set.push(v);
+    if (set.length) attrs[k] = set;
+    else delete attrs[k];
   }
   return { ...obj, objectType: obj.objectType || base?.objectType || '', attrs };
 }
@@ -73,7 +80,7 @@ export async function runImport(ctx: EngineContext, agentName: string, mode: 'fu
       seenCount++;
       // An export object waiting for its anchor is found by its DN.
       const found = cs.byAnchor(change.object.anchor) ?? (() => { const byDn = cs.byDn(change.object.dn); return byDn && byDn.anchor === null ? byDn : undefined; })();
-      const obj = change.partial ? completePartial(change.object, found) : change.object;
+      const obj = change.partial ? completePartial(change.object, found, change.valueChanges) : change.object;
       if (!obj.objectType) {
         rec.count('stage-failure');
         rec.error(obj.anchor, 'a partial change for an object this connector space does not hold; run a full import');

@@ -68,7 +68,16 @@ export async function* deltaImport(client: GraphClient, cfg: EntraAgentConfig, c
         for (const o of p.value ?? []) {
           const id = String(o['id']);
           if (o['@removed']) { out.push({ kind: 'delete', anchor: id }); continue; }
-          // Delta returns changed properties only; read the object whole (members included) for a complete picture.
+          const memberDelta = o['members@delta'] as { id: string; '@removed'?: unknown }[] | undefined;
+          const otherProps = Object.keys(o).filter((k) => k !== 'id' && k !== 'members@delta' && !k.startsWith('@'));
+          if (t.name === 'group' && memberDelta && otherProps.length === 0) {
+            // Only members moved: value-level changes, without reading a membership that may be 50,000 long.
+            const add = memberDelta.filter((m) => !m['@removed']).map((m) => m.id);
+            const remove = memberDelta.filter((m) => m['@removed']).map((m) => m.id);
+            out.push({ kind: 'object', partial: true, valueChanges: { member: { add, remove } }, object: { anchor: id, dn: dnOf('group', id), objectType: 'group', attrs: {} } });
+            continue;
+          }
+          // Other changes: delta returns changed properties only; read the object whole for a complete picture.
           const expand = t.name === 'user' && t.attributes.includes('manager') ? '&$expand=manager($select=id)' : '';
           const r = await client.request('GET', `/${pathOf(t.name)}/${id}?$select=${selectFor(t)}${expand}`);
           if (r.status === 404) { out.push({ kind: 'delete', anchor: id }); continue; }

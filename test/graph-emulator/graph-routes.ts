@@ -48,11 +48,12 @@ export class GraphRoutes {
         ? [...this.dir.users.values()].map((u) => this.userView(u, sel, null))
         : [...this.dir.groups.values()].map((g) => ({ ...select(this.dir.view(g), sel), 'members@delta': [...g.members].map((id) => ({ '@odata.type': '#microsoft.graph.user', id })) }));
     } else {
-      const latest = new Map<string, { removed: boolean; members: { id: string; removed: boolean }[] }>();
+      const latest = new Map<string, { removed: boolean; props: boolean; members: { id: string; removed: boolean }[] }>();
       for (const c of this.dir.changes) {
         if (c.kind !== kind || c.seq <= t.seq || c.seq > t.to!) continue;
-        const e = latest.get(c.id) ?? { removed: false, members: [] };
+        const e = latest.get(c.id) ?? { removed: false, props: false, members: [] };
         e.removed = c.removed;
+        if (!c.members) e.props = true;
         e.members.push(...(c.members ?? []));
         latest.set(c.id, e);
       }
@@ -61,7 +62,9 @@ export class GraphRoutes {
         const u = kind === 'users' ? this.dir.users.get(id) : undefined;
         if (e.removed || (!g && !u)) return { id, '@removed': { reason: 'deleted' } } as GraphObject;
         if (u) return this.userView(u, sel, null);
-        return { ...select(this.dir.view(g!), sel), ...(e.members.length ? { 'members@delta': e.members.map((m) => (m.removed ? { id: m.id, '@removed': { reason: 'deleted' } } : { '@odata.type': '#microsoft.graph.user', id: m.id })) } : {}) };
+        // "Updated instances are represented by their id with at least their updated properties": members only, when only members moved.
+        const props = e.props ? select(this.dir.view(g!), sel) : { id };
+        return { ...props, ...(e.members.length ? { 'members@delta': e.members.map((m) => (m.removed ? { id: m.id, '@removed': { reason: 'deleted' } } : { '@odata.type': '#microsoft.graph.user', id: m.id })) } : {}) };
       });
     }
     const top = 200;

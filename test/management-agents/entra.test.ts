@@ -69,7 +69,9 @@ test('delta import: changes and @removed since the deltaLink; an expired token f
   const changes = await all(agent.deltaImport!(second.c));
   t.is(objects(changes).find((o) => o.anchor === a.id)!.attrs['jobTitle'], 'Engineer');
   t.true(changes.some((c) => c.kind === 'delete' && c.anchor === b.id));
-  t.deepEqual(objects(changes).find((o) => o.anchor === g.id)!.attrs['member'], [a.id]);
+  const group = changes.find((c) => c.kind === 'object' && c.object.anchor === g.id) as Extract<ImportChange, { kind: 'object' }>;
+  t.true(group.partial, 'members@delta: value-level, no membership read');
+  t.deepEqual(group.valueChanges, { member: { add: [a.id], remove: [] } });
   t.false(second.box.full);
   emu.routes.expiredBefore = emu.directory.seq + 1;
   const third = ctx(second.box.watermark);
@@ -171,4 +173,30 @@ test('the emulator answers in the shape of Graph\'s documented list response', a
   t.is(body['@odata.context'], documented['@odata.context']);
   const documentedKeys = Object.keys(documented.value[0]!).filter((k) => !['mobilePhone', 'officeLocation', 'preferredLanguage'].includes(k)).sort();
   t.deepEqual(Object.keys(body.value[0]!).sort(), documentedKeys);
+});
+
+test('devices are imported from /devices', async (t) => {
+  const { startGraphEmulator } = await import('../graph-emulator/graph-server.ts');
+  const { createEntraAgent } = await import('../../management-agents/entra/index.ts');
+  const { entraSettings } = await import('../helpers/entra.ts');
+  const emu = await startGraphEmulator();
+  emu.directory.devices.set('d1', { id: 'd1', displayName: 'LAPTOP-01', operatingSystem: 'Windows', deviceId: 'a-b-c' });
+  const agent = createEntraAgent({ name: 'entra', settings: entraSettings(emu), objectTypes: [{ name: 'device', anchor: ['id'], attributes: ['id', 'displayName', 'operatingSystem'] }], baseDir: '/' });
+  try {
+    const got = objects(await all(agent.fullImport(ctx().c)));
+    t.deepEqual(got.map((o) => [o.objectType, o.anchor, o.attrs['displayName'], o.attrs['operatingSystem']]), [['device', 'd1', 'LAPTOP-01', 'Windows']]);
+  } finally {
+    await agent.close!();
+    await emu.stop();
+  }
+});
+
+test('503 without Retry-After: exponential backoff with jitter until the export completes', async (t) => {
+  const { emu, agent } = await entraAgent({ 'hard-match': false, 'soft-match': false });
+  emu.faults.unavailableRate = 0.2;
+  const notes: string[] = [];
+  const r = await agent.export!(Array.from({ length: 30 }, (_, i) => add(`s${i}`, 'user', { userPrincipalName: `s${i}@contoso.com`, displayName: `S${i}` })), { note: (m) => notes.push(m) });
+  t.true(r.every((x) => x.ok), JSON.stringify(r.filter((x) => !x.ok)));
+  t.is(emu.directory.users.size, 30);
+  t.regex(notes.join(), /throttled for/);
 });
