@@ -19,8 +19,6 @@ export class ExpressionError extends Error {
   override name = 'ExpressionError';
 }
 
-export const isMulti = (v: Value): v is readonly Value[] => Array.isArray(v);
-export const isSentinel = (v: Value): v is Sentinel => v instanceof Sentinel;
 
 /** Null, or an empty multi-value: "not present". */
 export function isNull(v: Value): boolean {

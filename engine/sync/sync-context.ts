@@ -42,7 +42,6 @@ export function createSyncContext(ctx: EngineContext, tx: StoreTransaction, rec:
 
 /** The current version of a metaverse object, as this run sees it. */
 export const mvOf = (s: SyncContext, id: string | null): MvObject | undefined => (id ? s.ctx.store.mv(id) : undefined);
-export const csOf = (s: SyncContext, agent: string, id: string): CsObject | undefined => s.ctx.store.cs(agent).get(id);
 
 export function putMv(s: SyncContext, mv: MvObject): void {
   s.tx.putMv(mv);

@@ -11,7 +11,6 @@ export const binaryAttributes = new Set(['objectguid', 'objectsid', 'ms-ds-consi
 const timeAttributes = new Set(['whenchanged', 'whencreated']);
 const numberAttributes = new Set(['usnchanged', 'usncreated', 'useraccountcontrol', 'grouptype', 'samaccounttype', 'instancetype']);
 
-export const isBinary = (name: string) => binaryAttributes.has(name.toLowerCase());
 
 function generalizedTime(v: string): string {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d+))?Z$/.exec(v);

@@ -68,6 +68,3 @@ export function lookupSpecialForm(name: string): string | undefined {
 export function allFunctionNames(): string[] {
   return [...new Set([...Object.keys(functionTables.entra), ...Object.keys(functionTables.aadc), ...Object.keys(specialForms)])].sort();
 }
-
-/** Names that mean different things in the two dialects (documented in docs/rules-language.md). */
-export const clashingNames = ['DateAdd', 'FormatDateTime', 'InStr', 'Join', 'PCase', 'Replace', 'Split', 'Switch'];
