@@ -1,7 +1,7 @@
 /**
  * Connector-space and metaverse objects as the store keeps them. Plain JSON.
  */
-import type { AttrValue, Attributes, ConnectionState, Scalar, SourceRef } from './model.ts';
+import type { AttrValue, Attributes, ConnectionState, Scalar } from './model.ts';
 
 /** A change to one attribute, as staged for import or export. */
 export type AttrChange =
@@ -68,14 +68,16 @@ export interface CsObject {
   readonly applied: readonly string[];
 }
 
-/** Why a metaverse attribute has its value. */
+/**
+ * Why a metaverse attribute has its value: the connector object and the rule
+ * that gave it, and when it last changed. The rule's file:line and expression
+ * are read from the compiled rules when an admin asks (`mv show --lineage`),
+ * so the store does not repeat them for every attribute of every object.
+ */
 export interface Lineage {
   readonly agent: string;
   readonly csId: string;
-  readonly anchor: string | null;
   readonly rule: string;
-  readonly flow: SourceRef;
-  readonly expression: string;
   /** When the value last changed. */
   readonly at: string;
 }

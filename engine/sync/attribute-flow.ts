@@ -99,7 +99,7 @@ function sameLineage(a: Record<string, Lineage>, b: Readonly<Record<string, Line
   for (const k of ka) {
     const x = a[k]!;
     const y = b[k];
-    if (!y || x.csId !== y.csId || x.rule !== y.rule || x.at !== y.at || x.flow.line !== y.flow.line || x.flow.file !== y.flow.file) return false;
+    if (!y || x.csId !== y.csId || x.rule !== y.rule || x.at !== y.at || x.agent !== y.agent) return false;
   }
   return true;
 }
@@ -127,10 +127,7 @@ export function recomputeMv(s: SyncContext, mvId: string): string[] {
     if (!outcome.by) delete lineage[name];
     else {
       const c = outcome.by;
-      lineage[name] = {
-        agent: c.cs.agent, csId: c.cs.id, anchor: c.cs.anchor, rule: c.rule.name, flow: c.flow.source, expression: c.flow.text,
-        at: same && old ? old.at : s.now.toISOString(),
-      };
+      lineage[name] = { agent: c.cs.agent, csId: c.cs.id, rule: c.rule.name, at: same && old ? old.at : s.now.toISOString() };
     }
     s.explain?.(`${name}: ${same ? 'unchanged' : `${JSON.stringify(mv.attrs[name] ?? null)} -> ${JSON.stringify(outcome.value)}`}${outcome.by ? ` from ${outcome.by.cs.agent} by '${outcome.by.rule.name}' (precedence ${outcome.by.flow.precedence})` : ''}${(cands.get(name)?.length ?? 0) > 1 ? `; ${cands.get(name)!.length - 1} other contributor(s) skipped: not precedent` : ''}`);
   }

@@ -141,10 +141,12 @@ test('lineage says which agent, object, rule and file:line gave each value', asy
   const e = testEngine(basicRules);
   e.system('hr').put(person('1'));
   await steps(e, 'hr full-import', 'hr full-sync');
-  const l = mvBy(e, 'employeeId', '1')!.lineage['displayName']!;
-  t.like(l, { agent: 'hr', anchor: '1', rule: 'hr people', expression: 'Trim([givenName]) & " " & Trim([sn])' });
-  t.is(l.flow.file, 'test.sync');
-  t.true(l.flow.line > 1);
+  const mv = mvBy(e, 'employeeId', '1')!;
+  t.like(mv.lineage['displayName'], { agent: 'hr', rule: 'hr people' });
+  const { explainLineage } = await import('../../engine/inspect.ts');
+  const row = explainLineage(e.ctx.rules, e.store, mv).find((r) => r.attribute === 'displayName')!;
+  t.like(row, { agent: 'hr', anchor: '1', rule: 'hr people', expression: 'Trim([givenName]) & " " & Trim([sn])', value: 'Ann Lee' });
+  t.regex(row.where, /^test\.sync:\d+$/);
   t.truthy(adByName);
 });
 

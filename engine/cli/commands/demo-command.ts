@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { runDemo } from '../../demo.ts';
 import { openProject } from '../../project.ts';
 import { printMv } from './inspect-commands.ts';
+import { explainLineage } from '../../inspect.ts';
 import type { Out } from '../output.ts';
 import { exitCodeFor } from './run-commands.ts';
 
@@ -29,7 +30,7 @@ export function registerDemoCommand(program: Command, out: Out, setExit: (code: 
         const both = [...project.store.mvValues()].find((m) => m.attrs['employeeId'] === '100015');
         if (both) {
           out('\nLineage of a person who is both an employee and a contractor (HR wins, Workday fills the rest):');
-          printMv(both, true, out);
+          printMv(both, explainLineage(project.rules, project.store, both), out);
         }
       } finally {
         await project.close();

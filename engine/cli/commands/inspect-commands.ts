@@ -5,19 +5,19 @@ import { asArray } from '../../../data/model.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { projectOptions, withProject, type ProjectFlags } from '../open.ts';
 import { json, printRun, table, type Out } from '../output.ts';
-import { statusOf } from '../../inspect.ts';
+import { explainLineage, statusOf, type LineageRow } from '../../inspect.ts';
 import { STAGING_KEY } from '../../export/run-export.ts';
 
 type Flags = ProjectFlags & { json?: boolean; limit?: string; where?: string[]; state?: string; pending?: string; errors?: boolean; lineage?: boolean };
 
 const show = (v: unknown) => (v === undefined ? '' : Array.isArray(v) ? v.join('; ') : String(v));
 
-export function printMv(mv: MvObject, lineage: boolean, out: Out): void {
+export function printMv(mv: MvObject, lineage: readonly LineageRow[] | undefined, out: Out): void {
   out(`${mv.objectType} ${mv.id}${mv.deleteAt ? ` (deletion scheduled ${mv.deleteAt})` : ''}`);
   const rows: (string | number)[][] = [];
   for (const [k, v] of Object.entries(mv.attrs).sort(([a], [b]) => a.localeCompare(b))) {
-    const l = mv.lineage[k];
-    rows.push(lineage && l ? ['  ' + k, show(v), `${l.agent}:${l.anchor ?? l.csId}`, `'${l.rule}' ${l.flow.file}:${l.flow.line}`, l.expression, l.at] : ['  ' + k, show(v)]);
+    const l = lineage?.find((x) => x.attribute === k);
+    rows.push(l ? ['  ' + k, show(v), `${l.agent}:${l.anchor ?? '?'}`, `'${l.rule}' ${l.where}`, l.expression, l.at] : ['  ' + k, show(v)]);
   }
   if (lineage) rows.unshift(['  attribute', 'value', 'from', 'rule', 'expression', 'changed']);
   table(rows, out);
@@ -101,8 +101,9 @@ export function registerInspectCommands(program: Command, out: Out): void {
     .option('--lineage', 'for every attribute: which agent, object, rule and file:line gave it, and when it changed').option('--json', 'print as JSON')
     .action((ref: string, o: Flags) => withProject(o, async (p) => {
       const m = findMv(ref, () => p.store.mvValues(), (id) => p.store.mv(id));
-      if (o.json) return json(m, out);
-      printMv(m, !!o.lineage, out);
+      const lineage = o.lineage ? explainLineage(p.rules, p.store, m) : undefined;
+      if (o.json) return json(lineage ? { ...m, lineage } : m, out);
+      printMv(m, lineage, out);
     }));
 
   const cs = program.command('cs').description('connector spaces');
