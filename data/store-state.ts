@@ -16,11 +16,15 @@ class ConnectorSpace implements ConnectorSpaceView {
   readonly byId = new Map<string, CsObject>();
   readonly anchors = new Map<string, string>();
   readonly dns = new Map<string, string>();
+  private readonly importing = new Set<string>();
+  private readonly exporting = new Set<string>();
 
   get(id: string) { return this.byId.get(id); }
   byAnchor(anchor: string) { const id = this.anchors.get(anchor); return id === undefined ? undefined : this.byId.get(id); }
   byDn(dn: string) { const id = this.dns.get(dn.toLowerCase()); return id === undefined ? undefined : this.byId.get(id); }
   values() { return this.byId.values(); }
+  withPendingImport() { return [...this.importing].map((id) => this.byId.get(id)!); }
+  withPendingExport() { return [...this.exporting].map((id) => this.byId.get(id)!); }
   get size() { return this.byId.size; }
 
   put(obj: CsObject): void {
@@ -28,12 +32,16 @@ class ConnectorSpace implements ConnectorSpaceView {
     this.byId.set(obj.id, obj);
     if (obj.anchor !== null) this.anchors.set(obj.anchor, obj.id);
     this.dns.set(obj.dn.toLowerCase(), obj.id);
+    if (obj.pendingImport) this.importing.add(obj.id);
+    if (obj.pendingExport || obj.unconfirmed) this.exporting.add(obj.id);
   }
 
   remove(id: string): void {
     const old = this.byId.get(id);
     if (!old) return;
     this.byId.delete(id);
+    this.importing.delete(id);
+    this.exporting.delete(id);
     if (old.anchor !== null && this.anchors.get(old.anchor) === id) this.anchors.delete(old.anchor);
     if (this.dns.get(old.dn.toLowerCase()) === id) this.dns.delete(old.dn.toLowerCase());
   }

@@ -12,6 +12,10 @@ export interface ConnectorSpaceView {
   /** DNs compare case-insensitively, as directories do. */
   byDn(dn: string): CsObject | undefined;
   values(): IterableIterator<CsObject>;
+  /** Objects with a pending import: what a delta sync processes, without scanning the space. */
+  withPendingImport(): CsObject[];
+  /** Objects with a pending or unconfirmed export: what an export looks at. */
+  withPendingExport(): CsObject[];
   readonly size: number;
 }
 

@@ -37,7 +37,7 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
   const cfg = ctx.rules.agents.get(agentName);
   if (!cfg) throw new Error(`unknown agent '${agentName}'`);
   const space = ctx.store.cs(agentName);
-  const pending = [...space.values()].filter((cs) => due(cs, now));
+  const pending = space.withPendingExport().filter((cs) => due(cs, now));
   const deletes = pending.filter((cs) => cs.pendingExport?.op === 'delete' || cs.pendingExport?.disable).length;
   const { count, percent } = cfg.deletionThreshold;
   const over = (count !== undefined && deletes > count) || (percent !== undefined && space.size > 0 && (deletes / space.size) * 100 > percent);

@@ -63,7 +63,7 @@ export async function runSync(ctx: EngineContext, agentName: string, mode: 'full
     processGraceDeletions(s);
     processDeprovisionDeletes(s);
     const space = ctx.store.cs(agentName);
-    const ids = [...space.values()].filter((x) => (mode === 'full' ? x.state !== 'placeholder' : x.pendingImport !== null)).map((x) => x.id);
+    const ids = (mode === 'full' ? [...space.values()].filter((x) => x.state !== 'placeholder') : space.withPendingImport()).map((x) => x.id);
     let done = 0;
     for (const id of ids) {
       if (o.limit !== undefined && done >= o.limit) {
