@@ -21,7 +21,7 @@ export interface FunctionDef {
   /** `Infinity` for variadic functions. */
   readonly max: number;
   readonly impl: (args: readonly Value[], ctx: EvalContext) => Value;
-  /** Set for functions that are recognised but not implemented yet (Cert*, app roles). */
+  /** Set for functions that are recognised but not implemented yet (the Cert* family). */
   readonly notSupported?: string;
 }
 
