@@ -7,6 +7,7 @@ import { splitDn, rdnValue } from './functions/directory.ts';
 import type { FlowKind, InboundFlow, InboundRule, MergeMode, MvObjectTypeDef, OutboundFlow, OutboundRule, DeprovisionAction } from './model.ts';
 import { DEFAULT_PRECEDENCE, ruleDialect } from './validate-rules.ts';
 import { format } from './format-expr.ts';
+import { lookupSpecialForm } from './functions/registry.ts';
 
 export const sourceRef = (file: string, loc: { line: number; column: number }): SourceRef => ({ file, line: loc.line, column: loc.column });
 
@@ -23,6 +24,18 @@ function dnPart(index: number): Compiled {
     const rdn = splitDn(String(row['dn'] ?? ''))[index - 1];
     return rdn === undefined ? null : rdnValue(rdn);
   };
+}
+
+/** Whether the expression calls SelectUniqueValue (in any case): the engine then checks its candidates against the target. */
+function selectsUnique(e: Expr | undefined): boolean {
+  if (!e) return false;
+  switch (e.kind) {
+    case 'Call': return lookupSpecialForm(e.name) === 'SelectUniqueValue' || e.args.some(selectsUnique);
+    case 'Binary': return selectsUnique(e.left) || selectsUnique(e.right);
+    case 'Negate': return selectsUnique(e.operand);
+    case 'Paren': return selectsUnique(e.inner);
+    default: return false;
+  }
 }
 
 const opt = (e: Expr | undefined, d: Dialect): Compiled | undefined => (e ? compileExpr(e, d) : undefined);
@@ -65,6 +78,7 @@ function outboundFlow(f: FlowDecl, file: string, d: Dialect, mv: MvObjectTypeDef
     once: f.once,
     allowNull: f.allowNull,
     referenceAttribute: ref,
+    selectsUnique: selectsUnique(s),
     text: s ? format(s) : '',
     source: sourceRef(file, f.loc),
   };
@@ -81,7 +95,7 @@ export function compileOutbound(r: OutboundDecl, file: string, fileDialect: Dial
     scope: opt(r.scope, d),
     provision: r.provision ? { when: opt(r.provision.when, d) } : undefined,
     dn: opt(r.dn, d),
-    dnText: r.dn ? format(r.dn) : undefined,
+    dnSelectsUnique: selectsUnique(r.dn),
     flows: r.flows.map((f) => outboundFlow(f, file, d, mv)),
     deprovision: {
       action: (dep?.action ?? 'disconnect') as DeprovisionAction,

@@ -86,6 +86,8 @@ export interface OutboundFlow {
   readonly allowNull: boolean;
   /** The metaverse reference attribute this flow exports, translated to the target's DN or anchor. */
   readonly referenceAttribute: string | undefined;
+  /** Calls SelectUniqueValue: candidates are checked against the target's connector space and, where it can tell, the system. */
+  readonly selectsUnique: boolean;
   readonly text: string;
   readonly source: SourceRef;
 }
@@ -100,7 +102,8 @@ export interface OutboundRule {
   readonly scope: Compiled | undefined;
   readonly provision: { readonly when: Compiled | undefined } | undefined;
   readonly dn: Compiled | undefined;
-  readonly dnText: string | undefined;
+  /** The DN expression calls SelectUniqueValue. */
+  readonly dnSelectsUnique: boolean;
   readonly flows: readonly OutboundFlow[];
   readonly deprovision: {
     readonly action: DeprovisionAction;

@@ -19,7 +19,6 @@ export class ExpressionError extends Error {
   override name = 'ExpressionError';
 }
 
-
 /** Null, or an empty multi-value: "not present". */
 export function isNull(v: Value): boolean {
   return v === null || v === undefined || (Array.isArray(v) && v.length === 0) || v instanceof Sentinel;

@@ -53,7 +53,7 @@ export function markTaken(s: SyncContext, agent: string, objectType: string, att
 }
 
 export function evaluateFlow(s: SyncContext, rule: OutboundRule, flow: OutboundFlow, row: Attributes, cs: CsObject, mvId: string, deferred: string[] = []): AttrValue | null | Sentinel {
-  const index = flow.text.includes('SelectUniqueValue') ? takenIndex(s, rule.agent, rule.objectType, flow.target) : undefined;
+  const index = flow.selectsUnique ? takenIndex(s, rule.agent, rule.objectType, flow.target) : undefined;
   const raw = flow.evaluate(row, {
     now: () => s.now,
     isUnique: (v) => { const owner = index?.get(v.toLowerCase()); return owner === undefined || owner === cs.id; },

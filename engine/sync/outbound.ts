@@ -25,7 +25,6 @@ function valueLevel(s: SyncContext, agent: string): (attribute: string) => boole
   const only = caps.valueLevelAttributes;
   return only ? (a) => only.includes(a) : () => true;
 }
-const usesUnique = (text: string | undefined) => !!text && /SelectUniqueValue/i.test(text);
 /** How many candidates to try against the connected system before giving up. */
 const MAX_UNIQUE_TRIES = 20;
 
@@ -65,7 +64,7 @@ function computeDn(s: SyncContext, rule: OutboundRule, mv: MvObject): string | n
 /** The DN, with SelectUniqueValue candidates also checked against the connected system. */
 async function uniqueDn(s: SyncContext, rule: OutboundRule, mv: MvObject, agent: ManagementAgent | undefined): Promise<string | null> {
   let dn = computeDn(s, rule, mv);
-  if (!agent?.findObject || !usesUnique(rule.dnText)) return dn;
+  if (!agent?.findObject || !rule.dnSelectsUnique) return dn;
   for (let i = 0; dn && i < MAX_UNIQUE_TRIES; i++) {
     const found = await agent.findObject({ dn, objectType: rule.objectType });
     if (!found || s.ctx.store.cs(rule.agent).byAnchor(found.anchor)?.mvId === mv.id) return dn;
@@ -96,7 +95,7 @@ async function provision(s: SyncContext, rule: OutboundRule, mv: MvObject): Prom
   cs = connect(s, cs ?? newCsObject(rule.agent, { dn, objectType: rule.objectType, provisionedBy: rule.name }), mv, 'connector');
   let { changes, referenceAttrs, deferred } = exportChanges(s, rule, rule.flows, mv.attrs, cs, mv, true, valueLevel(s, rule.agent));
   // SelectUniqueValue knows the connector space; where the agent can tell, the connected system has the last word.
-  const uniqueFlows = agent?.isValueInUse ? rule.flows.filter((f) => usesUnique(f.text)) : [];
+  const uniqueFlows = agent?.isValueInUse ? rule.flows.filter((f) => f.selectsUnique) : [];
   for (let i = 0; i < MAX_UNIQUE_TRIES && uniqueFlows.length; i++) {
     let taken = false;
     for (const f of uniqueFlows) {

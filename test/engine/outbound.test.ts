@@ -200,6 +200,15 @@ test('SelectUniqueValue gives two people with the same name different account na
   t.deepEqual(names, ['alee', 'anlee']);
 });
 
+test('SelectUniqueValue is found whatever case it is written in, like every function name', async (t) => {
+  const e = testEngine(basicRules.replace('SelectUniqueValue(', 'selectuniquevalue('));
+  e.system('hr').put(person('1', { department: 'Sales' }));
+  e.system('hr').put(person('2', { department: 'Legal' }));
+  await steps(e, ...cycle);
+  const names = [...e.system('ad').objects.values()].map((o) => o.attrs['sAMAccountName']).sort();
+  t.deepEqual(names, ['alee', 'anlee']);
+});
+
 test('allow-null exports a deletion; flows without it leave the target value', async (t) => {
   const e = testEngine(basicRules);
   e.system('hr').put(person('1', { title: 'Engineer' }));
