@@ -2,12 +2,33 @@
  * Connector-space and metaverse objects as the store keeps them. Plain JSON.
  */
 import type { AttrValue, Attributes, ConnectionState, Scalar } from './model.ts';
+import { asArray } from './model.ts';
 
 /** A change to one attribute, as staged for import or export. */
 export type AttrChange =
   | { readonly op: 'replace'; readonly value: AttrValue | null }
   /** Value-level changes of a multi-valued attribute (member adds and removes). */
   | { readonly op: 'values'; readonly add: readonly Scalar[]; readonly remove: readonly Scalar[] };
+
+/** A multi-value after removing and adding values: order kept, no value added twice. Sets, as groups run to 100k members. */
+export function applyValues(current: AttrValue | null | undefined, add: readonly Scalar[], remove: readonly Scalar[]): Scalar[] {
+  const gone = new Set(remove);
+  const out = asArray(current).filter((v) => !gone.has(v));
+  const have = new Set(out);
+  for (const v of add) if (!have.has(v)) { have.add(v); out.push(v); }
+  return out;
+}
+
+/** A copy of `attrs` with `changes` applied: what an object holds once they land. */
+export function applyChanges(attrs: Attributes, changes: Readonly<Record<string, AttrChange>>): Attributes {
+  const out: Attributes = { ...attrs };
+  for (const [k, c] of Object.entries(changes)) {
+    const next = c.op === 'replace' ? c.value : applyValues(out[k], c.add, c.remove);
+    if (next === null || (c.op === 'values' && Array.isArray(next) && next.length === 0)) delete out[k];
+    else out[k] = next;
+  }
+  return out;
+}
 
 export interface PendingImport {
   /** delete-add: the object type changed under the same anchor. */

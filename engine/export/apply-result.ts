@@ -1,7 +1,7 @@
 /** Records one export result on its connector-space object. */
 import type { StoreTransaction, ConnectorSpaceView } from '../../data/store.ts';
-import { asArray, type AttrValue } from '../../data/model.ts';
-import type { CsObject } from '../../data/objects.ts';
+import type { AttrValue } from '../../data/model.ts';
+import { applyValues, type CsObject } from '../../data/objects.ts';
 import type { ExportRequest, ExportResult, ManagementAgent } from '../../management-agents/index.ts';
 import type { StepRecorder } from '../run/step-record.ts';
 import { escrowView } from '../sync/export-flow.ts';
@@ -15,8 +15,7 @@ function unconfirmedAfter(cs: CsObject, req: ExportRequest): Record<string, Attr
   for (const [k, c] of Object.entries(req.changes)) {
     if (c.op === 'replace') out[k] = c.value;
     else {
-      const set = asArray(view[k]).filter((v) => !c.remove.includes(v));
-      for (const v of c.add) if (!set.includes(v)) set.push(v);
+      const set = applyValues(view[k], c.add, c.remove);
       out[k] = set.length ? set : null;
     }
   }

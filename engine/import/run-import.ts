@@ -8,8 +8,8 @@ import { AgentError } from '../../management-agents/index.ts';
 import type { RunRecord } from '../../data/objects.ts';
 import { StepRecorder } from '../run/step-record.ts';
 import { applyPendingImport, stageObject } from './stage-object.ts';
-import type { CsObject } from '../../data/objects.ts';
-import { asArray, type Scalar } from '../../data/model.ts';
+import { applyValues, type CsObject } from '../../data/objects.ts';
+import type { Scalar } from '../../data/model.ts';
 import type { ImportedObject } from '../../management-agents/index.ts';
 
 /** A partial change (only changed attributes) completed from what the connector space holds. */
@@ -21,8 +21,7 @@ function completePartial(obj: ImportedObject, found: CsObject | undefined, value
     else attrs[k] = v;
   }
   for (const [k, c] of Object.entries(valueChanges ?? {})) {
-    const set = asArray(attrs[k]).filter((v) => !c.remove.includes(v));
-    for (const v of c.add) if (!set.includes(v)) set.push(v);
+    const set = applyValues(attrs[k], c.add, c.remove);
     if (set.length) attrs[k] = set;
     else delete attrs[k];
   }

@@ -8,6 +8,7 @@ import { IgnoreThisFlow, Sentinel, toStored } from '../../rules/index.ts';
 import type { AttrValue, Attributes, Scalar } from '../../data/model.ts';
 import { asArray, valuesEqual } from '../../data/model.ts';
 import type { AttrChange, CsObject, MvObject, PendingExport } from '../../data/objects.ts';
+import { applyChanges } from '../../data/objects.ts';
 import { pendingInTarget, resolveOutbound } from './references.ts';
 import type { SyncContext } from './sync-context.ts';
 
@@ -19,18 +20,7 @@ export function escrowView(cs: CsObject): Attributes {
     if (v === null) delete view[k];
     else view[k] = v;
   }
-  for (const [k, c] of Object.entries(cs.pendingExport?.changes ?? {})) {
-    if (c.op === 'replace') {
-      if (c.value === null) delete view[k];
-      else view[k] = c.value;
-    } else {
-      const set = asArray(view[k]).filter((v) => !c.remove.includes(v));
-      for (const v of c.add) if (!set.includes(v)) set.push(v);
-      if (set.length) view[k] = set;
-      else delete view[k];
-    }
-  }
-  return view;
+  return applyChanges(view, cs.pendingExport?.changes ?? {});
 }
 
 function takenIndex(s: SyncContext, agent: string, objectType: string, attr: string): Map<string, string> {
@@ -80,7 +70,9 @@ function change(cur: AttrValue | undefined, next: AttrValue | null, valueLevel: 
   if (valueLevel && (Array.isArray(cur) || Array.isArray(next))) {
     const before = asArray(cur);
     const after = asArray(next);
-    return { op: 'values', add: after.filter((v) => !before.includes(v)), remove: before.filter((v) => !after.includes(v)) };
+    const had = new Set(before);
+    const has = new Set(after);
+    return { op: 'values', add: after.filter((v) => !had.has(v)), remove: before.filter((v) => !has.has(v)) };
   }
   return { op: 'replace', value: next };
 }
@@ -130,8 +122,10 @@ export function mergeExport(pe: PendingExport | null, op: PendingExport['op'], c
   for (const [k, c] of Object.entries(changes)) {
     const prev = merged[k];
     if (prev?.op === 'values' && c.op === 'values') {
-      const add = new Set<Scalar>([...prev.add, ...c.add].filter((v) => !c.remove.includes(v)));
-      const remove = new Set<Scalar>([...prev.remove, ...c.remove].filter((v) => !c.add.includes(v)));
+      const removing = new Set(c.remove);
+      const adding = new Set(c.add);
+      const add = new Set<Scalar>([...prev.add, ...c.add].filter((v) => !removing.has(v)));
+      const remove = new Set<Scalar>([...prev.remove, ...c.remove].filter((v) => !adding.has(v)));
       merged[k] = { op: 'values', add: [...add], remove: [...remove] };
     } else merged[k] = c;
   }

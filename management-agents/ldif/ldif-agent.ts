@@ -8,7 +8,8 @@ import { appendFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AgentOptions, ExportRequest, ExportResult, ImportChange, ImportedObject, ManagementAgent } from '../management-agent.ts';
 import { AgentError } from '../errors.ts';
-import { asArray, type Attributes, type Scalar } from '../../data/model.ts';
+import { asArray, type Attributes } from '../../data/model.ts';
+import { applyChanges } from '../../data/objects.ts';
 import { splitDn } from '../../rules/functions/directory.ts';
 import { addRecord, deleteRecord, modifyRecord, modrdnRecord, type LdifEntry } from './ldif-format.ts';
 import { firstValue, LdifDirectory } from './ldif-directory.ts';
@@ -60,13 +61,7 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
       log.push(deleteRecord(e.dn));
       return { id: req.id, ok: true };
     }
-    const attrs: Attributes = { ...e.attrs };
-    for (const [k, c] of Object.entries(req.changes)) {
-      if (c.op === 'replace') { if (c.value === null) delete attrs[k]; else attrs[k] = c.value; continue; }
-      const set: Scalar[] = asArray(attrs[k]).filter((v) => !c.remove.includes(v));
-      for (const v of c.add) if (!set.includes(v)) set.push(v);
-      if (set.length) attrs[k] = set; else delete attrs[k];
-    }
+    const attrs = applyChanges(e.attrs, req.changes);
     if (Object.keys(req.changes).length) log.push(modifyRecord(e.dn, req.changes));
     let dn = e.dn;
     if (req.newDn && req.newDn.toLowerCase() !== e.dn.toLowerCase()) {

@@ -4,7 +4,8 @@
  * back every export request the agent received.
  */
 import { randomUUID } from 'node:crypto';
-import type { Attributes, Scalar } from '../../data/model.ts';
+import type { Attributes } from '../../data/model.ts';
+import { applyChanges } from '../../data/objects.ts';
 import type { AgentCapabilities, ExportRequest, ExportResult, ImportedObject } from '../management-agent.ts';
 
 export interface Failure {
@@ -73,19 +74,7 @@ export class MemorySystem {
       this.remove(current.anchor);
       return { id: req.id, ok: true };
     }
-    const attrs: Attributes = { ...current.attrs };
-    for (const [k, c] of Object.entries(req.changes)) {
-      if (c.op === 'replace') {
-        if (c.value === null) delete attrs[k];
-        else attrs[k] = c.value;
-      } else {
-        const cur = attrs[k];
-        const set: Scalar[] = (cur === undefined ? [] : Array.isArray(cur) ? cur : [cur]).filter((v) => !c.remove.includes(v));
-        for (const v of c.add) if (!set.includes(v)) set.push(v);
-        if (set.length) attrs[k] = set;
-        else delete attrs[k];
-      }
-    }
+    const attrs = applyChanges(current.attrs, req.changes);
     const o = this.put({ anchor: current.anchor, dn: req.newDn ?? current.dn, objectType: current.objectType, attrs });
     return { id: req.id, ok: true, anchor: o.anchor, dn: o.dn };
   }
