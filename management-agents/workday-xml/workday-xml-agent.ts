@@ -3,11 +3,11 @@
  * folder of paged responses. DOCTYPE and entities are refused outright: a
  * billion-laughs or external-entity file is an error, never memory or file access.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { AgentOptions, ImportChange, ManagementAgent } from '../management-agent.ts';
 import { AgentError } from '../errors.ts';
+import { hrExtract, mapRecords, readOnlyCapabilities } from '../hr-extract.ts';
 import { mapWorker } from './workday-xml-mapping.ts';
 
 const parser = new XMLParser({
@@ -21,12 +21,6 @@ const parser = new XMLParser({
   isArray: (name) => ['Worker', 'ID', 'Worker_Job_Data', 'Email_Address_Data', 'Worker_Organization_Data'].includes(name),
 });
 
-async function files(path: string): Promise<string[]> {
-  const s = await stat(path);
-  if (!s.isDirectory()) return [path];
-  return (await readdir(path)).filter((f) => f.toLowerCase().endsWith('.xml')).sort().map((f) => join(path, f));
-}
-
 /** Refuses DTDs before any parser sees the text. */
 export function refuseDtd(xml: string): string | null {
   const m = /<!(DOCTYPE|ENTITY)/i.exec(xml);
@@ -36,21 +30,15 @@ export function refuseDtd(xml: string): string | null {
 }
 
 export function createWorkdayXmlAgent(o: AgentOptions): ManagementAgent {
-  const path = resolve(o.baseDir, String(o.settings['path'] ?? ''));
-  const asOf = () => String(o.settings['as-of'] ?? new Date().toISOString()).slice(0, 10);
+  const source = hrExtract(o, '.xml');
   const objectType = o.objectTypes[0]?.name ?? 'worker';
   return {
     name: o.name,
     type: 'workday-xml',
-    capabilities: { deltaImport: false, export: false, referencesInSecondPass: false, valueLevelMultiValue: false, rename: false },
+    capabilities: readOnlyCapabilities,
     async *fullImport(): AsyncIterable<ImportChange> {
-      let list: string[];
-      try {
-        list = await files(path);
-      } catch (err) {
-        throw new AgentError(o.name, `cannot read ${path}: ${(err as Error).message}`);
-      }
-      const day = asOf();
+      const list = await source.files();
+      const day = source.asOf();
       for (const file of list) {
         const xml = await readFile(file, 'utf8');
         const refused = refuseDtd(xml);
@@ -61,17 +49,9 @@ export function createWorkdayXmlAgent(o: AgentOptions): ManagementAgent {
         const response = doc['Get_Workers_Response'];
         if (!response) throw new AgentError(o.name, `${file}: not a Get_Workers_Response`);
         const workers = ((response['Response_Data'] as Record<string, unknown> | undefined)?.['Worker'] ?? []) as Record<string, unknown>[];
-        let index = 0;
-        for (const w of workers) {
-          index++;
-          const mapped = mapWorker(w, day);
-          if ('error' in mapped) yield { kind: 'error', message: `Worker #${index}: ${mapped.error}`, file };
-          else yield { kind: 'object', object: { anchor: mapped.anchor, dn: `workerId=${mapped.anchor}`, objectType, attrs: mapped.attrs } };
-        }
+        yield* mapRecords(workers, (w) => mapWorker(w, day), { file, label: 'Worker', objectType, rdn: 'workerId' });
       }
     },
-    async testConnection() {
-      await stat(path).catch((err: Error) => { throw new AgentError(o.name, `cannot read ${path}: ${err.message}`); });
-    },
+    testConnection: source.testConnection,
   };
 }

@@ -1,0 +1,54 @@
+/**
+ * What the HR extract agents (Workday XML, SuccessFactors JSON) share: they
+ * are read-only, read one file or a folder of pages in name order, and map
+ * record by record, so one bad record is an error naming it, not a failed run.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { AgentCapabilities, AgentOptions, ImportChange } from './management-agent.ts';
+import { AgentError } from './errors.ts';
+import type { Attributes } from '../data/model.ts';
+
+export const readOnlyCapabilities: AgentCapabilities = { deltaImport: false, export: false, referencesInSecondPass: false, valueLevelMultiValue: false, rename: false };
+
+export type Mapped = { readonly anchor: string; readonly attrs: Attributes } | { readonly error: string };
+
+export interface HrExtract {
+  readonly path: string;
+  /** The effective date for future-dated records: the `as-of` setting, or today. */
+  asOf(): string;
+  /** The file, or the folder's files with this extension sorted by name. */
+  files(): Promise<string[]>;
+  testConnection(): Promise<void>;
+}
+
+export function hrExtract(o: AgentOptions, extension: string): HrExtract {
+  const path = resolve(o.baseDir, String(o.settings['path'] ?? ''));
+  const unreadable = (err: unknown) => new AgentError(o.name, `cannot read ${path}: ${(err as Error).message}`);
+  return {
+    path,
+    asOf: () => String(o.settings['as-of'] ?? new Date().toISOString()).slice(0, 10),
+    async files() {
+      try {
+        if (!(await stat(path)).isDirectory()) return [path];
+        return (await readdir(path)).filter((f) => f.toLowerCase().endsWith(extension)).sort().map((f) => join(path, f));
+      } catch (err) {
+        throw unreadable(err);
+      }
+    },
+    async testConnection() {
+      await stat(path).catch((err: unknown) => { throw unreadable(err); });
+    },
+  };
+}
+
+/** One file's records as import changes; `label` names a record in errors ("Worker", "record"). */
+export function* mapRecords<R>(records: readonly R[], map: (r: R) => Mapped, o: { file: string; label: string; objectType: string; rdn: string }): Iterable<ImportChange> {
+  let index = 0;
+  for (const r of records) {
+    index++;
+    const mapped = map(r);
+    if ('error' in mapped) yield { kind: 'error', message: `${o.label} #${index}: ${mapped.error}`, file: o.file };
+    else yield { kind: 'object', object: { anchor: mapped.anchor, dn: `${o.rdn}=${mapped.anchor}`, objectType: o.objectType, attrs: mapped.attrs } };
+  }
+}
