@@ -12,6 +12,8 @@ export type Op =
   | readonly ['meta', string, unknown]
   | readonly ['run', RunRecord];
 
+interface MvIndex { readonly type: string; readonly attribute: string; readonly values: Map<string, Set<string>> }
+
 class ConnectorSpace implements ConnectorSpaceView {
   readonly byId = new Map<string, CsObject>();
   readonly anchors = new Map<string, string>();
@@ -50,8 +52,8 @@ class ConnectorSpace implements ConnectorSpaceView {
 export class StoreState {
   protected spaces: Map<string, ConnectorSpace>;
   protected mvById: Map<string, MvObject>;
-  /** objectType\0attribute → value → ids; built on first use of each pair. */
-  private mvIndex = new Map<string, Map<string, Set<string>>>();
+  /** objectType\0attribute → value → ids; built on first use of each pair. Type and attribute kept apart so writes need not split the key. */
+  private mvIndex = new Map<string, MvIndex>();
   protected metaData: Map<string, unknown>;
   protected runList: RunRecord[];
   private runIds: Set<string>;
@@ -106,28 +108,27 @@ export class StoreState {
     const key = `${objectType}\0${attribute}`;
     let index = this.mvIndex.get(key);
     if (!index) {
-      index = new Map();
+      index = { type: objectType, attribute, values: new Map() };
       this.mvIndex.set(key, index);
-      for (const m of this.mvById.values()) if (m.objectType === objectType) this.indexAdd(index, m, attribute);
+      for (const m of this.mvById.values()) if (m.objectType === objectType) this.indexAdd(index, m);
     }
-    const ids = index.get(normalizeKey(value));
+    const ids = index.values.get(normalizeKey(value));
     return ids ? [...ids].map((id) => this.mvById.get(id)!).filter(Boolean) : [];
   }
 
-  private indexAdd(index: Map<string, Set<string>>, m: MvObject, attribute: string): void {
-    for (const v of asArray(m.attrs[attribute])) {
+  private indexAdd(index: MvIndex, m: MvObject): void {
+    for (const v of asArray(m.attrs[index.attribute])) {
       const k = normalizeKey(v);
-      let set = index.get(k);
-      if (!set) index.set(k, (set = new Set()));
+      let set = index.values.get(k);
+      if (!set) index.values.set(k, (set = new Set()));
       set.add(m.id);
     }
   }
 
   private reindex(old: MvObject | undefined, next: MvObject | undefined): void {
-    for (const [key, index] of this.mvIndex) {
-      const [type, attr] = key.split('\0') as [string, string];
-      if (old?.objectType === type) for (const v of asArray(old.attrs[attr])) index.get(normalizeKey(v))?.delete(old.id);
-      if (next?.objectType === type) this.indexAdd(index, next, attr);
+    for (const index of this.mvIndex.values()) {
+      if (old?.objectType === index.type) for (const v of asArray(old.attrs[index.attribute])) index.values.get(normalizeKey(v))?.delete(old.id);
+      if (next?.objectType === index.type) this.indexAdd(index, next);
     }
   }
 

@@ -98,15 +98,21 @@ export async function runImport(ctx: EngineContext, agentName: string, mode: 'fu
       if (seenCount % 1000 === 0) ctx.events.progress?.(`${agentName} ${mode}-import`, seenCount, undefined);
     }
     if (full) {
-      const imported = [...cs.values()].filter((x) => x.anchor !== null && x.state !== 'placeholder' && !seen.has(x.id));
-      const total = [...cs.values()].filter((x) => x.anchor !== null && x.state !== 'placeholder').length;
+      // One pass over the connector space: what the source no longer returns, and how much there was.
+      const missing: CsObject[] = [];
+      let total = 0;
+      for (const x of cs.values()) {
+        if (x.anchor === null || x.state === 'placeholder') continue;
+        total++;
+        if (!seen.has(x.id)) missing.push(x);
+      }
       // An empty source where there were objects is far more often an outage than a mass leave.
       if (seenCount === 0 && total > 0 && !o.force) {
         await tx.rollback();
         rec.notes.push(`the source returned no objects where the connector space holds ${total}; nothing was staged (run with --force if this is intended)`);
         return await record(ctx, rec, 'stopped-empty-source');
       }
-      for (const x of imported) {
+      for (const x of missing) {
         if (x.pendingImport?.op === 'delete') continue;
         tx.putCs({ ...x, pendingImport: { op: 'delete', delta: {} } });
         rec.count('stage-delete');
