@@ -63,5 +63,4 @@ export async function applyResult(agent: ManagementAgent, space: ConnectorSpaceV
   tx.putCs({ ...cs, exportError: { message: r.message, retryable: r.retryable, attempts, nextAttemptAt: r.retryable ? new Date(now.getTime() + wait).toISOString() : null } });
   rec.count('export-failure');
   rec.error(label, `${r.message}${r.retryable ? ` (retryable; attempt ${attempts})` : ''}`);
-
 }

@@ -57,20 +57,29 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
     return record(ctx, rec, pending.length ? 'failed' : undefined);
   }
   const batchSize = o.batchSize ?? agent.capabilities.exportBatchSize ?? 100;
-  const secondPass: ExportRequest[] = [];
-  try {
-    for (let i = 0; i < pending.length; i += batchSize) {
-      const split = pending.slice(i, i + batchSize).map((cs) => toRequests(space.get(cs.id) ?? cs, agent.capabilities.referencesInSecondPass));
-      for (const r of split) if (r.second) secondPass.push(r.second);
-      const requests = split.flatMap((r) => (r.first ? [r.first] : []));
-      if (requests.length === 0) continue;
-      const results = await agent.export(requests, { note: (m) => rec.notes.push(m) });
-      const byId = new Map(requests.map((q) => [q.id, q]));
+  const exportFn = agent.export.bind(agent);
+  /** Sends requests in batches; each batch's results are one transaction. */
+  const send = async (requests: readonly ExportRequest[], done: number, total: number): Promise<boolean> => {
+    for (let i = 0; i < requests.length; i += batchSize) {
+      const batch = requests.slice(i, i + batchSize);
+      const results = await exportFn(batch, { note: (m) => rec.notes.push(m) });
+      const byId = new Map(batch.map((q) => [q.id, q]));
       const tx = ctx.store.begin();
       for (const r of results) await applyResult(agent, space, tx, rec, r, byId.get(r.id)!, now);
       await tx.commit();
-      ctx.events.progress?.(`${agentName} export`, Math.min(i + batchSize, pending.length), pending.length);
-      if (rec.overErrorLimit) return record(ctx, rec, 'stopped-error-limit');
+      ctx.events.progress?.(`${agentName} export`, Math.min(done + i + batchSize, total), total);
+      if (rec.overErrorLimit) return false;
+    }
+    return true;
+  };
+  // Keyed by connector-space id: deferred references below add to an object's second-pass request.
+  const secondPass = new Map<string, ExportRequest>();
+  try {
+    for (let i = 0; i < pending.length; i += batchSize) {
+      const split = pending.slice(i, i + batchSize).map((cs) => toRequests(space.get(cs.id) ?? cs, agent.capabilities.referencesInSecondPass));
+      for (const r of split) if (r.second) secondPass.set(r.second.id, r.second);
+      const requests = split.flatMap((r) => (r.first ? [r.first] : []));
+      if (!(await send(requests, i, pending.length))) return record(ctx, rec, 'stopped-error-limit');
     }
     // References to objects this run created: their identifiers exist now.
     for (const cs of pending) {
@@ -84,19 +93,14 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
         changes[attr] = multi ? { op: 'values', add: values, remove: [] } : { op: 'replace', value: values[0]! };
       }
       if (!Object.keys(changes).length) continue;
-      const existing = secondPass.findIndex((r) => r.id === cs.id);
-      if (existing >= 0) secondPass[existing] = { ...secondPass[existing]!, changes: { ...secondPass[existing]!.changes, ...changes } };
-      else secondPass.push({ id: cs.id, op: 'update', objectType: cs.objectType, dn: cs.dn, anchor: cs.anchor, changes });
+      const existing = secondPass.get(cs.id);
+      secondPass.set(cs.id, existing ? { ...existing, changes: { ...existing.changes, ...changes } } : { id: cs.id, op: 'update', objectType: cs.objectType, dn: cs.dn, anchor: cs.anchor, changes });
     }
-    if (secondPass.length) {
-      rec.notes.push(`second pass: ${secondPass.length} object(s) with reference values`);
+    if (secondPass.size) {
+      rec.notes.push(`second pass: ${secondPass.size} object(s) with reference values`);
       // Objects whose first pass failed wait for the next export.
-      const requests = secondPass.flatMap((r) => { const cs = space.get(r.id); return cs && !cs.exportError && cs.anchor ? [{ ...r, anchor: cs.anchor, dn: cs.dn }] : []; });
-      const results = await agent.export(requests, { note: (m) => rec.notes.push(m) });
-      const byId = new Map(requests.map((q) => [q.id, q]));
-      const tx = ctx.store.begin();
-      for (const r of results) await applyResult(agent, space, tx, rec, r, byId.get(r.id)!, now);
-      await tx.commit();
+      const requests = [...secondPass.values()].flatMap((r) => { const cs = space.get(r.id); return cs && !cs.exportError && cs.anchor ? [{ ...r, anchor: cs.anchor, dn: cs.dn }] : []; });
+      if (!(await send(requests, 0, requests.length))) return record(ctx, rec, 'stopped-error-limit');
     }
     return record(ctx, rec, undefined);
   } catch (err) {

@@ -59,7 +59,9 @@ function collect(s: SyncContext, mv: MvObject): Map<string, Candidate[]> {
           s.rec.error(`${cs.agent}:${cs.anchor ?? cs.dn}`, `flow '${flow.target} <- ${flow.text}' (${flow.source.file}:${flow.source.line}) failed: ${(err as Error).message}`);
           continue;
         }
-        out.set(flow.target, [...(out.get(flow.target) ?? []), { value, flow, rule, cs }]);
+        const list = out.get(flow.target);
+        if (list) list.push({ value, flow, rule, cs });
+        else out.set(flow.target, [{ value, flow, rule, cs }]);
       }
     }
   }
