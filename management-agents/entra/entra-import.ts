@@ -11,20 +11,29 @@ import type { EntraAgentConfig } from './entra-agent-config.ts';
 import { describeError, dnOf, pathOf, toAttributes } from './entra-values.ts';
 
 type Page = { value?: Record<string, unknown>[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
+type ObjectType = EntraAgentConfig['types'][number];
+
+/** A failed read stops the import (retryable when Graph says so): staging an error body would empty the object. */
+function graphError(agent: string, url: string, r: { status: number; body: unknown }): AgentError {
+  const e = describeError(r.status, r.body);
+  return new AgentError(agent, `GET ${url}: ${e.message}`, e.retryable);
+}
 
 async function* pages(client: GraphClient, agent: string, url: string): AsyncIterable<Page> {
   let next: string | undefined = url;
   while (next) {
     const r = await client.request('GET', next);
     if (r.status === 410) throw Object.assign(new Error('delta token expired'), { expired: true });
-    if (r.status >= 400) throw new AgentError(agent, `GET ${next}: ${describeError(r.status, r.body).message}`);
+    if (r.status >= 400) throw graphError(agent, next, r);
     const p = r.body as Page;
     yield p;
     next = p['@odata.nextLink'];
   }
 }
 
-const selectFor = (t: EntraAgentConfig['types'][number]) => ['id', ...t.attributes.filter((a) => a !== 'manager' && a !== 'member')].join(',');
+const selectFor = (t: ObjectType) => ['id', ...t.attributes.filter((a) => a !== 'manager' && a !== 'member')].join(',');
+/** Users carry their manager by $expand; groups read their members separately, paged. */
+const expandFor = (t: ObjectType) => (t.name === 'user' && t.attributes.includes('manager') ? '&$expand=manager($select=id)' : '');
 
 async function members(client: GraphClient, agent: string, id: string): Promise<string[]> {
   const out: string[] = [];
@@ -32,19 +41,21 @@ async function members(client: GraphClient, agent: string, id: string): Promise<
   return out;
 }
 
+async function toObject(client: GraphClient, agent: string, t: ObjectType, o: Record<string, unknown>): Promise<ImportChange> {
+  const id = String(o['id']);
+  const attrs = toAttributes(o, t.attributes);
+  if (t.name === 'group' && t.attributes.includes('member')) {
+    const m = await members(client, agent, id);
+    if (m.length) attrs['member'] = m;
+  }
+  return { kind: 'object', object: { anchor: id, dn: dnOf(t.name, id), objectType: t.name, attrs } };
+}
+
 export async function* fullImport(client: GraphClient, cfg: EntraAgentConfig, ctx: ImportContext): AsyncIterable<ImportChange> {
   const links: Record<string, string> = {};
   for (const t of cfg.types) {
-    const expand = t.name === 'user' && t.attributes.includes('manager') ? '&$expand=manager($select=id)' : '';
-    for await (const p of pages(client, cfg.agent, `/${pathOf(t.name)}?$select=${selectFor(t)}&$top=999${expand}`)) {
-      for (const o of p.value ?? []) {
-        const attrs = toAttributes(o, t.attributes);
-        if (t.name === 'group' && t.attributes.includes('member')) {
-          const m = await members(client, cfg.agent, String(o['id']));
-          if (m.length) attrs['member'] = m;
-        }
-        yield { kind: 'object', object: { anchor: String(o['id']), dn: dnOf(t.name, String(o['id'])), objectType: t.name, attrs } };
-      }
+    for await (const p of pages(client, cfg.agent, `/${pathOf(t.name)}?$select=${selectFor(t)}&$top=999${expandFor(t)}`)) {
+      for (const o of p.value ?? []) yield await toObject(client, cfg.agent, t, o);
     }
     // A delta round started now: the deltaLink it ends with is the watermark for the next delta import.
     if (t.name !== 'device') {
@@ -78,15 +89,11 @@ export async function* deltaImport(client: GraphClient, cfg: EntraAgentConfig, c
             continue;
           }
           // Other changes: delta returns changed properties only; read the object whole for a complete picture.
-          const expand = t.name === 'user' && t.attributes.includes('manager') ? '&$expand=manager($select=id)' : '';
-          const r = await client.request('GET', `/${pathOf(t.name)}/${id}?$select=${selectFor(t)}${expand}`);
+          const url = `/${pathOf(t.name)}/${id}?$select=${selectFor(t)}${expandFor(t)}`;
+          const r = await client.request('GET', url);
           if (r.status === 404) { out.push({ kind: 'delete', anchor: id }); continue; }
-          const attrs = toAttributes(r.body as Record<string, unknown>, t.attributes);
-          if (t.name === 'group' && t.attributes.includes('member')) {
-            const m = await members(client, cfg.agent, id);
-            if (m.length) attrs['member'] = m;
-          }
-          out.push({ kind: 'object', object: { anchor: id, dn: dnOf(t.name, id), objectType: t.name, attrs } });
+          if (r.status >= 400) throw graphError(cfg.agent, url, r);
+          out.push(await toObject(client, cfg.agent, t, r.body as Record<string, unknown>));
         }
         if (p['@odata.deltaLink']) next[t.name] = p['@odata.deltaLink'];
       }

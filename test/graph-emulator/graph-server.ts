@@ -19,6 +19,8 @@ export interface Faults {
   retryAfterSeconds: number;
   /** Share answered 503 without Retry-After. */
   unavailableRate: number;
+  /** Requests ("GET /v1.0/users/{id}") answered 500 UnknownError, as Graph does now and then. */
+  failing?: (request: string) => boolean;
 }
 
 export interface GraphEmulator {
@@ -83,9 +85,11 @@ export async function startGraphEmulator(): Promise<GraphEmulator> {
   };
 
   const dispatch = (method: string, url: URL, body: Record<string, unknown> | undefined): Reply => {
-    stats.subRequests.push(`${method} ${url.pathname.replace(/[0-9a-f-]{36}/g, '{id}')}`);
+    const request = `${method} ${url.pathname.replace(/[0-9a-f-]{36}/g, '{id}')}`;
+    stats.subRequests.push(request);
     const injected = fault();
     if (injected) return injected;
+    if (faults.failing?.(request)) return { status: 500, body: { error: { code: 'UnknownError', message: 'An internal server error occurred.' } } };
     try {
       return routes.handle(method, url, body);
     } catch (err) {

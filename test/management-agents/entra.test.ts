@@ -2,6 +2,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import type { ExportRequest, ImportChange } from '../../management-agents/index.ts';
+import { AgentError } from '../../management-agents/index.ts';
 import { closeEntra, entraAgent } from '../helpers/entra.ts';
 import { testAgent } from '../helpers/agent-conformance.ts';
 import { toAttributes } from '../../management-agents/entra/entra-values.ts';
@@ -78,6 +79,18 @@ test('delta import: changes and @removed since the deltaLink; an expired token f
   await all(agent.deltaImport!(third.c));
   t.true(third.box.full);
   t.regex(third.box.notes.join(), /410 syncStateNotFound/);
+});
+
+test('delta import: a failed read of a changed object stops the import, retryable, instead of staging it empty', async (t) => {
+  const { emu, agent } = await entraAgent();
+  const a = emu.directory.createUser(user('a@contoso.com'));
+  const first = ctx();
+  await all(agent.fullImport(first.c));
+  emu.directory.updateUser(a.id, { jobTitle: 'Engineer' });
+  emu.faults.failing = (r) => r === 'GET /v1.0/users/{id}';
+  const err = await t.throwsAsync(all(agent.deltaImport!(ctx(first.box.watermark).c)), { instanceOf: AgentError });
+  t.true(err!.retryable);
+  t.regex(err!.message, /GET \/users\/[0-9a-f-]{36}\?\$select=.*: 500 UnknownError/);
 });
 
 test('export: created through $batch, PATCH of changed properties only, manager by $ref, members 20 per request', async (t) => {
