@@ -27,8 +27,18 @@ export function typeOf(entry: Entry, types: readonly { name: string }[]): string
   return types.find((t) => classes.includes(t.name.toLowerCase()))?.name;
 }
 
-const wantedAttributes = (cfg: LdapAgentConfig) => [...new Set(['objectGUID', 'objectClass', ...cfg.objectTypes.flatMap((t) => t.attributes)])];
-const bufferAttributes = (cfg: LdapAgentConfig) => wantedAttributes(cfg).filter((a) => binaryAttributes.has(a.toLowerCase()));
+interface ReadOptions { readonly attributes: string[]; readonly explicitBufferAttributes: string[] }
+const readOptionsCache = new WeakMap<LdapAgentConfig, ReadOptions>();
+/** The inclusion list (plus objectGUID and objectClass) and which of it is binary: worked out once per agent, not per object. */
+function readOptions(cfg: LdapAgentConfig): ReadOptions {
+  let o = readOptionsCache.get(cfg);
+  if (!o) {
+    const attributes = [...new Set(['objectGUID', 'objectClass', ...cfg.objectTypes.flatMap((t) => t.attributes)])];
+    o = { attributes, explicitBufferAttributes: attributes.filter((a) => binaryAttributes.has(a.toLowerCase())) };
+    readOptionsCache.set(cfg, o);
+  }
+  return o;
+}
 
 /** Completes attributes the server sent in ranges (member;range=0-1499). */
 export async function expandRanges(client: Client, entry: Entry): Promise<Entry> {
@@ -55,6 +65,15 @@ export async function expandRanges(client: Client, entry: Entry): Promise<Entry>
 const inScope = (dn: string, cfg: LdapAgentConfig) => cfg.containers.some((c) => dn.toLowerCase().endsWith(c.toLowerCase()));
 const guidOf = (e: Entry) => toAttributes(e, ['objectGUID'])['objectGUID'] as string | undefined;
 
+/** An entry as an import change, ranged values completed; undefined when it is of no configured type. */
+async function toObject(client: Client, cfg: LdapAgentConfig, raw: Entry): Promise<ImportChange | undefined> {
+  const e = await expandRanges(client, raw);
+  const type = typeOf(e, cfg.objectTypes);
+  const anchor = guidOf(e);
+  if (!type || !anchor) return undefined;
+  return { kind: 'object', object: { anchor, dn: e.dn, objectType: type, attrs: toAttributes(e, cfg.objectTypes.find((t) => t.name === type)!.attributes) } };
+}
+
 export async function highestUsn(client: Client): Promise<number> {
   const r = await client.search('', { scope: 'base', attributes: ['highestCommittedUSN'] });
   return Number(r.searchEntries[0]?.['highestCommittedUSN'] ?? 0);
@@ -69,8 +88,8 @@ export async function dirSync(client: Client, cfg: LdapAgentConfig, cookie: Buff
   const control = new DirSyncControl(cookie);
   do {
     // DirSync reports an object only when a requested attribute changed: ask for the inclusion list, and name for renames.
-    const attributes = [...new Set([...wantedAttributes(cfg), 'name', 'isDeleted'])];
-    const r = await client.search(cfg.baseDn, { scope: 'sub', filter: '(objectClass=*)', attributes, explicitBufferAttributes: bufferAttributes(cfg) }, [control, new ShowDeletedControl()]);
+    const { attributes, explicitBufferAttributes } = readOptions(cfg);
+    const r = await client.search(cfg.baseDn, { scope: 'sub', filter: '(objectClass=*)', attributes: [...new Set([...attributes, 'name', 'isDeleted'])], explicitBufferAttributes }, [control, new ShowDeletedControl()]);
     for (const e of r.searchEntries) await onEntry(e);
   } while (control.moreResults);
   return control.cookie;
@@ -78,7 +97,7 @@ export async function dirSync(client: Client, cfg: LdapAgentConfig, cookie: Buff
 
 /** The whole current object, by GUID: DirSync says what changed, this says what it is now. */
 async function readByGuid(client: Client, cfg: LdapAgentConfig, anchor: string): Promise<Entry | undefined> {
-  const r = await client.search(`<GUID=${anchor}>`, { scope: 'base', attributes: wantedAttributes(cfg), explicitBufferAttributes: bufferAttributes(cfg) }).catch(() => undefined);
+  const r = await client.search(`<GUID=${anchor}>`, { scope: 'base', ...readOptions(cfg) }).catch(() => undefined);
   return r?.searchEntries[0];
 }
 
@@ -93,16 +112,12 @@ export async function* fullImport(client: Client, cfg: LdapAgentConfig, ctx: Imp
       ctx.note(`DirSync is not available (${(err as Error).name}): delta imports will use uSNChanged`);
     }
   }
-  const attributes = wantedAttributes(cfg);
   for (const container of cfg.containers) {
-    const pages = client.searchPaginated(container, { scope: 'sub', filter: filterFor(cfg.objectTypes), attributes, explicitBufferAttributes: bufferAttributes(cfg), paged: { pageSize: ctx.pageSize } });
+    const pages = client.searchPaginated(container, { scope: 'sub', filter: filterFor(cfg.objectTypes), ...readOptions(cfg), paged: { pageSize: ctx.pageSize } });
     for await (const page of pages) {
       for (const raw of page.searchEntries) {
-        const e = await expandRanges(client, raw);
-        const type = typeOf(e, cfg.objectTypes);
-        const anchor = guidOf(e);
-        if (!type || !anchor) continue;
-        yield { kind: 'object', object: { anchor, dn: e.dn, objectType: type, attrs: toAttributes(e, cfg.objectTypes.find((t) => t.name === type)!.attributes) } };
+        const change = await toObject(client, cfg, raw);
+        if (change) yield change;
       }
     }
   }
@@ -122,10 +137,8 @@ export async function* deltaImport(client: Client, cfg: LdapAgentConfig, ctx: Im
         const current = deleted ? undefined : await readByGuid(client, cfg, anchor);
         // Deleted, or moved out of the configured containers: gone, as far as this agent is concerned.
         if (!current || !inScope(current.dn, cfg)) { out.push({ kind: 'delete', anchor }); return; }
-        const full = await expandRanges(client, current);
-        const type = typeOf(full, cfg.objectTypes);
-        if (!type) return;
-        out.push({ kind: 'object', object: { anchor, dn: full.dn, objectType: type, attrs: toAttributes(full, cfg.objectTypes.find((t) => t.name === type)!.attributes) } });
+        const change = await toObject(client, cfg, current);
+        if (change) out.push(change);
       });
       yield* out;
       ctx.setWatermark(JSON.stringify({ usn: usnNow, dirsync: cookie.toString('base64') } satisfies Watermark));
@@ -136,12 +149,10 @@ export async function* deltaImport(client: Client, cfg: LdapAgentConfig, ctx: Im
   }
   const filter = `(&${filterFor(cfg.objectTypes)}(uSNChanged>=${mark.usn + 1}))`;
   for (const container of cfg.containers) {
-    for await (const page of client.searchPaginated(container, { scope: 'sub', filter, attributes: wantedAttributes(cfg), explicitBufferAttributes: bufferAttributes(cfg), paged: { pageSize: ctx.pageSize } })) {
+    for await (const page of client.searchPaginated(container, { scope: 'sub', filter, ...readOptions(cfg), paged: { pageSize: ctx.pageSize } })) {
       for (const raw of page.searchEntries) {
-        const e = await expandRanges(client, raw);
-        const type = typeOf(e, cfg.objectTypes);
-        const anchor = guidOf(e);
-        if (type && anchor) yield { kind: 'object', object: { anchor, dn: e.dn, objectType: type, attrs: toAttributes(e, cfg.objectTypes.find((t) => t.name === type)!.attributes) } };
+        const change = await toObject(client, cfg, raw);
+        if (change) yield change;
       }
     }
   }
