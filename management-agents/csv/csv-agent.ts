@@ -68,7 +68,11 @@ export function createCsvAgent(options: AgentOptions): ManagementAgent {
   return {
     name: options.name,
     type: 'csv',
-    capabilities: { deltaImport: cfg.delta === 'drop', export: true, referencesInSecondPass: false, valueLevelMultiValue: false, rename: true },
+    capabilities: {
+      deltaImport: cfg.delta === 'drop', export: true, referencesInSecondPass: false, valueLevelMultiValue: false, rename: true,
+      // Full mode reads and rewrites the whole file per batch: few large batches, or the export is quadratic.
+      ...(cfg.exportMode === 'full' ? { exportBatchSize: 5000 } : {}),
+    },
     fullImport: (_ctx: ImportContext) => readRows(cfg, options.name, false),
     deltaImport: (_ctx: ImportContext) => readRows(cfg, options.name, true),
     export: (batch) => exportCsv(cfg, batch),
