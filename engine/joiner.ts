@@ -3,7 +3,6 @@ import type { EngineContext } from './context.ts';
 import { StepRecorder } from './run/step-record.ts';
 import { createSyncContext, disconnect } from './sync/sync-context.ts';
 import { joinByHand } from './sync/inbound.ts';
-import { applyDeletionRules } from './sync/deletion.ts';
 import { finishSync } from './sync/run-sync.ts';
 
 function find(ctx: EngineContext, agent: string, ref: string) {
@@ -33,9 +32,8 @@ export async function manualDisconnect(ctx: EngineContext, agent: string, ref: s
   const tx = ctx.store.begin();
   const rec = new StepRecorder(agent, 'disconnect', null, ctx.now());
   const s = createSyncContext(ctx, tx, rec);
+  // evaluateDeletion: a manual disconnect runs the deletion rules, as in MIM (finishSync applies them).
   disconnect(s, cs, explicit ? 'explicit-disconnector' : 'disconnector', true);
-  // A manual disconnect runs the deletion rules, as in MIM.
-  applyDeletionRules(s);
   await finishSync(s);
   tx.addRun(rec.finish(undefined, ctx.now()));
   await tx.commit();

@@ -3,7 +3,7 @@
  * of an imported delete, a connector filter, or a manual disconnect (never
  * when provisioning disconnected it). A grace period defers the deletion.
  */
-import { GRACE_KEY, type SyncContext } from './sync-context.ts';
+import type { SyncContext } from './sync-context.ts';
 
 export function applyDeletionRules(s: SyncContext): void {
   for (const [mvId, lostAgents] of s.lost) {
@@ -19,9 +19,7 @@ export function applyDeletionRules(s: SyncContext): void {
     if (grace > 0) {
       const deleteAt = new Date(s.now.getTime() + grace).toISOString();
       s.tx.putMv({ ...mv, deleteAt });
-      const pending = new Set(s.ctx.store.meta<string[]>(GRACE_KEY) ?? []);
-      pending.add(mv.id);
-      s.tx.setMeta(GRACE_KEY, [...pending]);
+      s.graceDeletes.add(mv.id);
       s.rec.count('mv-deletion-scheduled');
       s.explain?.(`metaverse deletion rule: ${mv.id} is deleted after ${deleteAt}`);
     } else deleteMv(s, mv.id);
@@ -40,14 +38,10 @@ export function deleteMv(s: SyncContext, mvId: string): void {
 
 /** Deletes metaverse objects whose grace period is over, unless a connector came back. */
 export function processGraceDeletions(s: SyncContext): void {
-  const pending = s.ctx.store.meta<string[]>(GRACE_KEY) ?? [];
-  if (!pending.length) return;
-  const keep: string[] = [];
-  for (const id of pending) {
+  for (const id of [...s.graceDeletes]) {
     const mv = s.ctx.store.mv(id);
-    if (!mv || mv.deleteAt === null) continue;
-    if (new Date(mv.deleteAt) <= s.now) deleteMv(s, id);
-    else keep.push(id);
+    if (mv && mv.deleteAt !== null && new Date(mv.deleteAt) > s.now) continue;
+    s.graceDeletes.delete(id);
+    if (mv && mv.deleteAt !== null) deleteMv(s, id);
   }
-  s.tx.setMeta(GRACE_KEY, keep);
 }

@@ -11,7 +11,7 @@ import { recomputeMv } from './attribute-flow.ts';
 import { applyDeletionRules, processGraceDeletions } from './deletion.ts';
 import { syncOutbound } from './outbound.ts';
 import { processDeprovisionDeletes } from './deprovision-schedule.ts';
-import { createSyncContext, PENDING_REFS_KEY, type SyncContext } from './sync-context.ts';
+import { createSyncContext, persistSchedules, type SyncContext } from './sync-context.ts';
 
 export interface SyncOptions {
   /** MIM's object process limit: stop after this many connector-space objects. */
@@ -52,6 +52,7 @@ export async function finishSync(s: SyncContext): Promise<void> {
     guarded(s, `mv:${id}`, () => recomputeMv(s, id));
     await guardedAsync(s, `mv:${id}`, () => syncOutbound(s, id));
   }
+  persistSchedules(s);
 }
 
 export async function runSync(ctx: EngineContext, agentName: string, mode: 'full' | 'delta', o: SyncOptions = {}): Promise<RunRecord> {
@@ -78,7 +79,6 @@ export async function runSync(ctx: EngineContext, agentName: string, mode: 'full
     }
     rec.count('objects-processed', done);
     await finishSync(s);
-    tx.setMeta(PENDING_REFS_KEY, [...s.pendingRefs]);
     tx.addRun(rec.finish(rec.overErrorLimit ? 'stopped-error-limit' : undefined, ctx.now()));
     await tx.commit();
     return ctx.store.runs().at(-1)!;

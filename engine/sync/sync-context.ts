@@ -6,6 +6,7 @@ import type { StepRecorder } from '../run/step-record.ts';
 
 export const PENDING_REFS_KEY = 'pending-references';
 export const GRACE_KEY = 'grace-deletes';
+export const DEPROVISION_KEY = 'deprovision-deletes';
 
 export interface SyncContext {
   readonly ctx: EngineContext;
@@ -22,6 +23,10 @@ export interface SyncContext {
   readonly deleted: Map<string, MvObject>;
   /** Metaverse objects with references not resolvable yet; persisted, retried by every sync. */
   readonly pendingRefs: Set<string>;
+  /** Metaverse objects waiting out a deletion grace period; persisted. */
+  readonly graceDeletes: Set<string>;
+  /** Disabled connector-space objects (agent\0id) whose delete waits for its time; persisted. */
+  readonly deprovisionDeletes: Set<string>;
   /** Values taken per target attribute, for SelectUniqueValue: agent\0type\0attribute → lower value → csId. */
   readonly taken: Map<string, Map<string, string>>;
   /** DNs the connected systems hold outside their connector spaces (lower case), for SelectUniqueValue in DNs. */
@@ -35,9 +40,17 @@ export function createSyncContext(ctx: EngineContext, tx: StoreTransaction, rec:
     ctx, tx, rec, now: ctx.now(),
     recompute: new Set(), outbound: new Set(), lost: new Map(), deleted: new Map(),
     pendingRefs: new Set(ctx.store.meta<string[]>(PENDING_REFS_KEY) ?? []),
+    graceDeletes: new Set(ctx.store.meta<string[]>(GRACE_KEY) ?? []),
+    deprovisionDeletes: new Set(ctx.store.meta<string[]>(DEPROVISION_KEY) ?? []),
     taken: new Map(),
     externalDns: new Set(),
   };
+}
+
+/** Writes the persisted sets once, at the end of a run, rather than re-reading and rewriting a list per object. */
+export function persistSchedules(s: SyncContext): void {
+  const sets: [string, Set<string>][] = [[PENDING_REFS_KEY, s.pendingRefs], [GRACE_KEY, s.graceDeletes], [DEPROVISION_KEY, s.deprovisionDeletes]];
+  for (const [key, set] of sets) if (set.size || s.ctx.store.meta(key) !== undefined) s.tx.setMeta(key, [...set]);
 }
 
 /** The current version of a metaverse object, as this run sees it. */
