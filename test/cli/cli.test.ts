@@ -72,6 +72,14 @@ test.serial('run a step, then a profile; history lists and shows them', async (t
   t.is((await cli('run', 'hr', 'sideways', '--project', demo)).code, 2);
 });
 
+test('a number flag with a typo is a usage error naming the value, not NaN', async (t) => {
+  for (const args of [['run', 'hr', 'full-import', '--wait', '1O'], ['run', 'hr', 'full-sync', '--limit', 'ten'], ['history', 'list', '--limit', '-3']]) {
+    const r = await cli(...args, '--project', demo);
+    t.is(r.code, 2, args.join(' '));
+    t.regex(r.err, /is not a whole number/, args.join(' '));
+  }
+});
+
 test.serial('mv search and show --lineage; cs search and show', async (t) => {
   const found = JSON.parse((await cli('mv', 'search', 'person', '--where', 'employeeId=100015', '--project', demo, '--json')).out);
   t.is(found.length, 1);

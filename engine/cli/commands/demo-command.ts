@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { runDemo } from '../../demo.ts';
 import { openProject } from '../../project.ts';
+import { wholeNumber } from '../open.ts';
 import { printMv } from './inspect-commands.ts';
 import { explainLineage } from '../../inspect.ts';
 import type { Out } from '../output.ts';
@@ -16,12 +17,12 @@ export function registerDemoCommand(program: Command, out: Out, setExit: (code: 
     .command('demo')
     .description('generate a demo company, run a full cycle, a day of HR changes, and a delta cycle (no server needed)')
     .option('--dir <dir>', 'working folder (recreated each time)', 'idsync-demo')
-    .option('--people <n>', 'company size', '500')
-    .action(async (o: { dir: string; people: string }) => {
+    .option('--people <n>', 'company size', wholeNumber, 500)
+    .action(async (o: { dir: string; people: number }) => {
       const started = Date.now();
       const result = await runDemo({
         dir: o.dir,
-        people: Number(o.people),
+        people: o.people,
         onPhase: (line) => out(`\n${line}`),
         onStep: (_phase, r) => out(`  ${`${r.agent} ${r.step}`.padEnd(28)} ${r.status.padEnd(16)} ${brief(r.counters)}${r.errors.length ? ` (${r.errors.length} error(s): idsync history show ${r.id.slice(0, 8)} --project ${o.dir})` : ''}`),
       });

@@ -3,12 +3,12 @@ import type { Command } from 'commander';
 import type { CsObject, MvObject } from '../../../data/objects.ts';
 import { asArray } from '../../../data/model.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
-import { projectOptions, withProject, type ProjectFlags } from '../open.ts';
+import { projectOptions, wholeNumber, withProject, type ProjectFlags } from '../open.ts';
 import { json, printRun, table, type Out } from '../output.ts';
 import { explainLineage, statusOf, type LineageRow } from '../../inspect.ts';
 import { STAGING_KEY } from '../../export/run-export.ts';
 
-type Flags = ProjectFlags & { json?: boolean; limit?: string; where?: string[]; state?: string; pending?: string; errors?: boolean; lineage?: boolean };
+type Flags = ProjectFlags & { json?: boolean; limit?: number; where?: string[]; state?: string; pending?: string; errors?: boolean; lineage?: boolean };
 
 const show = (v: unknown) => (v === undefined ? '' : Array.isArray(v) ? v.join('; ') : String(v));
 
@@ -73,9 +73,9 @@ export function registerInspectCommands(program: Command, out: Out): void {
 
   const history = program.command('history').description('run history');
   projectOptions(history.command('list', { isDefault: true }).description('the latest steps'))
-    .option('--limit <n>', 'how many', '20').option('--json', 'print as JSON')
+    .option('--limit <n>', 'how many', wholeNumber, 20).option('--json', 'print as JSON')
     .action((o: Flags) => withProject(o, async (p) => {
-      const runs = p.store.runs().slice(-Number(o.limit ?? 20)).reverse();
+      const runs = p.store.runs().slice(-(o.limit ?? 20)).reverse();
       if (o.json) return json(runs, out);
       table([['id', 'agent', 'step', 'status', 'started', 'errors'], ...runs.map((r) => [r.id, r.agent, r.step, r.status, r.startedAt, r.errors.length])], out);
     }));
@@ -90,10 +90,10 @@ export function registerInspectCommands(program: Command, out: Out): void {
 
   const mv = program.command('mv').description('the metaverse');
   projectOptions(mv.command('search').argument('<type>').description('find metaverse objects'))
-    .option('--where <attr=value...>', 'attribute filters (case-insensitive)').option('--limit <n>', 'at most', '50').option('--json', 'print as JSON')
+    .option('--where <attr=value...>', 'attribute filters (case-insensitive)').option('--limit <n>', 'at most', wholeNumber, 50).option('--json', 'print as JSON')
     .action((type: string, o: Flags) => withProject(o, async (p) => {
       const filters = (o.where ?? []).map((w) => { const i = w.indexOf('='); return [w.slice(0, i), w.slice(i + 1).toLowerCase()] as const; });
-      const hits = [...p.store.mvValues()].filter((m) => m.objectType === type && filters.every(([a, v]) => asArray(m.attrs[a]).some((x) => String(x).toLowerCase() === v))).slice(0, Number(o.limit ?? 50));
+      const hits = [...p.store.mvValues()].filter((m) => m.objectType === type && filters.every(([a, v]) => asArray(m.attrs[a]).some((x) => String(x).toLowerCase() === v))).slice(0, o.limit ?? 50);
       if (o.json) return json(hits, out);
       table([['id', 'displayName', 'connectors'], ...hits.map((m) => [m.id, show(m.attrs['displayName'] ?? m.attrs['name']), m.connectors.map((c) => c.agent).join(',')])], out);
     }));
@@ -109,12 +109,12 @@ export function registerInspectCommands(program: Command, out: Out): void {
   const cs = program.command('cs').description('connector spaces');
   projectOptions(cs.command('search').argument('<agent>').description('find connector-space objects'))
     .option('--state <state>', 'connector, disconnector, explicit-disconnector, filtered-disconnector, placeholder…')
-    .option('--pending <kind>', 'import or export').option('--errors', 'only objects with errors').option('--limit <n>', 'at most', '50').option('--json', 'print as JSON')
+    .option('--pending <kind>', 'import or export').option('--errors', 'only objects with errors').option('--limit <n>', 'at most', wholeNumber, 50).option('--json', 'print as JSON')
     .action((agent: string, o: Flags) => withProject(o, async (p) => {
       if (!p.rules.agents.has(agent)) throw new CliError(`unknown agent '${agent}'`, ExitCode.Usage);
       const hits = [...p.store.cs(agent).values()].filter((x) =>
         (!o.state || x.state === o.state) && (!o.pending || (o.pending === 'import' ? !!x.pendingImport : !!x.pendingExport)) && (!o.errors || !!(x.importError || x.syncError || x.exportError)),
-      ).slice(0, Number(o.limit ?? 50));
+      ).slice(0, o.limit ?? 50);
       if (o.json) return json(hits, out);
       table([['anchor', 'dn', 'state', 'pending'], ...hits.map((x) => [x.anchor ?? '-', x.dn, x.state, [x.pendingImport ? `import ${x.pendingImport.op}` : '', x.pendingExport ? `export ${x.pendingExport.op}` : ''].filter(Boolean).join(', ') || '-'])], out);
     }));

@@ -4,12 +4,12 @@ import { parseStepType, runProfile, runStep } from '../../index.ts';
 import type { RunRecord } from '../../../data/objects.ts';
 import { stoppingStatuses } from '../../run/run-step.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
-import { withProject, projectOptions, type ProjectFlags } from '../open.ts';
+import { withProject, projectOptions, wholeNumber, type ProjectFlags } from '../open.ts';
 import { json, printRun, type Out } from '../output.ts';
 import { progressEvents } from '../progress.ts';
 
 interface RunFlags extends ProjectFlags {
-  page?: string; batch?: string; limit?: string; force?: boolean; allowDeletes?: boolean; json?: boolean;
+  page?: number; batch?: number; limit?: number; force?: boolean; allowDeletes?: boolean; json?: boolean;
 }
 
 export function exitCodeFor(runs: readonly RunRecord[]): number {
@@ -27,16 +27,15 @@ export function registerRunCommands(program: Command, out: Out, setExit: (code: 
       .argument('<agent-or-profile>')
       .argument('[step]'),
   )
-    .option('--page <n>', 'import page size')
-    .option('--batch <n>', 'export batch size')
-    .option('--limit <n>', 'object process limit for sync')
+    .option('--page <n>', 'import page size', wholeNumber)
+    .option('--batch <n>', 'export batch size', wholeNumber)
+    .option('--limit <n>', 'object process limit for sync', wholeNumber)
     .option('--force', 'accept an empty source that would delete everything')
     .option('--allow-deletes', 'override the deletion threshold for this run')
     .option('--json', 'print the run records as JSON')
     .action(async (target: string, step: string | undefined, o: RunFlags) => {
       const progress = progressEvents(out, !!o.json);
       const runs = await withProject(o, async (p) => {
-        const num = (v?: string) => (v === undefined ? undefined : Number(v));
         const onStep = (r: RunRecord) => { progress.stop(); if (!o.json) printRun(r, out); };
         if (!step) {
           if (!p.rules.profiles.has(target)) {
@@ -50,7 +49,7 @@ export function registerRunCommands(program: Command, out: Out, setExit: (code: 
         const done: RunRecord[] = [];
         for (const type of types) {
           const r = await runStep(p.engine, target, type, {
-            ...(num(o.page) ? { pageSize: num(o.page)! } : {}), ...(num(o.batch) ? { batchSize: num(o.batch)! } : {}), ...(num(o.limit) ? { limit: num(o.limit)! } : {}),
+            ...(o.page ? { pageSize: o.page } : {}), ...(o.batch ? { batchSize: o.batch } : {}), ...(o.limit !== undefined ? { limit: o.limit } : {}),
             force: !!o.force, allowDeletes: !!o.allowDeletes,
           });
           onStep(r);
