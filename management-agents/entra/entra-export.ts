@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { ExportRequest, ExportResult } from '../management-agent.ts';
 import type { GraphClient } from './entra-graph-client.ts';
 import type { EntraAgentConfig } from './entra-agent-config.ts';
-import { pack, pool, sendEnvelope, type Sub } from './entra-batch.ts';
+import { pack, pool, sendEnvelope, type Sub, type SubResult } from './entra-batch.ts';
 import { describeError, dnOf, pathOf, referenceProps, toGraph } from './entra-values.ts';
 import { findMatches } from './entra-match.ts';
 
@@ -62,7 +62,9 @@ export async function exportBatch(client: GraphClient, cfg: EntraAgentConfig, ba
   const matches = await findMatches(client, cfg, batch.filter((r) => r.op === 'add' && r.objectType === 'user'));
   const how = [...matches.values()].filter((m): m is { id: string; how: 'hard' | 'soft' } => 'how' in m);
   if (how.length) note(`matched existing cloud users: ${how.filter((m) => m.how === 'hard').length} hard (onPremisesImmutableId), ${how.filter((m) => m.how === 'soft').length} soft (userPrincipalName or proxyAddresses)`);
-  const units: { req: ExportRequest; subs: Sub[][]; anchor: string | null }[] = [];
+  interface Unit { readonly req: ExportRequest; readonly chunks: Sub[][]; readonly anchor: string | null; failed?: SubResult; created?: string }
+  // Sub-request ids are "<unit>.<n>": an answer finds its unit without a search.
+  const units = new Map<string, Unit>();
   batch.forEach((req, i) => {
     const m = matches.get(req.id);
     if (m && 'error' in m) { results.set(req.id, { id: req.id, ok: false, message: m.error, retryable: false }); return; }
@@ -70,27 +72,27 @@ export async function exportBatch(client: GraphClient, cfg: EntraAgentConfig, ba
     const subs = subsFor(req, i, cfg, anchor);
     const chunks: Sub[][] = [];
     for (let j = 0; j < subs.length; j += 20) chunks.push(subs.slice(j, j + 20).map((s, k) => (k === 0 ? { ...s, dependsOn: undefined } as Sub : s)));
-    units.push({ req, subs: chunks, anchor });
+    units.set(String(i), { req, chunks, anchor });
   });
-  const answers = new Map<string, { status: number; body: unknown }>();
   // Wave w sends the w-th chunk of every object still going, so an object's chunks stay in order.
-  for (let wave = 0; units.some((u) => u.subs.length > wave); wave++) {
-    const live = units.filter((u) => u.subs.length > wave && ![...answers.entries()].some(([id, a]) => id.startsWith(`${batch.indexOf(u.req)}.`) && a.status >= 400));
-    await pool(pack(live.map((u) => u.subs[wave]!)), cfg.concurrency, async (env) => {
-      for (const [id, a] of await sendEnvelope(client, cfg.agent, env)) answers.set(id, a);
+  for (let wave = 0; ; wave++) {
+    const live = [...units.values()].filter((u) => u.chunks.length > wave && !u.failed);
+    if (!live.length) break;
+    await pool(pack(live.map((u) => u.chunks[wave]!)), cfg.concurrency, async (env) => {
+      for (const [id, a] of await sendEnvelope(client, cfg.agent, env)) {
+        const u = units.get(id.slice(0, id.indexOf('.')))!;
+        if (a.status >= 400) u.failed ??= a;
+        else if (a.status === 201) u.created ??= (a.body as { id?: string } | undefined)?.id;
+      }
     });
   }
-  for (const u of units) {
-    const i = batch.indexOf(u.req);
-    const mine = [...answers.entries()].filter(([id]) => id.startsWith(`${i}.`));
-    const failed = mine.find(([, a]) => a.status >= 400);
-    if (failed) {
-      const d = describeError(failed[1].status, failed[1].body);
+  for (const u of units.values()) {
+    if (u.failed) {
+      const d = describeError(u.failed.status, u.failed.body);
       results.set(u.req.id, { id: u.req.id, ok: false, message: d.message, retryable: d.retryable, code: d.code });
       continue;
     }
-    const created = mine.find(([, a]) => a.status === 201)?.[1].body as { id?: string } | undefined;
-    const anchor = created?.id ?? u.anchor ?? undefined;
+    const anchor = u.created ?? u.anchor ?? undefined;
     results.set(u.req.id, anchor ? { id: u.req.id, ok: true, anchor, dn: dnOf(u.req.objectType as Type, anchor) } : { id: u.req.id, ok: true });
   }
   return batch.map((r) => results.get(r.id)!);
