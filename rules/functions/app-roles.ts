@@ -12,13 +12,17 @@ function assignments(v: Value): Assignment[] {
   const list = v === null ? [] : Array.isArray(v) ? (v as Value[]) : [v];
   return list.map((x) => {
     const text = toStr(x) ?? '';
+    let o: unknown;
     try {
-      const o = JSON.parse(text) as Record<string, unknown>;
-      const value = String(o['value'] ?? o['appRoleValue'] ?? o['displayName'] ?? '');
-      return { value, display: String(o['displayName'] ?? o['display'] ?? value) };
+      o = JSON.parse(text);
     } catch {
-      return { value: text, display: text };
+      o = undefined;
     }
+    // Only a JSON object is an assignment record; anything else ("Admin", "123") is a role name.
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) return { value: text, display: text };
+    const r = o as Record<string, unknown>;
+    const value = String(r['value'] ?? r['appRoleValue'] ?? r['displayName'] ?? '');
+    return { value, display: String(r['displayName'] ?? r['display'] ?? value) };
   }).filter((a) => a.value !== '');
 }
 

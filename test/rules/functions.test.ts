@@ -62,6 +62,7 @@ const cases: Case[] = [
   ['Redact([secret])', { secret: 'x' }, 'x'],
   ['Len(Guid())', {}, 36],
   ['SingleAppRoleAssignment([appRoleAssignments])', { appRoleAssignments: ['{"displayName":"Admin","value":"Admin"}'] }, 'Admin'],
+  ['SingleAppRoleAssignment([roles])', { roles: ['123'] }, '123'],
   ['AppRoleAssignmentsComplex([appRoleAssignments])', { appRoleAssignments: ['{"displayName":"Reader","value":"reader"}', 'Writer'] }, ['{"primary":false,"type":"WindowsAzureActiveDirectoryRole","display":"Reader","value":"reader"}', '{"primary":false,"type":"WindowsAzureActiveDirectoryRole","display":"Writer","value":"Writer"}']],
   // Azure AD Connect examples
   ['BitOr(&H1, &H2)', {}, 3, 'aadc'],
