@@ -3,8 +3,8 @@ import type { Client } from 'ldapts';
 import type { AgentOptions, ImportChange, ManagementAgent } from '../management-agent.ts';
 import { AgentUnavailableError } from '../errors.ts';
 import { readLdapConfig } from './ldap-agent-config.ts';
-import { connect, isNetworkError } from './ldap-connection.ts';
-import { deltaImport, fullImport, typeOf } from './ldap-import.ts';
+import { connect, isNetworkError, notFoundAs } from './ldap-connection.ts';
+import { deltaImport, expandRanges, fullImport, readOptions, typeOf } from './ldap-import.ts';
 import { exportBatch } from './ldap-export.ts';
 import { escapeFilterValue, toAttributes } from './ldap-values.ts';
 
@@ -51,10 +51,11 @@ export function createLdapAgent(o: AgentOptions): ManagementAgent {
       const c = await one();
       const base = q.anchor ? `<GUID=${q.anchor}>` : q.dn;
       if (!base) return null;
-      const attributes = ['objectGUID', 'objectClass', ...new Set(cfg.objectTypes.flatMap((t) => t.attributes))];
-      const r = await c.search(base, { scope: 'base', attributes, explicitBufferAttributes: ['objectGUID', 'objectSid', 'mS-DS-ConsistencyGuid'] }).catch(() => null);
-      const e = r?.searchEntries[0];
-      if (!e) return null;
+      const r = await c.search(base, { scope: 'base', ...readOptions(cfg) }).catch(notFoundAs(null));
+      const found = r?.searchEntries[0];
+      if (!found) return null;
+      // A group taken over must come with all its members, not the first range of them.
+      const e = await expandRanges(c, found);
       const type = typeOf(e, cfg.objectTypes) ?? q.objectType;
       const attrs = toAttributes(e, cfg.objectTypes.find((t) => t.name === type)?.attributes ?? []);
       return { anchor: String(toAttributes(e, ['objectGUID'])['objectGUID']), dn: e.dn, objectType: type, attrs };

@@ -15,6 +15,12 @@ export function isNetworkError(err: unknown): boolean {
   return typeof (err as { code?: unknown }).code !== 'number';
 }
 
+/** For a read that may miss: an LDAP answer (no such object) becomes `value`; a server gone away still throws. */
+export const notFoundAs = <T>(value: T) => (err: unknown): T => {
+  if (isNetworkError(err)) throw err;
+  return value;
+};
+
 export async function connect(agent: string, cfg: LdapAgentConfig): Promise<Client> {
   const secure = cfg.url.startsWith('ldaps://');
   if (!secure && !cfg.startTls && !cfg.allowPlain && cfg.bindDn) {

@@ -9,6 +9,7 @@ import type { ImportChange, ImportContext } from '../management-agent.ts';
 import type { LdapAgentConfig } from './ldap-agent-config.ts';
 import { DirSyncControl, ShowDeletedControl } from './ldap-dirsync-control.ts';
 import { binaryAttributes, toAttributes } from './ldap-values.ts';
+import { notFoundAs } from './ldap-connection.ts';
 
 export interface Watermark { dirsync?: string; usn: number }
 
@@ -30,7 +31,7 @@ export function typeOf(entry: Entry, types: readonly { name: string }[]): string
 interface ReadOptions { readonly attributes: string[]; readonly explicitBufferAttributes: string[] }
 const readOptionsCache = new WeakMap<LdapAgentConfig, ReadOptions>();
 /** The inclusion list (plus objectGUID and objectClass) and which of it is binary: worked out once per agent, not per object. */
-function readOptions(cfg: LdapAgentConfig): ReadOptions {
+export function readOptions(cfg: LdapAgentConfig): ReadOptions {
   let o = readOptionsCache.get(cfg);
   if (!o) {
     const attributes = [...new Set(['objectGUID', 'objectClass', ...cfg.objectTypes.flatMap((t) => t.attributes)])];
@@ -97,7 +98,7 @@ export async function dirSync(client: Client, cfg: LdapAgentConfig, cookie: Buff
 
 /** The whole current object, by GUID: DirSync says what changed, this says what it is now. */
 async function readByGuid(client: Client, cfg: LdapAgentConfig, anchor: string): Promise<Entry | undefined> {
-  const r = await client.search(`<GUID=${anchor}>`, { scope: 'base', ...readOptions(cfg) }).catch(() => undefined);
+  const r = await client.search(`<GUID=${anchor}>`, { scope: 'base', ...readOptions(cfg) }).catch(notFoundAs(undefined));
   return r?.searchEntries[0];
 }
 
