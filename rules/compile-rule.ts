@@ -3,7 +3,7 @@ import type { Dialect, Expr, FlowDecl, InboundDecl, OutboundDecl } from './ast.t
 import type { Diagnostic } from './diagnostics.ts';
 import type { SourceRef } from '../data/model.ts';
 import { compileExpr, type Compiled } from './compile-expr.ts';
-import { splitDn, rdnValue } from './functions/directory.ts';
+import { splitDn, rdnValue } from '../data/dn.ts';
 import type { FlowKind, InboundFlow, InboundRule, MergeMode, MvObjectTypeDef, OutboundFlow, OutboundRule, DeprovisionAction } from './model.ts';
 import { DEFAULT_PRECEDENCE, ruleDialect } from './validate-rules.ts';
 import { format } from './format-expr.ts';

@@ -15,7 +15,7 @@ export { formatDocument } from './format.ts';
 export { checkExpr } from './validate-expr.ts';
 export { toStored, AuthoritativeNull, IgnoreThisFlow, Sentinel, ExpressionError, type Value } from './values.ts';
 export type { EvalContext } from './functions/types.ts';
-export { escapeRdnValue, splitDn, rdnValue } from './functions/directory.ts';
+export { escapeRdnValue, splitDn, rdnValue } from '../data/dn.ts';
 
 /** Compiles sources given as file name → text (paths as they should appear in diagnostics). */
 export function compileSources(sources: ReadonlyMap<string, string>): CompileResult {

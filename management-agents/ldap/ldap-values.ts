@@ -4,7 +4,7 @@
  * base64, GeneralizedTime as ISO 8601, USNs as numbers.
  */
 import type { AttrValue, Attributes, Scalar } from '../../data/model.ts';
-import { guidFromBytes, guidToBytes, sidToString } from '../../rules/functions/binary.ts';
+import { guidFromBytes, guidToBytes, sidToString } from '../../data/binary-ids.ts';
 
 /** Attributes AD stores as octet strings. */
 export const binaryAttributes = new Set(['objectguid', 'objectsid', 'ms-ds-consistencyguid', 'thumbnailphoto', 'jpegphoto', 'usercertificate', 'sidhistory', 'msexchmailboxguid']);

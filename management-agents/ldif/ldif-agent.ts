@@ -10,7 +10,6 @@ import type { AgentOptions, ExportRequest, ExportResult, ImportChange, ImportedO
 import { AgentError } from '../errors.ts';
 import { asArray, type Attributes } from '../../data/model.ts';
 import { applyChanges } from '../../data/objects.ts';
-import { splitDn } from '../../rules/functions/directory.ts';
 import { addRecord, deleteRecord, modifyRecord, modrdnRecord, type LdifEntry } from './ldif-format.ts';
 import { firstValue, LdifDirectory } from './ldif-directory.ts';
 
@@ -66,7 +65,7 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
     let dn = e.dn;
     if (req.newDn && req.newDn.toLowerCase() !== e.dn.toLowerCase()) {
       if (dir.find({ dn: req.newDn })) return { id: req.id, ok: false, message: `entryAlreadyExists: ${req.newDn}`, retryable: false };
-      log.push(modrdnRecord(e.dn, req.newDn, splitDn));
+      log.push(modrdnRecord(e.dn, req.newDn));
       dn = req.newDn;
     }
     dir.put({ dn, attrs, line: 0 }, e.dn);

@@ -1,6 +1,7 @@
 /** RFC 2849: content records in, content and change records out. */
 import type { Attributes, Scalar } from '../../data/model.ts';
 import type { AttrChange } from '../../data/objects.ts';
+import { splitDn } from '../../data/dn.ts';
 
 export interface LdifEntry {
   readonly dn: string;
@@ -99,7 +100,7 @@ export function modifyRecord(dn: string, changes: Readonly<Record<string, AttrCh
   return parts.join('\n') + '\n';
 }
 
-export function modrdnRecord(dn: string, newDn: string, splitDn: (dn: string) => string[]): string {
+export function modrdnRecord(dn: string, newDn: string): string {
   const [rdn, ...parent] = splitDn(newDn);
   const oldParent = splitDn(dn).slice(1).join(',');
   const newParent = parent.join(',');

@@ -3,7 +3,7 @@ import { fn, type FunctionDef } from './types.ts';
 import {
   ExpressionError, IgnoreThisFlow, first, isNull, isNullOrEmpty, perValue, toBool, toDate, toNum, toStr, type Value,
 } from '../values.ts';
-import { guidFromBytes, guidToBytes, sidToString } from './binary.ts';
+import { guidFromBytes, guidToBytes, sidToString } from '../../data/binary-ids.ts';
 
 const list = (v: Value): Value[] => (v === null ? [] : Array.isArray(v) ? (v as Value[]) : [v]);
 const num = (v: Value | undefined): number => toNum(v ?? null) ?? 0;

@@ -1,34 +1,7 @@
 /** Distinguished-name functions (RFC 4514). */
 import { fn, type FunctionDef } from './types.ts';
 import { perValue, toNum, toStr, type Value } from '../values.ts';
-
-/** Escapes one RDN value: `, + " \ < > ; =`, a leading `#` or space, a trailing space, NUL. */
-export function escapeRdnValue(value: string): string {
-  let out = value.replace(/[,+"\\<>;=]/g, '\\$&').replace(/\0/g, '\\00');
-  if (out.startsWith('#') || out.startsWith(' ')) out = `\\${out}`;
-  if (out.endsWith(' ') && !out.endsWith('\\ ')) out = `${out.slice(0, -1)}\\ `;
-  return out;
-}
-
-/** Splits a DN into RDNs, honouring escapes. */
-export function splitDn(dn: string): string[] {
-  const parts: string[] = [];
-  let cur = '';
-  for (let i = 0; i < dn.length; i++) {
-    const c = dn[i]!;
-    if (c === '\\' && i + 1 < dn.length) { cur += c + dn[i + 1]; i++; continue; }
-    if (c === ',') { parts.push(cur.trim()); cur = ''; continue; }
-    cur += c;
-  }
-  if (cur.trim() !== '') parts.push(cur.trim());
-  return parts;
-}
-
-/** The value of an RDN, unescaped. */
-export function rdnValue(rdn: string): string {
-  const eq = rdn.indexOf('=');
-  return rdn.slice(eq + 1).replace(/\\([0-9a-fA-F]{2}|.)/g, (_, c: string) => (c.length === 2 ? String.fromCharCode(parseInt(c, 16)) : c));
-}
+import { escapeRdnValue, rdnValue, splitDn } from '../../data/dn.ts';
 
 export const directoryFunctions: FunctionDef[] = [
   fn('EscapeDNComponent', 1, 1, ([v]) => perValue(v ?? null, (x) => {

@@ -161,7 +161,7 @@ test.serial('group membership changes are value-level adds and removes', async (
   await addUser(admin, `CN=M2,OU=Groups,${ou}`, `m2${run}`);
   await admin.add(`CN=G,OU=Groups,${ou}`, { objectClass: ['top', 'group'], sAMAccountName: `g${run}`, member: [`CN=M1,OU=Groups,${ou}`] });
   const g = (await admin.search(`CN=G,OU=Groups,${ou}`, { scope: 'base', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] })).searchEntries[0]!;
-  const { guidFromBytes } = await import('../../rules/functions/binary.ts');
+  const { guidFromBytes } = await import('../../data/binary-ids.ts');
   const anchor = guidFromBytes(g['objectGUID'] as Buffer);
   const [r] = await agent.export!([{ id: 'g', op: 'update', objectType: 'group', dn: `CN=G,OU=Groups,${ou}`, anchor, changes: { member: { op: 'values', add: [`CN=M2,OU=Groups,${ou}`], remove: [`CN=M1,OU=Groups,${ou}`] } } }], { note() {} });
   t.true(r!.ok, JSON.stringify(r));
