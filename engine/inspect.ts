@@ -16,7 +16,7 @@ export function statusOf(p: Project) {
       if (cs.pendingExport) pendingExport++;
       if (cs.importError || cs.syncError || cs.exportError) errors++;
     }
-    const lastRun = [...p.store.runs()].reverse().find((r) => r.agent === a.name);
+    const lastRun = p.store.runs().findLast((r) => r.agent === a.name);
     return { name: a.name, type: a.type, objects, states, pendingImport, pendingExport, errors, lastRun: lastRun ? { step: lastRun.step, status: lastRun.status, endedAt: lastRun.endedAt } : null };
   });
   const profiles = [...p.rules.profiles.values()].map((x) => ({ name: x.name, steps: x.steps.map((s) => `${s.agent} ${s.type}`) }));

@@ -27,7 +27,8 @@ export interface Plan {
 }
 
 export function planOf(ctx: EngineContext, agent: string): Plan {
-  const objects = [...ctx.store.cs(agent).values()].filter((c) => c.pendingExport);
+  // The pending-export index, not a scan of the connector space (it also holds unconfirmed-only objects).
+  const objects = ctx.store.cs(agent).withPendingExport().filter((c) => c.pendingExport);
   return {
     agent,
     adds: objects.filter((c) => c.pendingExport!.op === 'add').length,
