@@ -67,7 +67,7 @@ export async function exportBatch(client: GraphClient, cfg: EntraAgentConfig, ba
   const units = new Map<string, Unit>();
   batch.forEach((req, i) => {
     const m = matches.get(req.id);
-    if (m && 'error' in m) { results.set(req.id, { id: req.id, ok: false, message: m.error, retryable: false }); return; }
+    if (m && 'error' in m) { results.set(req.id, { id: req.id, ok: false, message: m.error, retryable: m.retryable ?? false }); return; }
     const anchor = m ? m.id : req.anchor;
     const subs = subsFor(req, i, cfg, anchor);
     const chunks: Sub[][] = [];

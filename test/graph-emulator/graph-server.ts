@@ -19,7 +19,7 @@ export interface Faults {
   retryAfterSeconds: number;
   /** Share answered 503 without Retry-After. */
   unavailableRate: number;
-  /** Requests ("GET /v1.0/users/{id}") answered 500 UnknownError, as Graph does now and then. */
+  /** Requests answered 500 UnknownError, as Graph does now and then: "GET /v1.0/users/{id}" direct, "GET /users/{id}" inside $batch. */
   failing?: (request: string) => boolean;
 }
 

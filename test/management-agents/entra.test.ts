@@ -148,6 +148,21 @@ test('matching: hard on onPremisesImmutableId, soft on userPrincipalName; an adm
   t.is(emu.directory.users.size, 3, 'nothing created');
 });
 
+test('matching fails closed: a failed lookup creates nothing, a failed admin-role check takes nothing over', async (t) => {
+  const { emu, agent } = await entraAgent();
+  const existing = emu.directory.createUser(user('soft@contoso.com'));
+  emu.faults.failing = (r) => r.endsWith('/users/{id}/memberOf/microsoft.graph.directoryRole');
+  const [roleCheck] = await agent.export!([add('s', 'user', { userPrincipalName: 'soft@contoso.com', displayName: 'S' })], { note() {} });
+  t.like(roleCheck, { ok: false, retryable: true }, 'a 500 is worth trying again');
+  t.regex((roleCheck as { message: string }).message, /admin-role check of .* failed, so it is not taken over: 500 UnknownError/);
+  t.is(emu.directory.users.get(existing.id)!['displayName'], existing['displayName'], 'not taken over');
+  emu.faults.failing = (r) => /^GET (\/v1\.0)?\/users$/.test(r);
+  const [search] = await agent.export!([add('n', 'user', { userPrincipalName: 'new@contoso.com', displayName: 'N' })], { note() {} });
+  t.like(search, { ok: false });
+  t.regex((search as { message: string }).message, /matching lookup failed, not created/);
+  t.is(emu.directory.users.size, 1, 'nothing created');
+});
+
 test('Graph errors become clear per-object errors: ObjectConflict, not found', async (t) => {
   const { emu, agent } = await entraAgent({ 'soft-match': false, 'hard-match': false });
   emu.directory.createUser(user('taken@contoso.com'));
