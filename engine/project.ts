@@ -33,8 +33,12 @@ export async function openProject(dir: string, o: { store?: string; waitMs?: num
     store,
     engine,
     close: async () => {
-      for (const a of engine.instantiated()) await a.close?.();
-      await store.close();
+      // An agent failing to close must not leave the store locked for the next run.
+      try {
+        for (const a of engine.instantiated()) await a.close?.();
+      } finally {
+        await store.close();
+      }
     },
   };
 }
