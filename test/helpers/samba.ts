@@ -5,6 +5,7 @@
  * run on its own starts its own. Without Samba and without root, this throws
  * with the command to install it: the AD tests fail, they never pass silently.
  */
+import { existsSync } from 'node:fs';
 import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -29,11 +30,12 @@ export interface SambaDc {
 const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
 async function ensureInstalled(): Promise<void> {
-  if (have('samba') && have('samba-tool')) return;
+  // The schema files come in samba-ad-provision: without them samba-tool is there but cannot provision.
+  if (have('samba') && have('samba-tool') && existsSync('/usr/share/samba/setup/ad-schema')) return;
   if (process.getuid?.() !== 0) {
     throw new Error('Samba is not installed and this user is not root. Install it with: sudo apt-get install -y samba (Debian/Ubuntu), then run the tests again.');
   }
-  await run('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq samba'], { maxBuffer: 64 * 1024 * 1024 });
+  await run('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 samba samba-ad-provision'], { maxBuffer: 64 * 1024 * 1024 });
 }
 
 const portOpen = (port: number) => new Promise<boolean>((resolve) => {
