@@ -3,6 +3,7 @@
  * transactions with an undo log. Persistence is the subclass's business.
  */
 import type { CsObject, MvObject, RunRecord } from './objects.ts';
+import { CsValueIndex } from './value-index.ts';
 import { asArray, type Scalar } from './model.ts';
 import { normalizeKey, type ConnectorSpaceView, type StoreTransaction } from './store.ts';
 
@@ -24,7 +25,21 @@ class ConnectorSpace implements ConnectorSpaceView {
   get(id: string) { return this.byId.get(id); }
   byAnchor(anchor: string) { const id = this.anchors.get(anchor); return id === undefined ? undefined : this.byId.get(id); }
   byDn(dn: string) { const id = this.dns.get(dn.toLowerCase()); return id === undefined ? undefined : this.byId.get(id); }
+  private readonly valueIndexes = new Map<string, CsValueIndex>();
+
   values() { return this.byId.values(); }
+  ids() { return [...this.byId.keys()]; }
+
+  find(objectType: string, attribute: string, value: string): CsObject[] {
+    const key = `${objectType}\0${attribute}`;
+    let index = this.valueIndexes.get(key);
+    if (!index) {
+      index = new CsValueIndex(objectType, attribute);
+      for (const o of this.byId.values()) index.update(o.id, o);
+      this.valueIndexes.set(key, index);
+    }
+    return index.ids(value).map((id) => this.byId.get(id)!).filter(Boolean);
+  }
   withPendingImport() { return [...this.importing].map((id) => this.byId.get(id)!); }
   withPendingExport() { return [...this.exporting].map((id) => this.byId.get(id)!); }
   get size() { return this.byId.size; }
@@ -32,6 +47,7 @@ class ConnectorSpace implements ConnectorSpaceView {
   put(obj: CsObject): void {
     this.remove(obj.id);
     this.byId.set(obj.id, obj);
+    for (const index of this.valueIndexes.values()) index.update(obj.id, obj);
     if (obj.anchor !== null) this.anchors.set(obj.anchor, obj.id);
     this.dns.set(obj.dn.toLowerCase(), obj.id);
     if (obj.pendingImport) this.importing.add(obj.id);
@@ -42,6 +58,7 @@ class ConnectorSpace implements ConnectorSpaceView {
     const old = this.byId.get(id);
     if (!old) return;
     this.byId.delete(id);
+    for (const index of this.valueIndexes.values()) index.update(id, undefined);
     this.importing.delete(id);
     this.exporting.delete(id);
     if (old.anchor !== null && this.anchors.get(old.anchor) === id) this.anchors.delete(old.anchor);

@@ -1,7 +1,9 @@
 /**
  * The store the engine sees. Reads come from memory; writes are grouped in a
  * transaction that commits atomically (all of it survives a crash, or none).
- * Only `json-file-store.ts` knows how this is persisted.
+ * Walk `ids()` rather than copying `values()` into an array, so that a store
+ * reading objects on demand can follow. Only `json-file-store.ts` knows how
+ * this is persisted.
  */
 import type { CsObject, MvObject, RunRecord } from './objects.ts';
 import type { Scalar } from './model.ts';
@@ -11,7 +13,16 @@ export interface ConnectorSpaceView {
   byAnchor(anchor: string): CsObject | undefined;
   /** DNs compare case-insensitively, as directories do. */
   byDn(dn: string): CsObject | undefined;
+  /** Each object, read as the walk reaches it. */
   values(): IterableIterator<CsObject>;
+  /** Every object id, without reading the objects. */
+  ids(): string[];
+  /**
+   * Objects of `objectType` that hold, or are about to hold (unconfirmed or
+   * pending export), `value` in `attribute`, case-insensitively. May return
+   * more than that: callers check.
+   */
+  find(objectType: string, attribute: string, value: string): CsObject[];
   /** Objects with a pending import: what a delta sync processes, without scanning the space. */
   withPendingImport(): CsObject[];
   /** Objects with a pending or unconfirmed export: what an export looks at. */

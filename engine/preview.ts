@@ -23,7 +23,7 @@ export async function previewObject(ctx: EngineContext, agent: string, ref: stri
   const lines: string[] = [];
   const before = new Map<string, string>();
   const snapshot = (o: CsObject) => JSON.stringify(o.pendingExport);
-  for (const a of ctx.rules.agents.keys()) for (const o of ctx.store.cs(a).values()) if (o.pendingExport) before.set(o.id, snapshot(o));
+  for (const a of ctx.rules.agents.keys()) for (const o of ctx.store.cs(a).withPendingExport()) if (o.pendingExport) before.set(o.id, snapshot(o));
   const tx = ctx.store.begin();
   const rec = new StepRecorder(agent, 'preview', null, ctx.now());
   const s = { ...createSyncContext(ctx, tx, rec), explain: (l: string) => lines.push(l) };
@@ -38,7 +38,7 @@ export async function previewObject(ctx: EngineContext, agent: string, ref: stri
     }
     const exports: PreviewResult['exports'] = [];
     for (const a of ctx.rules.agents.keys()) {
-      for (const o of ctx.store.cs(a).values()) {
+      for (const o of ctx.store.cs(a).withPendingExport()) {
         if (o.pendingExport && before.get(o.id) !== snapshot(o)) exports.push({ agent: a, dn: o.pendingExport.newDn ?? o.dn, export: o.pendingExport });
       }
     }

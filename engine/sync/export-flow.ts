@@ -23,34 +23,43 @@ export function escrowView(cs: CsObject): Attributes {
   return applyChanges(view, cs.pendingExport?.changes ?? {});
 }
 
-function takenIndex(s: SyncContext, agent: string, objectType: string, attr: string): Map<string, string> {
+function chosen(s: SyncContext, agent: string, objectType: string, attr: string): Map<string, string> {
   const key = `${agent}\0${objectType}\0${attr}`;
-  let index = s.taken.get(key);
-  if (!index) {
-    index = new Map();
-    for (const o of s.ctx.store.cs(agent).values()) {
-      if (o.objectType !== objectType) continue;
-      for (const v of asArray(escrowView(o)[attr])) index.set(String(v).toLowerCase(), o.id);
-    }
-    s.taken.set(key, index);
+  let map = s.taken.get(key);
+  if (!map) s.taken.set(key, (map = new Map()));
+  return map;
+}
+
+/**
+ * Who holds `value` (lower-cased) for SelectUniqueValue: a value handed out
+ * in this run, else the store's value index, checked against what each
+ * candidate holds or is about to hold. Nothing scans the connector space.
+ */
+function ownerOf(s: SyncContext, agent: string, objectType: string, attr: string, value: string): string | undefined {
+  const mine = chosen(s, agent, objectType, attr).get(value);
+  if (mine !== undefined) return mine;
+  for (const o of s.ctx.store.cs(agent).find(objectType, attr, value)) {
+    if (asArray(escrowView(o)[attr]).some((v) => String(v).toLowerCase() === value)) return o.id;
   }
-  return index;
+  return undefined;
 }
 
 /** Marks a value as used in the connected system, so SelectUniqueValue moves on to its next candidate. */
 export function markTaken(s: SyncContext, agent: string, objectType: string, attr: string, value: string): void {
-  takenIndex(s, agent, objectType, attr).set(value.toLowerCase(), '\0external');
+  chosen(s, agent, objectType, attr).set(value.toLowerCase(), '\0external');
 }
 
 export function evaluateFlow(s: SyncContext, rule: OutboundRule, flow: OutboundFlow, row: Attributes, cs: CsObject, mvId: string, deferred: string[] = []): AttrValue | null | Sentinel {
-  const index = flow.selectsUnique ? takenIndex(s, rule.agent, rule.objectType, flow.target) : undefined;
   const raw = flow.evaluate(row, {
     now: () => s.now,
-    isUnique: (v) => { const owner = index?.get(v.toLowerCase()); return owner === undefined || owner === cs.id; },
+    isUnique: (v) => { const owner = ownerOf(s, rule.agent, rule.objectType, flow.target, v.toLowerCase()); return owner === undefined || owner === cs.id; },
   });
   if (raw === IgnoreThisFlow) return IgnoreThisFlow;
   let value = toStored(raw);
-  if (index && value !== null) for (const v of asArray(value)) index.set(String(v).toLowerCase(), cs.id);
+  if (flow.selectsUnique && value !== null) {
+    const mine = chosen(s, rule.agent, rule.objectType, flow.target);
+    for (const v of asArray(value)) mine.set(String(v).toLowerCase(), cs.id);
+  }
   if (flow.referenceAttribute && value !== null) {
     const out: string[] = [];
     for (const id of asArray(value)) {

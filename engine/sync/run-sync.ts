@@ -64,7 +64,8 @@ export async function runSync(ctx: EngineContext, agentName: string, mode: 'full
     processGraceDeletions(s);
     processDeprovisionDeletes(s);
     const space = ctx.store.cs(agentName);
-    const ids = (mode === 'full' ? [...space.values()].filter((x) => x.state !== 'placeholder') : space.withPendingImport()).map((x) => x.id);
+    // Ids only: objects are read one at a time as the loop reaches them, so a full sync does not hold the space.
+    const ids = mode === 'full' ? space.ids() : space.withPendingImport().map((x) => x.id);
     let done = 0;
     for (const id of ids) {
       if (o.limit !== undefined && done >= o.limit) {
@@ -72,7 +73,7 @@ export async function runSync(ctx: EngineContext, agentName: string, mode: 'full
         break;
       }
       const cs = space.get(id);
-      if (cs) guarded(s, `${agentName}:${cs.anchor ?? cs.dn}`, () => syncInbound(s, cs));
+      if (cs && cs.state !== 'placeholder') guarded(s, `${agentName}:${cs.anchor ?? cs.dn}`, () => syncInbound(s, cs));
       done++;
       if (done % 1000 === 0) ctx.events.progress?.(`${agentName} ${mode}-sync`, done, ids.length);
       if (rec.overErrorLimit) break;

@@ -200,6 +200,20 @@ test('SelectUniqueValue gives two people with the same name different account na
   t.deepEqual(names, ['alee', 'anlee']);
 });
 
+test('SelectUniqueValue does not hand out a value held only by a pending export of an earlier run, nor one confirmed in the target', async (t) => {
+  const e = testEngine(basicRules);
+  e.system('hr').put(person('1', { department: 'Sales' }));
+  await steps(e, 'hr full-import', 'hr full-sync');
+  // Ann's account name is only staged (not exported): a later run must still see it as taken.
+  e.system('hr').put(person('2', { department: 'Legal' }));
+  await steps(e, 'hr delta-import', 'hr delta-sync', 'ad export', 'ad full-import', 'ad delta-sync');
+  e.system('hr').put(person('3', { department: 'Ops' }));
+  await steps(e, 'hr delta-import', 'hr delta-sync', 'ad export');
+  const names = [...e.system('ad').objects.values()].map((o) => o.attrs['sAMAccountName']).sort();
+  // Both candidates are taken by then: the third Ann Lee gets no account name rather than a duplicate.
+  t.deepEqual(names, ['alee', 'anlee', undefined]);
+});
+
 test('SelectUniqueValue is found whatever case it is written in, like every function name', async (t) => {
   const e = testEngine(basicRules.replace('SelectUniqueValue(', 'selectuniquevalue('));
   e.system('hr').put(person('1', { department: 'Sales' }));

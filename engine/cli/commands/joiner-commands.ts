@@ -31,7 +31,7 @@ export function registerJoinerCommands(program: Command, out: Out): void {
       if (!plans.length) return out('nothing to export');
       for (const plan of plans) {
         out(`${plan.agent}: ${plan.adds} add(s), ${plan.updates} update(s), ${plan.deletes} delete(s) or disable(s)`);
-        for (const cs of p.store.cs(plan.agent).values()) if (cs.pendingExport) for (const l of planLines(cs)) out(`  ${l}`);
+        for (const cs of p.store.cs(plan.agent).withPendingExport()) if (cs.pendingExport) for (const l of planLines(cs)) out(`  ${l}`);
       }
     }));
 
