@@ -33,7 +33,7 @@ async function ensureInstalled(): Promise<void> {
   // The schema files come in samba-ad-provision: without them samba-tool is there but cannot provision.
   if (have('samba') && have('samba-tool') && existsSync('/usr/share/samba/setup/ad-schema')) return;
   if (process.getuid?.() !== 0) {
-    throw new Error('Samba is not installed and this user is not root. Install it with: sudo apt-get install -y samba (Debian/Ubuntu), then run the tests again.');
+    throw new Error('Samba is not installed and this user is not root. Install it with: sudo apt-get install -y samba samba-ad-provision (Debian/Ubuntu), then run the tests again.');
   }
   await run('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 samba samba-ad-provision'], { maxBuffer: 64 * 1024 * 1024 });
 }
