@@ -21,12 +21,12 @@ class ConnectorSpace implements ConnectorSpaceView {
   readonly dns = new Map<string, string>();
   private readonly importing = new Set<string>();
   private readonly exporting = new Set<string>();
+  /** objectType\0attribute → values held, for SelectUniqueValue; built on first `find`. */
+  private readonly valueIndexes = new Map<string, CsValueIndex>();
 
   get(id: string) { return this.byId.get(id); }
   byAnchor(anchor: string) { const id = this.anchors.get(anchor); return id === undefined ? undefined : this.byId.get(id); }
   byDn(dn: string) { const id = this.dns.get(dn.toLowerCase()); return id === undefined ? undefined : this.byId.get(id); }
-  private readonly valueIndexes = new Map<string, CsValueIndex>();
-
   values() { return this.byId.values(); }
   ids() { return [...this.byId.keys()]; }
 
@@ -45,8 +45,9 @@ class ConnectorSpace implements ConnectorSpaceView {
   get size() { return this.byId.size; }
 
   put(obj: CsObject): void {
-    this.remove(obj.id);
+    this.unlink(obj.id);
     this.byId.set(obj.id, obj);
+    // update() replaces the object's old values itself: no separate removal first.
     for (const index of this.valueIndexes.values()) index.update(obj.id, obj);
     if (obj.anchor !== null) this.anchors.set(obj.anchor, obj.id);
     this.dns.set(obj.dn.toLowerCase(), obj.id);
@@ -55,10 +56,16 @@ class ConnectorSpace implements ConnectorSpaceView {
   }
 
   remove(id: string): void {
+    if (!this.byId.has(id)) return;
+    this.unlink(id);
+    for (const index of this.valueIndexes.values()) index.update(id, undefined);
+  }
+
+  /** Drops the object from the id, anchor, DN and pending indexes (not the value indexes). */
+  private unlink(id: string): void {
     const old = this.byId.get(id);
     if (!old) return;
     this.byId.delete(id);
-    for (const index of this.valueIndexes.values()) index.update(id, undefined);
     this.importing.delete(id);
     this.exporting.delete(id);
     if (old.anchor !== null && this.anchors.get(old.anchor) === id) this.anchors.delete(old.anchor);

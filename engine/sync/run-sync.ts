@@ -73,7 +73,9 @@ export async function runSync(ctx: EngineContext, agentName: string, mode: 'full
         break;
       }
       const cs = space.get(id);
-      if (cs && cs.state !== 'placeholder') guarded(s, `${agentName}:${cs.anchor ?? cs.dn}`, () => syncInbound(s, cs));
+      // A full sync skips placeholders without counting them, as it did when it filtered them up front.
+      if (mode === 'full' && cs?.state === 'placeholder') continue;
+      if (cs) guarded(s, `${agentName}:${cs.anchor ?? cs.dn}`, () => syncInbound(s, cs));
       done++;
       if (done % 1000 === 0) ctx.events.progress?.(`${agentName} ${mode}-sync`, done, ids.length);
       if (rec.overErrorLimit) break;

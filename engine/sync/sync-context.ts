@@ -27,7 +27,10 @@ export interface SyncContext {
   readonly graceDeletes: Set<string>;
   /** Disabled connector-space objects (agent\0id) whose delete waits for its time; persisted. */
   readonly deprovisionDeletes: Set<string>;
-  /** Values taken per target attribute, for SelectUniqueValue: agent\0type\0attribute → lower value → csId. */
+  /**
+   * SelectUniqueValue values handed out in this run, or found taken in the connected system:
+   * agent\0type\0attribute → lower value → csId ('\0external'). The store's value index holds the rest.
+   */
   readonly taken: Map<string, Map<string, string>>;
   /** DNs the connected systems hold outside their connector spaces (lower case), for SelectUniqueValue in DNs. */
   readonly externalDns: Set<string>;
