@@ -2,10 +2,12 @@
  * What the HR extract agents (Workday XML, SuccessFactors JSON) share: they
  * are read-only, read one file or a folder of pages in name order, and map
  * record by record, so one bad record is an error naming it, not a failed run.
+ * `createHrExtractAgent` is the agent itself; each format supplies only how a
+ * file becomes records and how a record maps.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { AgentCapabilities, AgentOptions, ImportChange } from './management-agent.ts';
+import type { AgentCapabilities, AgentOptions, ImportChange, ImportContext, ManagementAgent } from './management-agent.ts';
 import { AgentError } from './errors.ts';
 import type { Attributes } from '../data/model.ts';
 
@@ -51,4 +53,37 @@ export function* mapRecords<R>(records: readonly R[], map: (r: R) => Mapped, o: 
     if ('error' in mapped) yield { kind: 'error', message: `${o.label} #${index}: ${mapped.error}`, file: o.file };
     else yield { kind: 'object', object: { anchor: mapped.anchor, dn: `${o.rdn}=${mapped.anchor}`, objectType: o.objectType, attrs: mapped.attrs } };
   }
+}
+
+/** What differs between HR extract formats: how a file becomes records, and how a record maps. */
+export interface HrExtractFormat<R> {
+  readonly type: string;
+  readonly extension: string;
+  readonly defaultObjectType: string;
+  /** Names a record in errors ("Worker", "record"). */
+  readonly label: string;
+  /** The attribute the DN is built from (`workerId=…`). */
+  readonly rdn: string;
+  /** One file's records; throws an AgentError naming the file when it is not of this format. */
+  read(file: string, ctx: ImportContext): Promise<readonly R[]>;
+  map(record: R, asOf: string): Mapped;
+}
+
+/** A read-only agent over one extract file or a folder of pages, in name order. */
+export function createHrExtractAgent<R>(o: AgentOptions, format: HrExtractFormat<R>): ManagementAgent {
+  const source = hrExtract(o, format.extension);
+  const objectType = o.objectTypes[0]?.name ?? format.defaultObjectType;
+  return {
+    name: o.name,
+    type: format.type,
+    capabilities: readOnlyCapabilities,
+    async *fullImport(ctx): AsyncIterable<ImportChange> {
+      const day = source.asOf();
+      for (const file of await source.files()) {
+        const records = await format.read(file, ctx);
+        yield* mapRecords(records, (r) => format.map(r, day), { file, label: format.label, objectType, rdn: format.rdn });
+      }
+    },
+    testConnection: source.testConnection,
+  };
 }

@@ -5,34 +5,26 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { AgentOptions, ImportChange, ManagementAgent } from '../management-agent.ts';
+import type { AgentOptions, ManagementAgent } from '../management-agent.ts';
 import { AgentError } from '../errors.ts';
-import { hrExtract, mapRecords, readOnlyCapabilities } from '../hr-extract.ts';
+import { createHrExtractAgent } from '../hr-extract.ts';
 import { mapPerPerson } from './successfactors-json-mapping.ts';
 
 export function createSuccessFactorsJsonAgent(o: AgentOptions): ManagementAgent {
-  const source = hrExtract(o, '.json');
-  const objectType = o.objectTypes[0]?.name ?? 'person';
-  return {
-    name: o.name,
-    type: 'successfactors-json',
-    capabilities: readOnlyCapabilities,
-    async *fullImport(ctx): AsyncIterable<ImportChange> {
-      const list = await source.files();
-      const day = source.asOf();
-      for (const file of list) {
-        let doc: { d?: { results?: unknown[]; __next?: string } };
-        try {
-          doc = JSON.parse(await readFile(file, 'utf8')) as typeof doc;
-        } catch (err) {
-          throw new AgentError(o.name, `${file}: not valid JSON: ${(err as Error).message}`);
-        }
-        const records = doc.d?.results;
-        if (!Array.isArray(records)) throw new AgentError(o.name, `${file}: not an OData v2 response (no d.results)`);
-        yield* mapRecords(records, (r) => mapPerPerson(r as Record<string, unknown>, day), { file, label: 'record', objectType, rdn: 'personIdExternal' });
-        if (doc.d?.__next) ctx.note(`${basename(file)}: next page ${doc.d.__next}`);
+  return createHrExtractAgent<Record<string, unknown>>(o, {
+    type: 'successfactors-json', extension: '.json', defaultObjectType: 'person', label: 'record', rdn: 'personIdExternal',
+    async read(file, ctx) {
+      let doc: { d?: { results?: unknown[]; __next?: string } };
+      try {
+        doc = JSON.parse(await readFile(file, 'utf8')) as typeof doc;
+      } catch (err) {
+        throw new AgentError(o.name, `${file}: not valid JSON: ${(err as Error).message}`);
       }
+      const records = doc.d?.results;
+      if (!Array.isArray(records)) throw new AgentError(o.name, `${file}: not an OData v2 response (no d.results)`);
+      if (doc.d?.__next) ctx.note(`${basename(file)}: next page ${doc.d.__next}`);
+      return records as Record<string, unknown>[];
     },
-    testConnection: source.testConnection,
-  };
+    map: mapPerPerson,
+  });
 }

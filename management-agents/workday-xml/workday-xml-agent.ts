@@ -5,9 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { AgentOptions, ImportChange, ManagementAgent } from '../management-agent.ts';
+import type { AgentOptions, ManagementAgent } from '../management-agent.ts';
 import { AgentError } from '../errors.ts';
-import { hrExtract, mapRecords, readOnlyCapabilities } from '../hr-extract.ts';
+import { createHrExtractAgent } from '../hr-extract.ts';
 import { mapWorker } from './workday-xml-mapping.ts';
 
 const parser = new XMLParser({
@@ -30,28 +30,19 @@ export function refuseDtd(xml: string): string | null {
 }
 
 export function createWorkdayXmlAgent(o: AgentOptions): ManagementAgent {
-  const source = hrExtract(o, '.xml');
-  const objectType = o.objectTypes[0]?.name ?? 'worker';
-  return {
-    name: o.name,
-    type: 'workday-xml',
-    capabilities: readOnlyCapabilities,
-    async *fullImport(): AsyncIterable<ImportChange> {
-      const list = await source.files();
-      const day = source.asOf();
-      for (const file of list) {
-        const xml = await readFile(file, 'utf8');
-        const refused = refuseDtd(xml);
-        if (refused) throw new AgentError(o.name, `${file}: ${refused}`);
-        const valid = XMLValidator.validate(xml);
-        if (valid !== true) throw new AgentError(o.name, `${file}:${valid.err.line}:${valid.err.col}: malformed XML: ${valid.err.msg}`);
-        const doc = parser.parse(xml) as Record<string, Record<string, unknown>>;
-        const response = doc['Get_Workers_Response'];
-        if (!response) throw new AgentError(o.name, `${file}: not a Get_Workers_Response`);
-        const workers = ((response['Response_Data'] as Record<string, unknown> | undefined)?.['Worker'] ?? []) as Record<string, unknown>[];
-        yield* mapRecords(workers, (w) => mapWorker(w, day), { file, label: 'Worker', objectType, rdn: 'workerId' });
-      }
+  return createHrExtractAgent<Record<string, unknown>>(o, {
+    type: 'workday-xml', extension: '.xml', defaultObjectType: 'worker', label: 'Worker', rdn: 'workerId',
+    async read(file) {
+      const xml = await readFile(file, 'utf8');
+      const refused = refuseDtd(xml);
+      if (refused) throw new AgentError(o.name, `${file}: ${refused}`);
+      const valid = XMLValidator.validate(xml);
+      if (valid !== true) throw new AgentError(o.name, `${file}:${valid.err.line}:${valid.err.col}: malformed XML: ${valid.err.msg}`);
+      const doc = parser.parse(xml) as Record<string, Record<string, unknown>>;
+      const response = doc['Get_Workers_Response'];
+      if (!response) throw new AgentError(o.name, `${file}: not a Get_Workers_Response`);
+      return ((response['Response_Data'] as Record<string, unknown> | undefined)?.['Worker'] ?? []) as Record<string, unknown>[];
     },
-    testConnection: source.testConnection,
-  };
+    map: mapWorker,
+  });
 }
