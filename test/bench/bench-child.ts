@@ -2,14 +2,21 @@
 import { openProject, runProfile } from '../../engine/index.ts';
 
 const [phase, dir] = process.argv.slice(2) as [string, string];
+const steps = !!process.env['BENCH_STEPS'];
+const t0 = performance.now();
 const project = await openProject(dir);
+if (steps) process.stderr.write(`  ${phase} open store: ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
 try {
   // 1% of 100,000 includes 333 terminations, over the demo's threshold: an operator would check the plan and allow them.
   const runs = await runProfile(project.engine, phase === 'full' ? 'full-cycle' : 'delta-cycle', { allowDeletes: true });
   const failed = runs.filter((r) => r.status !== 'success');
+  // BENCH_STEPS=1 (npm run bench -- --steps): where the time goes, one line per step on stderr.
+  if (steps) for (const r of runs) process.stderr.write(`  ${phase} ${r.agent} ${r.step}: ${((Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000).toFixed(2)} s\n`);
   if (failed.length) throw new Error(failed.map((r) => `${r.agent} ${r.step}: ${r.status} ${JSON.stringify(r.errors.slice(0, 2))}`).join('; '));
 } finally {
+  const t1 = performance.now();
   await project.close();
+  if (steps) process.stderr.write(`  ${phase} close store: ${((performance.now() - t1) / 1000).toFixed(2)} s\n`);
 }
 const u = process.resourceUsage();
 process.stdout.write(JSON.stringify({ cpu_s: (u.userCPUTime + u.systemCPUTime) / 1e6, peak_rss_mb: u.maxRSS / 1024 }) + '\n');

@@ -1,7 +1,8 @@
 /**
  * npm run bench — the engine's full and delta cycle on the demo rules, against
  * a lower bound doing only the unavoidable work, each in its own process.
- * `npm run bench -- --n N` runs one size; `--json` prints the rows.
+ * `npm run bench -- --n N` runs one size; `--json` prints the rows; `--steps`
+ * prints each step's wall time on stderr.
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, mkdir, rm } from 'node:fs/promises';
@@ -13,7 +14,7 @@ import { writeSources } from '../../data/demo/write-sources.ts';
 import { applyChanges } from '../../data/demo/bench-changes.ts';
 import { demoRulesDir } from '../../engine/demo.ts';
 
-const { values } = parseArgs({ options: { n: { type: 'string' }, json: { type: 'boolean', default: false }, fixed: { type: 'string', default: '100' } } });
+const { values } = parseArgs({ options: { n: { type: 'string' }, json: { type: 'boolean', default: false }, fixed: { type: 'string', default: '100' }, steps: { type: 'boolean', default: false } } });
 const sizes = values.n ? [Number(values.n)] : [10_000, 100_000];
 const FIXED = Number(values.fixed);
 const here = new URL('.', import.meta.url).pathname;
@@ -23,7 +24,7 @@ interface Row { n: number; phase: string; wall_s: number; cpu_s: number; peak_rs
 function measure(script: string, args: string[]): Promise<{ wall_s: number; cpu_s: number; peak_rss_mb: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const p = spawn(process.execPath, ['--max-old-space-size=20000', '--import', 'tsx/esm', join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, ['--max-old-space-size=20000', '--import', 'tsx/esm', join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...(values.steps ? { BENCH_STEPS: '1' } : {}) } });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     p.on('exit', (code) => {
