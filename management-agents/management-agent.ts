@@ -111,6 +111,14 @@ export interface ManagementAgent {
   deltaImport?(ctx: ImportContext): AsyncIterable<ImportChange>;
   /** Applies a batch; one result per request, in any order. Required when `capabilities.export`. */
   export?(batch: readonly ExportRequest[], ctx: ExportContext): Promise<ExportResult[]>;
+  /**
+   * Called once when an export step has sent its last batch, also when it
+   * stopped early. An agent that journals each batch folds the journal here
+   * (a file target rewrites its file once per step, not once per batch). What
+   * `export` answered must already be durable: this is only housekeeping, and
+   * an agent must cope with it never being called (a crash).
+   */
+  endExport?(): Promise<void>;
   /** Finds one object by anchor or DN: resolves an add that met "already exists". */
   findObject?(query: { readonly anchor?: string; readonly dn?: string; readonly objectType: string }): Promise<ImportedObject | null>;
   /** Whether a value of `attribute` is already used in the connected system (SelectUniqueValue). */

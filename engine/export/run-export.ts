@@ -72,6 +72,16 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
     }
     return true;
   };
+  /** Lets the agent fold what it journaled per batch, then records the step. */
+  const finish = async (status: RunRecord['status'] | undefined): Promise<RunRecord> => {
+    try {
+      await agent.endExport?.();
+    } catch (err) {
+      // The results are already durable with the agent; only its housekeeping failed.
+      rec.error(agentName, `export sent, but finishing it failed: ${(err as Error).message}`);
+    }
+    return record(ctx, rec, status);
+  };
   // Keyed by connector-space id: deferred references below add to an object's second-pass request.
   const secondPass = new Map<string, ExportRequest>();
   try {
@@ -79,7 +89,7 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
       const split = pending.slice(i, i + batchSize).map((cs) => toRequests(space.get(cs.id) ?? cs, agent.capabilities.referencesInSecondPass));
       for (const r of split) if (r.second) secondPass.set(r.second.id, r.second);
       const requests = split.flatMap((r) => (r.first ? [r.first] : []));
-      if (!(await send(requests, i, pending.length))) return record(ctx, rec, 'stopped-error-limit');
+      if (!(await send(requests, i, pending.length))) return finish('stopped-error-limit');
     }
     // References to objects this run created: their identifiers exist now.
     for (const cs of pending) {
@@ -100,12 +110,12 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
       rec.notes.push(`second pass: ${secondPass.size} object(s) with reference values`);
       // Objects whose first pass failed wait for the next export.
       const requests = [...secondPass.values()].flatMap((r) => { const cs = space.get(r.id); return cs && !cs.exportError && cs.anchor ? [{ ...r, anchor: cs.anchor, dn: cs.dn }] : []; });
-      if (!(await send(requests, 0, requests.length))) return record(ctx, rec, 'stopped-error-limit');
+      if (!(await send(requests, 0, requests.length))) return finish('stopped-error-limit');
     }
-    return record(ctx, rec, undefined);
+    return finish(undefined);
   } catch (err) {
     const retryable = err instanceof AgentError && err.retryable;
     rec.error(agentName, (err as Error).message);
-    return record(ctx, rec, retryable ? 'stopped-server-down' : 'failed');
+    return finish(retryable ? 'stopped-server-down' : 'failed');
   }
 }

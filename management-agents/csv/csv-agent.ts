@@ -4,12 +4,24 @@
  */
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
-import type { AgentOptions, ImportChange, ImportContext, ManagementAgent } from '../management-agent.ts';
+import type { AgentOptions, ImportChange, ImportContext, ImportedObject, ManagementAgent } from '../management-agent.ts';
 import type { Attributes } from '../../data/model.ts';
 import { AgentError } from '../errors.ts';
 import { readCsvConfig, type CsvAgentConfig } from './csv-agent-config.ts';
 import { decoderStream } from './csv-encoding.ts';
-import { exportCsv } from './csv-export.ts';
+import { exportCsvChanges, exportCsvFull } from './csv-export.ts';
+import { CsvTable } from './csv-table.ts';
+
+function toObject(cfg: CsvAgentConfig, anchor: string, record: Readonly<Record<string, string | undefined>>): ImportedObject {
+  const attrs: Attributes = {};
+  for (const [k, raw] of Object.entries(record)) {
+    if (k === 'changeType' || raw === undefined) continue;
+    const v = raw.trim();
+    if (v === '') continue;
+    attrs[k] = cfg.multiValued.has(k) ? v.split(cfg.valueSeparator).map((x) => x.trim()).filter(Boolean) : v;
+  }
+  return { anchor, dn: `${cfg.anchor[0]}=${anchor}`, objectType: cfg.objectType, attrs };
+}
 
 async function* readRows(cfg: CsvAgentConfig, agent: string, drop: boolean): AsyncIterable<ImportChange> {
   const file = drop ? cfg.path.replace(/(\.csv)?$/, '.delta.csv') : cfg.path;
@@ -51,35 +63,53 @@ async function* readRows(cfg: CsvAgentConfig, agent: string, drop: boolean): Asy
       yield { kind: 'delete', anchor };
       continue;
     }
-    const attrs: Attributes = {};
-    for (const [k, raw] of Object.entries(record)) {
-      if (k === 'changeType' || raw === undefined) continue;
-      const v = raw.trim();
-      if (v === '') continue;
-      attrs[k] = cfg.multiValued.has(k) ? v.split(cfg.valueSeparator).map((x) => x.trim()).filter(Boolean) : v;
-    }
-    yield { kind: 'object', object: { anchor, dn: `${cfg.anchor[0]}=${anchor}`, objectType: cfg.objectType, attrs } };
+    yield { kind: 'object', object: toObject(cfg, anchor, record) };
   }
   while (skipped.length) yield skipped.shift()!;
 }
 
 export function createCsvAgent(options: AgentOptions): ManagementAgent {
   const cfg = readCsvConfig(options);
+  const table = cfg.exportMode === 'full' ? new CsvTable(cfg, options.name) : null;
+  const load = async (lookup: boolean) => {
+    try {
+      await table?.load(lookup);
+    } catch (err) {
+      throw err instanceof AgentError ? err : new AgentError(options.name, `cannot read ${cfg.exportPath}: ${(err as Error).message}`);
+    }
+  };
+  /** An import of the file export writes first folds what an interrupted export journaled. */
+  const importing = (drop: boolean) => async function* () {
+    if (table && cfg.path === cfg.exportPath) await table.fold();
+    yield* readRows(cfg, options.name, drop);
+  };
   return {
     name: options.name,
     type: 'csv',
     capabilities: {
       deltaImport: cfg.delta === 'drop', export: true, referencesInSecondPass: false, valueLevelMultiValue: false, rename: true,
-      // Full mode reads and rewrites the whole file per batch: few large batches, or the export is quadratic.
+      // Full mode journals each batch and rewrites the file once per step (endExport).
       ...(cfg.exportMode === 'full' ? { exportBatchSize: 5000 } : {}),
     },
-    fullImport: (_ctx: ImportContext) => readRows(cfg, options.name, false),
-    deltaImport: (_ctx: ImportContext) => readRows(cfg, options.name, true),
-    export: (batch) => exportCsv(cfg, batch),
+    fullImport: (_ctx: ImportContext) => importing(false)(),
+    deltaImport: (_ctx: ImportContext) => importing(true)(),
+    async export(batch) {
+      if (!table) return exportCsvChanges(cfg, batch);
+      await load(false);
+      return exportCsvFull(cfg, table, batch);
+    },
+    async endExport() {
+      await table?.fold();
+    },
     async findObject(q) {
       // Export objects are named anchorColumn=value; look the row up in the file export writes.
       const wanted = q.anchor ?? (q.dn?.startsWith(`${cfg.anchor[0]}=`) ? q.dn.slice(cfg.anchor[0]!.length + 1) : undefined);
       if (wanted === undefined) return null;
+      if (table) {
+        await load(true);
+        const row = table.get(wanted);
+        return row ? toObject(cfg, wanted, row) : null;
+      }
       for await (const c of readRows({ ...cfg, path: cfg.exportPath }, options.name, false)) {
         if (c.kind === 'object' && c.object.anchor === wanted) return c.object;
       }

@@ -27,3 +27,12 @@ export function decoderStream(encoding: 'utf8' | 'utf16le' | 'windows-1252' | un
 export function neutralizeFormula(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
+
+/** One CSV line: values joined by the delimiter, quoted where needed, formulas neutralised. */
+export function csvRow(values: readonly unknown[], cfg: { readonly delimiter: string; readonly valueSeparator: string }): string {
+  const cell = (v: unknown): string => {
+    const text = neutralizeFormula(Array.isArray(v) ? v.join(cfg.valueSeparator) : v === null || v === undefined ? '' : String(v));
+    return /[",\r\n;]/.test(text) || text.includes(cfg.delimiter) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  return values.map(cell).join(cfg.delimiter) + '\n';
+}

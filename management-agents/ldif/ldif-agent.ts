@@ -1,7 +1,9 @@
 /**
  * The ldif agent: a directory kept as an LDIF file, as MIM's LDIF agent.
  * Import reads content records; export applies the changes to the file (the
- * "directory") and appends RFC 2849 change records to a change log.
+ * "directory") and appends RFC 2849 change records to a change log. The file
+ * is rewritten once per export step; until then the batches' changes are in
+ * its journal (`<path>.journal`), which every read replays.
  */
 import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
@@ -23,7 +25,7 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
     return types.find((t) => classes.includes(t.name.toLowerCase()))?.name ?? types[0]?.name ?? 'object';
   };
   const anchorOf = (e: LdifEntry) => firstValue(e.attrs[anchorAttr(typeOf(e))]);
-  const dir = new LdifDirectory(path, anchorOf);
+  const dir = new LdifDirectory(path, anchorOf, o.name);
 
   const load = async (lookup = false) => {
     try {
@@ -49,14 +51,14 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
       }
       // The directory assigns the anchor, as AD assigns objectGUID.
       attrs[anchorName] ??= randomUUID();
-      dir.put({ dn: req.dn, attrs, line: 0 }, null);
+      dir.change({ dn: req.dn, attrs, line: 0 }, null);
       log.push(addRecord(req.dn, attrs));
       return { id: req.id, ok: true, anchor: String(attrs[anchorName]), dn: req.dn };
     }
     const e = req.anchor !== null ? dir.find({ anchor: req.anchor }) : dir.find({ dn: req.dn });
     if (!e) return { id: req.id, ok: false, message: `noSuchObject: ${req.dn}`, retryable: false, code: 'not-found' };
     if (req.op === 'delete') {
-      dir.remove(e.dn);
+      dir.delete(e.dn);
       log.push(deleteRecord(e.dn));
       return { id: req.id, ok: true };
     }
@@ -68,7 +70,7 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
       log.push(modrdnRecord(e.dn, req.newDn));
       dn = req.newDn;
     }
-    dir.put({ dn, attrs, line: 0 }, e.dn);
+    dir.change({ dn, attrs, line: 0 }, e.dn);
     return { id: req.id, ok: true, anchor: anchorOf({ dn, attrs, line: 0 }), dn };
   }
 
@@ -89,10 +91,13 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
       await load();
       const log: string[] = [];
       const results = batch.map((req) => apply(req, log));
-      // Written before answering: the engine records these results as done.
-      await dir.save();
+      // Durable before answering: the engine records these results as done.
+      await dir.commit();
       if (log.length) await appendFile(changesPath, log.join('\n') + '\n');
       return results;
+    },
+    async endExport() {
+      await dir.fold();
     },
     async findObject(q) {
       await load(true);

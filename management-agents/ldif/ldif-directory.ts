@@ -1,42 +1,31 @@
 /**
- * The LDIF file as a directory held in memory between batches: parsed once,
- * indexed by DN and anchor, re-read only when the file changed behind our
- * back, and written with only the changed entries serialised again.
+ * The LDIF file as a directory held in memory between batches, indexed by DN
+ * and anchor. Changes are journaled per batch and the file is rewritten once
+ * per export step (see JournaledFile), with only the changed entries
+ * serialised again.
  */
-import { rename, stat, writeFile, readFile } from 'node:fs/promises';
-import { asArray } from '../../data/model.ts';
+import { asArray, type Attributes } from '../../data/model.ts';
+import type { JournalEntry } from '../file-journal.ts';
+import { JournaledFile } from '../journaled-file.ts';
 import { contentRecord, parseLdif, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';
+
+type Saved = { readonly dn: string; readonly attrs: Attributes };
 
 interface Slot { entry: LdifEntry; text: string | null }
 
-export class LdifDirectory {
+export class LdifDirectory extends JournaledFile<Saved> {
   private slots: (Slot | null)[] = [];
   private byDn = new Map<string, number>();
   private byAnchor = new Map<string, number>();
-  private stamp = '';
   /** attribute (lower case) → value (lower case) → how many entries hold it; built on first use. */
   private values = new Map<string, Map<string, number>>();
   errors: LdifSyntaxError[] = [];
 
-  constructor(private readonly path: string, private readonly anchorOf: (e: LdifEntry) => string) {}
-
-  private async currentStamp(): Promise<string> {
-    const s = await stat(this.path).catch(() => null);
-    return s ? `${s.size}:${s.mtimeMs}` : 'none';
+  constructor(path: string, private readonly anchorOf: (e: LdifEntry) => string, agent: string) {
+    super(path, agent);
   }
 
-  private checkedAt = 0;
-
-  /**
-   * Loads or re-validates the file. `lookup` calls (findObject, isValueInUse,
-   * one per provisioned object) re-check the file at most once a second.
-   */
-  async load(lookup = false): Promise<void> {
-    if (lookup && this.stamp && Date.now() - this.checkedAt < 1000) return;
-    this.checkedAt = Date.now();
-    const stamp = await this.currentStamp();
-    if (stamp === this.stamp) return;
-    const text = stamp === 'none' ? '' : await readFile(this.path, 'utf8');
+  protected parse(text: string): void {
     const { entries, errors } = parseLdif(text);
     this.errors = errors;
     this.slots = [];
@@ -44,7 +33,34 @@ export class LdifDirectory {
     this.byAnchor.clear();
     this.values.clear();
     for (const e of entries) this.put(e, null);
-    this.stamp = stamp;
+  }
+
+  protected replay(j: JournalEntry<Saved>): void {
+    if ('remove' in j) this.remove(j.remove);
+    else this.put({ ...j.put, line: 0 }, j.from ?? j.key);
+  }
+
+  /** Unchanged entries reuse their text. */
+  protected serialize(): string {
+    const parts: string[] = ['version: 1\n'];
+    for (const s of this.slots) {
+      if (!s) continue;
+      s.text ??= contentRecord(s.entry.dn, s.entry.attrs);
+      parts.push(s.text);
+    }
+    return parts.join('\n');
+  }
+
+  /** Adds, replaces or renames (from `previousDn`) an entry, to be journaled by `commit`. */
+  change(e: LdifEntry, previousDn: string | null): void {
+    this.put(e, previousDn);
+    this.queue({ put: { dn: e.dn, attrs: e.attrs }, key: e.dn, ...(previousDn !== null ? { from: previousDn } : {}) });
+  }
+
+  /** Deletes an entry, to be journaled by `commit`. */
+  delete(dn: string): void {
+    this.remove(dn);
+    this.queue({ remove: dn });
   }
 
   entries(): LdifEntry[] {
@@ -79,8 +95,9 @@ export class LdifDirectory {
     if (e) for (const [a, index] of this.values) this.count(index, e, a, by);
   }
 
-  put(e: LdifEntry, previousDn: string | null): void {
-    const at = previousDn !== null ? this.byDn.get(previousDn.toLowerCase()) : undefined;
+  private put(e: LdifEntry, previousDn: string | null): void {
+    // A journal replayed over a file it was already folded into finds the entry under its new DN.
+    const at = previousDn !== null ? (this.byDn.get(previousDn.toLowerCase()) ?? this.byDn.get(e.dn.toLowerCase())) : undefined;
     if (at !== undefined) this.reindex(this.slots[at]?.entry, -1);
     this.reindex(e, 1);
     if (at !== undefined && previousDn !== null) this.byDn.delete(previousDn.toLowerCase());
@@ -91,7 +108,7 @@ export class LdifDirectory {
     if (anchor) this.byAnchor.set(anchor, i);
   }
 
-  remove(dn: string): void {
+  private remove(dn: string): void {
     const i = this.byDn.get(dn.toLowerCase());
     if (i === undefined) return;
     const e = this.slots[i]!.entry;
@@ -99,20 +116,6 @@ export class LdifDirectory {
     this.byAnchor.delete(this.anchorOf(e));
     this.byDn.delete(dn.toLowerCase());
     this.slots[i] = null;
-  }
-
-  /** Writes the file atomically (temp file and rename); unchanged entries reuse their text. */
-  async save(): Promise<void> {
-    const parts: string[] = ['version: 1\n'];
-    for (const s of this.slots) {
-      if (!s) continue;
-      s.text ??= contentRecord(s.entry.dn, s.entry.attrs);
-      parts.push(s.text);
-    }
-    const tmp = `${this.path}.tmp`;
-    await writeFile(tmp, parts.join('\n'));
-    await rename(tmp, this.path);
-    this.stamp = await this.currentStamp();
   }
 }
 

@@ -77,6 +77,11 @@ export function testAgent(name: string, make: () => Promise<ConformanceFixture>)
     else t.is(dup!.code, 'already-exists');
     const [del] = await f.agent.export!([{ id: 'x3', op: 'delete', objectType: req.objectType, dn: obj.dn, anchor: anchor!, changes: {} }], { note: () => {} });
     t.true(del!.ok);
+    // The engine ends every export step so; what the agent keeps afterwards must agree with its answers.
+    await f.agent.endExport?.();
+    const after = await collect(f.agent.fullImport(ctx()));
+    t.false(after.some((c) => c.kind === 'object' && c.object.anchor === anchor), 'the deleted object is gone after endExport');
+    t.is(after.filter((c) => c.kind === 'object').length, f.seeded.size);
   });
 
   test.serial(`${name}: the connection test passes against a working system`, async (t) => {

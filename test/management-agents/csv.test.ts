@@ -94,6 +94,7 @@ test('export neutralises spreadsheet formula injection', async (t) => {
   t.is(neutralizeFormula('Ann'), 'Ann');
   const { dir, agent } = await agentFor('employeeId,givenName\n', { 'export-path': 'app.csv' });
   await agent.export!([{ id: 'a', op: 'add', objectType: 'person', dn: 'employeeId=1', anchor: null, changes: { employeeId: { op: 'replace', value: '1' }, givenName: { op: 'replace', value: '=cmd|"/c calc"!A1' } } }], { note() {} });
+  await agent.endExport!();
   const out = await readFile(join(dir, 'app.csv'), 'utf8');
   t.true(out.includes(`"'=cmd|""/c calc""!A1"`), out);
 });

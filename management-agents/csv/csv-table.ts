@@ -1,0 +1,60 @@
+/**
+ * The csv agent's export file in full mode: rows by anchor, held in memory
+ * between batches, journaled per batch and rewritten once per export step
+ * (see JournaledFile).
+ */
+import { parse } from 'csv-parse/sync';
+import type { JournalEntry } from '../file-journal.ts';
+import { JournaledFile } from '../journaled-file.ts';
+import type { CsvAgentConfig } from './csv-agent-config.ts';
+import { csvRow } from './csv-encoding.ts';
+
+export type CsvRecord = Record<string, string>;
+
+export class CsvTable extends JournaledFile<CsvRecord> {
+  private rows = new Map<string, CsvRecord>();
+
+  constructor(private readonly cfg: CsvAgentConfig, agent: string) {
+    super(cfg.exportPath, agent);
+  }
+
+  keyOf(r: CsvRecord): string {
+    return this.cfg.anchor.map((a) => r[a] ?? '').join('|');
+  }
+
+  protected parse(text: string): void {
+    const rows = text ? (parse(text, { columns: true, delimiter: this.cfg.delimiter, skip_empty_lines: true }) as CsvRecord[]) : [];
+    this.rows = new Map(rows.map((r) => [this.keyOf(r), r]));
+  }
+
+  protected replay(j: JournalEntry<CsvRecord>): void {
+    if ('remove' in j) this.rows.delete(j.remove);
+    else this.write(j.put, j.from);
+  }
+
+  protected serialize(): string {
+    const { columns } = this.cfg;
+    return csvRow(columns, this.cfg) + [...this.rows.values()].map((r) => csvRow(columns.map((c) => r[c] ?? ''), this.cfg)).join('');
+  }
+
+  get(key: string): CsvRecord | undefined {
+    return this.rows.get(key);
+  }
+
+  /** Writes a row (formerly under `from`), to be journaled by `commit`. */
+  set(row: CsvRecord, from: string | undefined): void {
+    this.write(row, from);
+    this.queue({ put: row, key: this.keyOf(row), ...(from !== undefined ? { from } : {}) });
+  }
+
+  /** Removes a row, to be journaled by `commit`. */
+  delete(key: string): void {
+    this.rows.delete(key);
+    this.queue({ remove: key });
+  }
+
+  private write(row: CsvRecord, from: string | undefined): void {
+    if (from !== undefined) this.rows.delete(from);
+    this.rows.set(this.keyOf(row), row);
+  }
+}

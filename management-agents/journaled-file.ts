@@ -1,0 +1,86 @@
+/**
+ * A file target held in memory between export batches (the LDIF directory, the
+ * CSV app's file): parsed once, re-read only when the file or its journal
+ * changed behind our back, changed through a journal that is durable per
+ * batch, and rewritten once per export step by `fold`.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { FileJournal, writeFileDurably, type JournalEntry } from './file-journal.ts';
+
+export abstract class JournaledFile<T> {
+  private readonly journal: FileJournal<T>;
+  private stamp = '';
+  private checkedAt = 0;
+  /** Changes since the last `commit`; whether the journal holds entries the file does not. */
+  private queued: JournalEntry<T>[] = [];
+  private journaled = false;
+
+  /** @param agent the agent's name, for error messages. */
+  constructor(readonly path: string, agent: string) {
+    this.journal = new FileJournal(`${path}.journal`, agent);
+  }
+
+  /** Replaces the contents with the file's text ('' when there is no file). */
+  protected abstract parse(text: string): void;
+  /** The whole file's text for the current contents. */
+  protected abstract serialize(): string;
+  /** Applies one journal entry; must be harmless when the file already holds it. */
+  protected abstract replay(entry: JournalEntry<T>): void;
+
+  private async currentStamp(): Promise<string> {
+    const [s, j] = await Promise.all([stat(this.path).catch(() => null), stat(this.journal.path).catch(() => null)]);
+    return `${s ? `${s.size}:${s.mtimeMs}` : 'none'}/${j ? `${j.size}:${j.mtimeMs}` : 'none'}`;
+  }
+
+  /**
+   * Loads or re-validates. `lookup` calls (findObject, isValueInUse, one per
+   * provisioned object) re-check the files at most once a second.
+   */
+  async load(lookup = false): Promise<void> {
+    if (lookup && this.stamp && Date.now() - this.checkedAt < 1000) return;
+    this.checkedAt = Date.now();
+    const stamp = await this.currentStamp();
+    if (stamp === this.stamp) return;
+    this.parse(stamp.startsWith('none/') ? '' : await readFile(this.path, 'utf8'));
+    // Exports answered before a crash, not yet folded into the file.
+    const journal = await this.journal.read();
+    for (const entry of journal) this.replay(entry);
+    this.journaled = journal.length > 0;
+    this.queued = [];
+    this.stamp = stamp;
+  }
+
+  /** Records a change already applied in memory, for the next `commit`. */
+  protected queue(entry: JournalEntry<T>): void {
+    this.queued.push(entry);
+  }
+
+  /** Makes the changes so far durable in the journal: call before answering an export. */
+  async commit(): Promise<void> {
+    if (!this.queued.length) return;
+    try {
+      await this.journal.append(this.queued);
+    } catch (err) {
+      // Memory is ahead of the disk now: read both again before the next use.
+      this.stamp = '';
+      throw err;
+    } finally {
+      this.queued = [];
+    }
+    this.journaled = true;
+    this.stamp = await this.currentStamp();
+  }
+
+  /** Rewrites the file with the journaled changes, then drops the journal. */
+  async fold(): Promise<void> {
+    await this.commit();
+    // Cheap when there is nothing to fold: the file is not read.
+    if (!this.journaled && !(await this.journal.exists())) return;
+    await this.load();
+    if (!this.journaled) return;
+    await writeFileDurably(this.path, this.serialize());
+    await this.journal.clear();
+    this.journaled = false;
+    this.stamp = await this.currentStamp();
+  }
+}

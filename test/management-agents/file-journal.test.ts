@@ -1,0 +1,104 @@
+/**
+ * File targets (LDIF directory, CSV app in full mode) journal each export batch
+ * and rewrite their file once per step: answers are durable before the step
+ * ends, a journal replayed twice changes nothing, and damage is named.
+ */
+import test from 'ava';
+import { access, copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLdifAgent } from '../../management-agents/ldif/index.ts';
+import { createCsvAgent } from '../../management-agents/csv/index.ts';
+import type { ExportRequest, ImportChange, ManagementAgent } from '../../management-agents/index.ts';
+
+const ictx = { pageSize: 10, watermark: null, setWatermark() {}, note() {} };
+const exists = (p: string) => access(p).then(() => true, () => false);
+async function objects(agent: ManagementAgent) {
+  const out: string[] = [];
+  for await (const c of agent.fullImport(ictx) as AsyncIterable<ImportChange>) {
+    if (c.kind === 'error') throw new Error(c.message);
+    if (c.kind === 'object') out.push(`${c.object.dn} ${JSON.stringify(c.object.attrs['cn'] ?? c.object.attrs['givenName'])}`);
+  }
+  return out.sort();
+}
+
+interface Target { name: string; file: string; make: (dir: string) => ManagementAgent; seed: string; batches: ExportRequest[][] }
+const targets: Target[] = [
+  {
+    name: 'ldif',
+    file: 'dir.ldif',
+    make: (dir) => createLdifAgent({ name: 'dir', settings: { path: 'dir.ldif' }, objectTypes: [{ name: 'user', anchor: ['objectGUID'], attributes: ['cn'] }], baseDir: dir }),
+    seed: 'version: 1\n\ndn: CN=Ann,DC=corp\nobjectClass: user\nobjectGUID: g1\ncn: Ann\n\ndn: CN=Old,DC=corp\nobjectClass: user\nobjectGUID: g0\ncn: Old\n',
+    batches: [
+      [{ id: '1', op: 'add', objectType: 'user', dn: 'CN=Bo,DC=corp', anchor: null, changes: { cn: { op: 'replace', value: 'Bo' } } }],
+      [
+        { id: '2', op: 'update', objectType: 'user', dn: 'CN=Ann,DC=corp', anchor: 'g1', changes: { cn: { op: 'replace', value: 'Ann Lee' } }, newDn: 'CN=Ann Lee,DC=corp' },
+        { id: '3', op: 'delete', objectType: 'user', dn: 'CN=Old,DC=corp', anchor: 'g0', changes: {} },
+      ],
+    ],
+  },
+  {
+    name: 'csv',
+    file: 'app.csv',
+    make: (dir) => createCsvAgent({ name: 'app', settings: { path: 'app.csv' }, objectTypes: [{ name: 'person', anchor: ['employeeId'], attributes: ['givenName'] }], baseDir: dir }),
+    seed: 'employeeId,givenName\n1,Ann\n0,Old\n',
+    batches: [
+      [{ id: '1', op: 'add', objectType: 'person', dn: 'employeeId=2', anchor: null, changes: { employeeId: { op: 'replace', value: '2' }, givenName: { op: 'replace', value: 'Bo' } } }],
+      [
+        { id: '2', op: 'update', objectType: 'person', dn: 'employeeId=1', anchor: '1', changes: { givenName: { op: 'replace', value: 'Ann Lee' } } },
+        { id: '3', op: 'delete', objectType: 'person', dn: 'employeeId=0', anchor: '0', changes: {} },
+      ],
+    ],
+  },
+];
+
+async function exported(target: Target) {
+  const dir = await mkdtemp(join(tmpdir(), `idsync-journal-${target.name}-`));
+  await writeFile(join(dir, target.file), target.seed);
+  const agent = target.make(dir);
+  for (const batch of target.batches) {
+    const res = await agent.export!(batch, { note() {} });
+    if (!res.every((r) => r.ok)) throw new Error(JSON.stringify(res));
+  }
+  return { dir, agent, path: join(dir, target.file), journal: join(dir, `${target.file}.journal`) };
+}
+
+for (const target of targets) {
+  test(`${target.name}: answered exports survive a crash before the step ends, and endExport folds them into the file once`, async (t) => {
+    const { dir, agent, path, journal } = await exported(target);
+    t.is(await readFile(path, 'utf8'), target.seed, 'the file is not rewritten per batch');
+    t.true(await exists(journal));
+    // A new process (the old one was killed before endExport) sees every answered change.
+    const expected = await objects(target.make(dir));
+    t.is(expected.length, 2);
+    t.false(expected.some((o) => o.includes('Old')));
+    await agent.endExport!();
+    t.false(await exists(journal), 'the journal is dropped once folded');
+    t.not(await readFile(path, 'utf8'), target.seed);
+    t.deepEqual(await objects(target.make(dir)), expected);
+  });
+
+  test(`${target.name}: a journal replayed over the file it was already folded into changes nothing`, async (t) => {
+    const { dir, agent, journal } = await exported(target);
+    await copyFile(journal, `${journal}.kept`);
+    const expected = await objects(target.make(dir));
+    await agent.endExport!();
+    // A crash between the file's rename and the journal's removal.
+    await copyFile(`${journal}.kept`, journal);
+    t.deepEqual(await objects(target.make(dir)), expected);
+    const again = target.make(dir);
+    await again.endExport!();
+    t.deepEqual(await objects(target.make(dir)), expected);
+  });
+
+  test(`${target.name}: a torn last journal line is dropped; damage before it is an error naming file and line`, async (t) => {
+    const { dir, journal } = await exported(target);
+    const lines = (await readFile(journal, 'utf8')).trimEnd().split('\n');
+    await writeFile(journal, lines.join('\n') + '\n{"put":{"dn":"CN=Torn');
+    t.is((await objects(target.make(dir))).length, 2);
+    await writeFile(journal, [lines[0], '{"put":', ...lines.slice(1)].join('\n') + '\n');
+    const err = await t.throwsAsync(objects(target.make(dir)));
+    t.true(err!.message.includes(`${target.file}.journal:2`), err!.message);
+    t.regex(err!.message, /damaged journal entry/);
+  });
+}
