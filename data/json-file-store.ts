@@ -15,11 +15,12 @@ import { DataFile, TextFile } from 'lowdb/node';
 import type { Store, StoreTransaction } from './store.ts';
 import { StoreState, type Op } from './store-state.ts';
 import { acquireLock, type Lock } from './lock.ts';
+import { decodeOp, encodeOp } from './op-codec.ts';
 
 const CHUNK = 2000;
 /** Keep this many step records; older ones are dropped at the next snapshot. */
 const MAX_RUNS = 1000;
-const part = (file: string) => new DataFile<Op[]>(file, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) });
+const part = (file: string) => new DataFile<Op[]>(file, { parse: (text) => (JSON.parse(text) as unknown[]).map(decodeOp), stringify: (d) => JSON.stringify(d.map(encodeOp)) });
 
 export interface OpenOptions {
   /** Wait this long for another run's lock before failing (default 0: fail at once). */
@@ -72,7 +73,7 @@ async function replay(path: string, state: StoreState): Promise<number> {
     } catch {
       break; // A torn last line: that transaction never committed.
     }
-    if (rec.ops) pending.push(...rec.ops);
+    if (rec.ops) for (const op of rec.ops) pending.push(decodeOp(op));
     if (rec.commit) {
       for (const op of pending) state.apply(op);
       ops += pending.length;
@@ -109,7 +110,7 @@ class FileStore extends StoreState implements Store {
       // journaling it first would write it twice. The pointer switch keeps it atomic.
       if (this.#journalOps + ops.length > limit) return this.compact();
       this.#fd ??= openSync(this.journalPath, 'a');
-      for (let i = 0; i < ops.length; i += CHUNK) writeSync(this.#fd, JSON.stringify({ ops: ops.slice(i, i + CHUNK) }) + '\n');
+      for (let i = 0; i < ops.length; i += CHUNK) writeSync(this.#fd, JSON.stringify({ ops: ops.slice(i, i + CHUNK).map(encodeOp) }) + '\n');
       writeSync(this.#fd, '{"commit":true}\n');
       fsyncSync(this.#fd);
       this.#journalOps += ops.length;

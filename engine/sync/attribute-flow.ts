@@ -116,6 +116,9 @@ export function recomputeMv(s: SyncContext, mvId: string): string[] {
   const lineage: Record<string, Lineage> = { ...mv.lineage };
   const changed: string[] = [];
   const connected = new Set(mv.connectors.map((c) => c.csId));
+  // Attributes with the same contributor, rule and time share one Lineage object: most of an object's do.
+  const shared = new Map<string, Lineage>();
+  const nowIso = s.now.toISOString();
   for (const name of new Set([...cands.keys(), ...Object.keys(mv.attrs)])) {
     const outcome = decide(cands.get(name) ?? [], type?.attributes.get(name));
     if (outcome.kind === 'keep') continue;
@@ -129,7 +132,14 @@ export function recomputeMv(s: SyncContext, mvId: string): string[] {
     if (!outcome.by) delete lineage[name];
     else {
       const c = outcome.by;
-      lineage[name] = { agent: c.cs.agent, csId: c.cs.id, rule: c.rule.name, at: same && old ? old.at : s.now.toISOString() };
+      const at = same && old ? old.at : nowIso;
+      const key = `${c.cs.id}\0${c.rule.name}\0${at}`;
+      let l = shared.get(key);
+      if (!l) {
+        l = old && old.csId === c.cs.id && old.rule === c.rule.name && old.at === at && old.agent === c.cs.agent ? old : { agent: c.cs.agent, csId: c.cs.id, rule: c.rule.name, at };
+        shared.set(key, l);
+      }
+      lineage[name] = l;
     }
     s.explain?.(`${name}: ${same ? 'unchanged' : `${JSON.stringify(mv.attrs[name] ?? null)} -> ${JSON.stringify(outcome.value)}`}${outcome.by ? ` from ${outcome.by.cs.agent} by '${outcome.by.rule.name}' (precedence ${outcome.by.flow.precedence})` : ''}${(cands.get(name)?.length ?? 0) > 1 ? `; ${cands.get(name)!.length - 1} other contributor(s) skipped: not precedent` : ''}`);
   }

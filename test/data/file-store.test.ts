@@ -126,3 +126,35 @@ test('a transaction too large to undo in memory is rolled back by reloading from
   t.is(again.mvCount, 2);
   await again.close();
 });
+
+test('lineage is stored grouped by contributor, reads back equal in journal and snapshot, and old stores still read', async (t) => {
+  const d = await dir();
+  const s = await openFileStore(d, { compactAfterOps: 3 });
+  const hr = { agent: 'hr', csId: 'cs-1', rule: 'HR employees', at: '2026-01-01T00:00:00Z' };
+  const lineage = { givenName: hr, sn: { ...hr }, title: { ...hr, at: '2026-02-01T00:00:00Z' }, mail: { agent: 'cloud', csId: 'cs-2', rule: 'Cloud mail', at: '2026-01-01T00:00:00Z' } };
+  const withLineage: MvObject = { ...mv('a', 'Ann'), attrs: { givenName: 'Ann', sn: 'Lee', title: 'CEO', mail: 'ann@x' }, lineage };
+  const tx = s.begin();
+  tx.putMv(withLineage);
+  await tx.commit();
+  const journal = await readFile(join(d, 'journal.jsonl'), 'utf8');
+  t.is(journal.split('cs-1').length - 1, 2, 'one entry per contributor and time, not one per attribute');
+  await s.close();
+  const fromJournal = await openFileStore(d, { compactAfterOps: 3 });
+  t.deepEqual(fromJournal.mv('a'), withLineage);
+  t.is(fromJournal.mv('a')!.lineage['givenName'], fromJournal.mv('a')!.lineage['sn'], 'a group shares one object in memory');
+  // Past the threshold: the next commit writes a snapshot, which must read back the same.
+  const tx2 = fromJournal.begin();
+  tx2.putMv(mv('b', 'Bob'));
+  tx2.putMv(mv('c', 'Cy'));
+  tx2.setMeta('k', 1);
+  await tx2.commit();
+  await fromJournal.close();
+  const fromSnapshot = await openFileStore(d);
+  t.deepEqual(fromSnapshot.mv('a'), withLineage);
+  await fromSnapshot.close();
+  // A journal line of the earlier form, with a plain lineage map.
+  await appendFile(join(d, 'journal.jsonl'), `${JSON.stringify({ ops: [['mv', 'old', { ...mv('old', 'Old'), lineage: { displayName: hr } }]] })}\n{"commit":true}\n`);
+  const old = await openFileStore(d);
+  t.deepEqual(old.mv('old')!.lineage, { displayName: hr });
+  await old.close();
+});
