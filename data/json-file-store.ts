@@ -25,8 +25,14 @@ const part = (file: string) => new DataFile<Op[]>(file, { parse: (text) => (JSON
 export interface OpenOptions {
   /** Wait this long for another run's lock before failing (default 0: fail at once). */
   readonly waitMs?: number;
-  /** Rewrite the snapshot when the journal holds more ops than this (default 50,000 or a quarter of the store). */
+  /**
+   * Rewrite the snapshot when the journal would hold more ops than this. By
+   * default a run lets the journal grow to the store's own size (at least
+   * 50,000 ops).
+   */
   readonly compactAfterOps?: number;
+  /** Closing rewrites the snapshot when the journal holds more ops than this (default 50,000 or a quarter of the store). */
+  readonly compactOnCloseAfterOps?: number;
 }
 
 /** Reads the current snapshot generation and the committed journal. */
@@ -46,7 +52,7 @@ export async function openFileStore(dir: string, options: OpenOptions = {}): Pro
   const lock = await acquireLock(join(dir, 'lock'), options.waitMs ?? 0);
   try {
     const { state, generation, replayed } = await load(dir);
-    return new FileStore(dir, state, join(dir, 'journal.jsonl'), lock, generation, replayed, options.compactAfterOps);
+    return new FileStore(dir, state, join(dir, 'journal.jsonl'), lock, generation, replayed, options);
   } catch (err) {
     await lock.release();
     throw err;
@@ -95,7 +101,7 @@ class FileStore extends StoreState implements Store {
     private readonly lock: Lock,
     generation: number,
     journalOps: number,
-    private readonly compactAfterOps: number | undefined,
+    private readonly options: OpenOptions,
   ) {
     super(state);
     this.#generation = generation;
@@ -105,9 +111,11 @@ class FileStore extends StoreState implements Store {
   begin(): StoreTransaction {
     return this.transaction(async (ops) => {
       if (ops.length === 0) return;
-      const limit = this.compactAfterOps ?? Math.max(50_000, Math.floor(this.objectCount() / 4));
-      // A transaction bigger than the threshold (a full sync) goes straight into a new snapshot:
-      // journaling it first would write it twice. The pointer switch keeps it atomic.
+      // Each snapshot rewrites the whole store, so within a run the journal may grow as large as
+      // the store: a full cycle's many large steps then cost a few snapshots, not one each. A
+      // transaction past the limit goes straight into a new snapshot (journaling it first would
+      // write it twice); the pointer switch keeps it atomic.
+      const limit = this.options.compactAfterOps ?? Math.max(50_000, this.objectCount());
       if (this.#journalOps + ops.length > limit) return this.compact();
       this.#fd ??= openSync(this.journalPath, 'a');
       for (let i = 0; i < ops.length; i += CHUNK) writeSync(this.#fd, JSON.stringify({ ops: ops.slice(i, i + CHUNK).map(encodeOp) }) + '\n');
@@ -157,6 +165,9 @@ class FileStore extends StoreState implements Store {
   }
 
   async close(): Promise<void> {
+    // Leave a small journal to the next run: opening replays it, and a delta run opens often.
+    // Not while a transaction is open (a step that threw): memory holds its uncommitted changes.
+    if (this.openTransactions === 0 && this.#journalOps > (this.options.compactOnCloseAfterOps ?? Math.max(50_000, Math.floor(this.objectCount() / 4)))) await this.compact();
     if (this.#fd !== null) closeSync(this.#fd);
     this.#fd = null;
     await this.lock.release();

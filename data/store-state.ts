@@ -81,6 +81,8 @@ export class StoreState {
   protected metaData: Map<string, unknown>;
   protected runList: RunRecord[];
   private runIds: Set<string>;
+  /** Begun and neither committed nor rolled back: memory then holds changes the disk must not get. */
+  protected openTransactions = 0;
 
   /** Replaces this state with another (a reload after a rollback too large to undo in memory). */
   protected adopt(other: StoreState): void {
@@ -194,6 +196,7 @@ export class StoreState {
     const undo = new Map<string, Op>();
     const runs: RunRecord[] = [];
     let done = false;
+    this.openTransactions++;
     // Past the limit, old versions are not kept (a full sync would hold the store twice): rollback reloads from disk.
     let overflow = false;
     const record = (key: string, op: Op, inverse: () => Op) => {
@@ -217,12 +220,14 @@ export class StoreState {
         this.apply(['run', r]);
       },
       commit: async () => {
+        if (!done) this.openTransactions--;
         done = true;
         await persist([...latest.values(), ...runs.map((r): Op => ['run', r])]);
       },
       rollback: async () => {
         if (done) return;
         done = true;
+        this.openTransactions--;
         if (overflow && reload) return reload();
         for (const op of undo.values()) this.apply(op);
         if (runs.length) for (const r of this.runList.splice(this.runList.length - runs.length, runs.length)) this.runIds.delete(r.id);

@@ -158,3 +158,26 @@ test('lineage is stored grouped by contributor, reads back equal in journal and 
   t.deepEqual(old.mv('old')!.lineage, { displayName: hr });
   await old.close();
 });
+
+test('closing compacts a large journal, but never with a transaction left open', async (t) => {
+  const d = await dir();
+  const s = await openFileStore(d, { compactOnCloseAfterOps: 0 });
+  const tx = s.begin();
+  tx.putMv(mv('a', 'Ann'));
+  await tx.commit();
+  await s.close();
+  t.is(await readFile(join(d, 'journal.jsonl'), 'utf8').catch(() => ''), '', 'the journal went into a snapshot');
+  const again = await openFileStore(d, { compactOnCloseAfterOps: 0 });
+  t.is(again.mv('a')!.attrs['displayName'], 'Ann');
+  const tx2 = again.begin();
+  tx2.putMv(mv('b', 'Bob'));
+  await tx2.commit();
+  // A step that threw before committing: its changes are in memory only.
+  again.begin().putMv(mv('c', 'Cy'));
+  await again.close();
+  t.not(await readFile(join(d, 'journal.jsonl'), 'utf8'), '', 'no snapshot of memory that holds uncommitted changes');
+  const third = await openFileStore(d);
+  t.is(third.mv('b')!.attrs['displayName'], 'Bob');
+  t.is(third.mv('c'), undefined);
+  await third.close();
+});
