@@ -71,16 +71,17 @@ async function* readRows(cfg: CsvAgentConfig, agent: string, drop: boolean): Asy
 export function createCsvAgent(options: AgentOptions): ManagementAgent {
   const cfg = readCsvConfig(options);
   const table = cfg.exportMode === 'full' ? new CsvTable(cfg, options.name) : null;
-  const load = async (lookup: boolean) => {
+  /** Work on the export file; its failures name the agent and the file. */
+  const onTable = async (fn: (t: CsvTable) => Promise<void>) => {
     try {
-      await table?.load(lookup);
+      if (table) await fn(table);
     } catch (err) {
-      throw err instanceof AgentError ? err : new AgentError(options.name, `cannot read ${cfg.exportPath}: ${(err as Error).message}`);
+      throw err instanceof AgentError ? err : new AgentError(options.name, `${cfg.exportPath}: ${(err as Error).message}`);
     }
   };
   /** An import of the file export writes first folds what an interrupted export journaled. */
   const importing = (drop: boolean) => async function* () {
-    if (table && cfg.path === cfg.exportPath) await table.fold();
+    if (cfg.path === cfg.exportPath) await onTable((t) => t.fold());
     yield* readRows(cfg, options.name, drop);
   };
   return {
@@ -95,18 +96,16 @@ export function createCsvAgent(options: AgentOptions): ManagementAgent {
     deltaImport: (_ctx: ImportContext) => importing(true)(),
     async export(batch) {
       if (!table) return exportCsvChanges(cfg, batch);
-      await load(false);
+      await onTable((t) => t.load());
       return exportCsvFull(cfg, table, batch);
     },
-    async endExport() {
-      await table?.fold();
-    },
+    endExport: () => onTable((t) => t.fold()),
     async findObject(q) {
       // Export objects are named anchorColumn=value; look the row up in the file export writes.
       const wanted = q.anchor ?? (q.dn?.startsWith(`${cfg.anchor[0]}=`) ? q.dn.slice(cfg.anchor[0]!.length + 1) : undefined);
       if (wanted === undefined) return null;
       if (table) {
-        await load(true);
+        await onTable((t) => t.load(true));
         const row = table.get(wanted);
         return row ? toObject(cfg, wanted, row) : null;
       }

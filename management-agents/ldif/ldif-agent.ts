@@ -27,13 +27,15 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
   const anchorOf = (e: LdifEntry) => firstValue(e.attrs[anchorAttr(typeOf(e))]);
   const dir = new LdifDirectory(path, anchorOf, o.name);
 
-  const load = async (lookup = false) => {
+  /** Work on the file; its failures name the agent and the file. */
+  const onFile = async (fn: () => Promise<void>) => {
     try {
-      await dir.load(lookup);
+      await fn();
     } catch (err) {
-      throw new AgentError(o.name, `cannot read ${path}: ${(err as Error).message}`);
+      throw err instanceof AgentError ? err : new AgentError(o.name, `${path}: ${(err as Error).message}`);
     }
   };
+  const load = (lookup = false) => onFile(() => dir.load(lookup));
 
   const toObject = (e: LdifEntry): ImportedObject | null => {
     const anchor = anchorOf(e);
@@ -96,9 +98,7 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
       if (log.length) await appendFile(changesPath, log.join('\n') + '\n');
       return results;
     },
-    async endExport() {
-      await dir.fold();
-    },
+    endExport: () => onFile(() => dir.fold()),
     async findObject(q) {
       await load(true);
       const e = dir.find({ dn: q.dn, anchor: q.anchor });
