@@ -51,7 +51,7 @@ function collect(s: SyncContext, mv: MvObject): Map<string, Candidate[]> {
       for (const flow of rule.flows) {
         let value: Value;
         try {
-          value = flow.evaluate(row, { now: () => s.now });
+          value = flow.evaluate(row, s.env);
           const def = type?.attributes.get(flow.target);
           if (flow.reference && def && value !== null && !(value === AuthoritativeNull || value === IgnoreThisFlow)) value = resolveRefs(s, value, cs, def, mv.id);
         } catch (err) {

@@ -50,10 +50,11 @@ export function markTaken(s: SyncContext, agent: string, objectType: string, att
 }
 
 export function evaluateFlow(s: SyncContext, rule: OutboundRule, flow: OutboundFlow, row: Attributes, cs: CsObject, mvId: string, deferred: string[] = []): AttrValue | null | Sentinel {
-  const raw = flow.evaluate(row, {
-    now: () => s.now,
+  // Closures only where SelectUniqueValue needs one: this runs per flow per object.
+  const raw = flow.evaluate(row, flow.selectsUnique ? {
+    now: s.env.now,
     isUnique: (v) => { const owner = ownerOf(s, rule.agent, rule.objectType, flow.target, v.toLowerCase()); return owner === undefined || owner === cs.id; },
-  });
+  } : s.env);
   if (raw === IgnoreThisFlow) return IgnoreThisFlow;
   let value = toStored(raw);
   if (flow.selectsUnique && value !== null) {

@@ -43,7 +43,7 @@ function computeDn(s: SyncContext, rule: OutboundRule, mv: MvObject): string | n
   try {
     // SelectUniqueValue in a DN picks the first candidate no other object of the target holds.
     const isUnique = (v: string) => { const o = space.byDn(v); return s.externalDns.has(v.toLowerCase()) ? false : !o || o.mvId === mv.id; };
-    const dn = toStored(rule.dn(mv.attrs, { now: () => s.now, isUnique }));
+    const dn = toStored(rule.dn(mv.attrs, { ...s.env, isUnique }));
     if (dn === null || Array.isArray(dn)) return null;
     // "CN=,OU=…" comes from attributes that are gone: never provision or rename to it.
     const text = String(dn);
@@ -174,11 +174,11 @@ export async function syncOutbound(s: SyncContext, mvId: string): Promise<void> 
     const current = deleted ? mv : s.ctx.store.mv(mvId)!;
     const cs = targetOf(s, current, rule);
     if (cs) handled.add(cs.id);
-    const inScope = !deleted && (!rule.scope || !!toStored(rule.scope(current.attrs, { now: () => s.now })));
+    const inScope = !deleted && (!rule.scope || !!toStored(rule.scope(current.attrs, s.env)));
     s.explain?.(`outbound '${rule.name}': ${inScope ? 'in scope' : 'not in scope'}`);
     if (inScope) {
       if (!cs) {
-        if (rule.provision && (!rule.provision.when || !!toStored(rule.provision.when(current.attrs, { now: () => s.now })))) await provision(s, rule, current);
+        if (rule.provision && (!rule.provision.when || !!toStored(rule.provision.when(current.attrs, s.env)))) await provision(s, rule, current);
       } else update(s, rule, current, cs);
     } else if (cs && (cs.provisionedBy === rule.name || deleted)) {
       deprovision(s, rule, cs, !!deleted);

@@ -3,6 +3,7 @@ import type { EngineContext } from '../context.ts';
 import type { StoreTransaction } from '../../data/store.ts';
 import type { CsObject, MvObject } from '../../data/objects.ts';
 import type { StepRecorder } from '../run/step-record.ts';
+import type { EvalContext } from '../../rules/index.ts';
 
 export const PENDING_REFS_KEY = 'pending-references';
 export const GRACE_KEY = 'grace-deletes';
@@ -13,6 +14,8 @@ export interface SyncContext {
   readonly tx: StoreTransaction;
   readonly rec: StepRecorder;
   readonly now: Date;
+  /** What flows evaluate with (Now() is the run's start): one object for the run, not one per evaluation. */
+  readonly env: EvalContext;
   /** Metaverse objects whose attributes must be recomputed (inbound flow). */
   readonly recompute: Set<string>;
   /** Metaverse objects to run outbound rules for. */
@@ -39,8 +42,9 @@ export interface SyncContext {
 }
 
 export function createSyncContext(ctx: EngineContext, tx: StoreTransaction, rec: StepRecorder): SyncContext {
+  const now = ctx.now();
   return {
-    ctx, tx, rec, now: ctx.now(),
+    ctx, tx, rec, now, env: { now: () => now },
     recompute: new Set(), outbound: new Set(), lost: new Map(), deleted: new Map(),
     pendingRefs: new Set(ctx.store.meta<string[]>(PENDING_REFS_KEY) ?? []),
     graceDeletes: new Set(ctx.store.meta<string[]>(GRACE_KEY) ?? []),
