@@ -95,15 +95,25 @@ function decide(cands: Candidate[], def: MvAttributeDef | undefined): Outcome {
   return ignored ? { kind: 'keep' } : { kind: 'set', value: null, by: undefined };
 }
 
+const sameContributor = (a: Lineage, b: Lineage) => a.csId === b.csId && a.at === b.at && a.rule === b.rule && a.agent === b.agent;
+
 function sameLineage(a: Record<string, Lineage>, b: Readonly<Record<string, Lineage>>): boolean {
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
   for (const k of ka) {
     const x = a[k]!;
     const y = b[k];
-    if (!y || x.csId !== y.csId || x.rule !== y.rule || x.at !== y.at || x.agent !== y.agent) return false;
+    if (!y || (x !== y && !sameContributor(x, y))) return false;
   }
   return true;
+}
+
+/** The Lineage object to use for `wanted`: one already used for this object, else the old one if equal, else `wanted`. */
+function sharedLineage(shared: Lineage[], wanted: Lineage, old: Lineage | undefined): Lineage {
+  for (const l of shared) if (sameContributor(l, wanted)) return l;
+  const l = old && sameContributor(old, wanted) ? old : wanted;
+  shared.push(l);
+  return l;
 }
 
 /** Recomputes one metaverse object; returns the attributes that changed. */
@@ -117,7 +127,7 @@ export function recomputeMv(s: SyncContext, mvId: string): string[] {
   const changed: string[] = [];
   const connected = new Set(mv.connectors.map((c) => c.csId));
   // Attributes with the same contributor, rule and time share one Lineage object: most of an object's do.
-  const shared = new Map<string, Lineage>();
+  const shared: Lineage[] = [];
   const nowIso = s.now.toISOString();
   for (const name of new Set([...cands.keys(), ...Object.keys(mv.attrs)])) {
     const outcome = decide(cands.get(name) ?? [], type?.attributes.get(name));
@@ -133,13 +143,7 @@ export function recomputeMv(s: SyncContext, mvId: string): string[] {
     else {
       const c = outcome.by;
       const at = same && old ? old.at : nowIso;
-      const key = `${c.cs.id}\0${c.rule.name}\0${at}`;
-      let l = shared.get(key);
-      if (!l) {
-        l = old && old.csId === c.cs.id && old.rule === c.rule.name && old.at === at && old.agent === c.cs.agent ? old : { agent: c.cs.agent, csId: c.cs.id, rule: c.rule.name, at };
-        shared.set(key, l);
-      }
-      lineage[name] = l;
+      lineage[name] = sharedLineage(shared, { agent: c.cs.agent, csId: c.cs.id, rule: c.rule.name, at }, old);
     }
     s.explain?.(`${name}: ${same ? 'unchanged' : `${JSON.stringify(mv.attrs[name] ?? null)} -> ${JSON.stringify(outcome.value)}`}${outcome.by ? ` from ${outcome.by.cs.agent} by '${outcome.by.rule.name}' (precedence ${outcome.by.flow.precedence})` : ''}${(cands.get(name)?.length ?? 0) > 1 ? `; ${cands.get(name)!.length - 1} other contributor(s) skipped: not precedent` : ''}`);
   }
