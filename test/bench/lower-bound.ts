@@ -41,7 +41,7 @@ const app: string[] = ['employeeId,displayName,email,department,title'];
 for (const p of people.values()) {
   if (p.status !== 'active') continue;
   let s = (p.given[0] + p.sn).normalize('NFD').replace(/\p{Mn}/gu, '').toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 20);
-  if (sam.has(s)) s = `${s.slice(0, 14)}${p.id.slice(-6)}`;
+  if (sam.has(s)) s = `${s.slice(0, 13)}${p.id.slice(-7)}`;
   sam.add(s);
   const guid = randomUUID();
   const manager = byId.get(p.manager);
