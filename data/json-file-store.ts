@@ -9,13 +9,14 @@
  * delta run costs what it changed, not the size of the store.
  */
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataFile, TextFile } from 'lowdb/node';
 import type { Store, StoreTransaction } from './store.ts';
 import { StoreState, type Op } from './store-state.ts';
 import { acquireLock, type Lock } from './lock.ts';
 import { decodeOp, encodeOp } from './op-codec.ts';
+import { readLineBatches } from './line-reader.ts';
 
 const CHUNK = 2000;
 /** Keep this many step records; older ones are dropped at the next snapshot. */
@@ -63,28 +64,30 @@ export async function openFileStore(dir: string, options: OpenOptions = {}): Pro
 const UNDO_LIMIT = 20_000;
 
 async function replay(path: string, state: StoreState): Promise<number> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return 0;
-  }
   let ops = 0;
   let pending: Op[] = [];
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    let rec: { ops?: Op[]; commit?: boolean };
-    try {
-      rec = JSON.parse(line) as typeof rec;
-    } catch {
-      break; // A torn last line: that transaction never committed.
+  try {
+    // Line by line: a journal may hold more than one string can.
+    for await (const lines of readLineBatches(path)) {
+      for (const line of lines) {
+        if (!line) continue;
+        let rec: { ops?: Op[]; commit?: boolean };
+        try {
+          rec = JSON.parse(line) as typeof rec;
+        } catch {
+          return ops; // A torn last line: that transaction never committed.
+        }
+        if (rec.ops) for (const op of rec.ops) pending.push(decodeOp(op));
+        if (rec.commit) {
+          for (const op of pending) state.apply(op);
+          ops += pending.length;
+          pending = [];
+        }
+      }
     }
-    if (rec.ops) for (const op of rec.ops) pending.push(decodeOp(op));
-    if (rec.commit) {
-      for (const op of pending) state.apply(op);
-      ops += pending.length;
-      pending = [];
-    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
   }
   return ops;
 }

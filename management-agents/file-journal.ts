@@ -7,7 +7,8 @@
  * that was already folded into the file (a crash between the rewrite and the
  * journal's removal) changes nothing.
  */
-import { access, open, readFile, rename, unlink } from 'node:fs/promises';
+import { access, open, rename, unlink } from 'node:fs/promises';
+import { readLineBatches } from '../data/line-reader.ts';
 import { AgentError } from './errors.ts';
 
 /** `put`: the entry's whole new state, named `key`, formerly named `from` (a rename). `remove`: gone. */
@@ -37,21 +38,26 @@ export class FileJournal<T> {
    * again. A bad line anywhere else is damage, reported with file and line.
    */
   async read(): Promise<JournalEntry<T>[]> {
-    const text = await readFile(this.path, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return '';
-      throw new AgentError(this.agent, `cannot read ${this.path}: ${err.message}`);
-    });
-    const lines = text.split('\n');
     const out: JournalEntry<T>[] = [];
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
-      if (!line) continue;
-      try {
-        out.push(JSON.parse(line) as JournalEntry<T>);
-      } catch {
-        if (i === lines.length - 1) break;
-        throw new AgentError(this.agent, `${this.path}:${i + 1}: damaged journal entry; the file it belongs to was not changed`);
+    let n = 0;
+    let torn: number | null = null;
+    try {
+      for await (const lines of readLineBatches(this.path)) {
+        for (const line of lines) {
+          n++;
+          if (!line) continue;
+          if (torn !== null) throw new AgentError(this.agent, `${this.path}:${torn}: damaged journal entry; the file it belongs to was not changed`);
+          try {
+            out.push(JSON.parse(line) as JournalEntry<T>);
+          } catch {
+            torn = n;
+          }
+        }
       }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if (err instanceof AgentError) throw err;
+      throw new AgentError(this.agent, `cannot read ${this.path}: ${(err as Error).message}`);
     }
     return out;
   }
@@ -68,12 +74,23 @@ export class FileJournal<T> {
   }
 }
 
-/** Writes `path` atomically and durably: temp file, fsync, rename. */
-export async function writeFileDurably(path: string, text: string): Promise<void> {
+/** Writes `path` atomically and durably (temp file, fsync, rename), from chunks: the whole may exceed a string's limit. */
+export async function writeFileDurably(path: string, chunks: Iterable<string>): Promise<void> {
   const tmp = `${path}.tmp`;
   const fh = await open(tmp, 'w');
   try {
-    await fh.write(text);
+    let buffer: string[] = [];
+    let size = 0;
+    for (const chunk of chunks) {
+      buffer.push(chunk);
+      size += chunk.length;
+      if (size >= 2 ** 20) {
+        await fh.write(buffer.join(''));
+        buffer = [];
+        size = 0;
+      }
+    }
+    if (buffer.length) await fh.write(buffer.join(''));
     await fh.datasync();
   } finally {
     await fh.close();

@@ -4,8 +4,11 @@
  * changed behind our back, changed through a journal that is durable per
  * batch, and rewritten once per export step by `fold`.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readLineBatches } from '../data/line-reader.ts';
 import { FileJournal, writeFileDurably, type JournalEntry } from './file-journal.ts';
+
+async function* none(): AsyncGenerator<string[]> {}
 
 export abstract class JournaledFile<T> {
   private readonly journal: FileJournal<T>;
@@ -20,10 +23,10 @@ export abstract class JournaledFile<T> {
     this.journal = new FileJournal(`${path}.journal`, agent);
   }
 
-  /** Replaces the contents with the file's text ('' when there is no file). */
-  protected abstract parse(text: string): void;
-  /** The whole file's text for the current contents. */
-  protected abstract serialize(): string;
+  /** Replaces the contents with the file's lines (none when there is no file). */
+  protected abstract parse(lines: AsyncIterable<string[]>): Promise<void>;
+  /** The whole file's text for the current contents, in pieces. */
+  protected abstract serialize(): Iterable<string>;
   /** Applies one journal entry; must be harmless when the file already holds it. */
   protected abstract replay(entry: JournalEntry<T>): void;
 
@@ -41,7 +44,7 @@ export abstract class JournaledFile<T> {
     this.checkedAt = Date.now();
     const stamp = await this.currentStamp();
     if (stamp === this.stamp) return;
-    this.parse(stamp.startsWith('none/') ? '' : await readFile(this.path, 'utf8'));
+    await this.parse(stamp.startsWith('none/') ? none() : readLineBatches(this.path));
     // Exports answered before a crash, not yet folded into the file.
     const journal = await this.journal.read();
     for (const entry of journal) this.replay(entry);

@@ -22,7 +22,11 @@ export class CsvTable extends JournaledFile<CsvRecord> {
     return this.cfg.anchor.map((a) => r[a] ?? '').join('|');
   }
 
-  protected parse(text: string): void {
+  protected async parse(batches: AsyncIterable<string[]>): Promise<void> {
+    // An app's file is small next to a directory: read whole, so quoted line breaks parse as they are.
+    const parts: string[] = [];
+    for await (const lines of batches) parts.push(lines.join('\n'));
+    const text = parts.join('\n');
     const rows = text ? (parse(text, { columns: true, delimiter: this.cfg.delimiter, skip_empty_lines: true }) as CsvRecord[]) : [];
     this.rows = new Map(rows.map((r) => [this.keyOf(r), r]));
   }
@@ -32,9 +36,10 @@ export class CsvTable extends JournaledFile<CsvRecord> {
     else this.write(j.put, j.from);
   }
 
-  protected serialize(): string {
+  protected *serialize(): Iterable<string> {
     const { columns } = this.cfg;
-    return csvRow(columns, this.cfg) + [...this.rows.values()].map((r) => csvRow(columns.map((c) => r[c] ?? ''), this.cfg)).join('');
+    yield csvRow(columns, this.cfg);
+    for (const r of this.rows.values()) yield csvRow(columns.map((c) => r[c] ?? ''), this.cfg);
   }
 
   get(key: string): CsvRecord | undefined {

@@ -7,7 +7,7 @@
 import { asArray, type Attributes } from '../../data/model.ts';
 import type { JournalEntry } from '../file-journal.ts';
 import { JournaledFile } from '../journaled-file.ts';
-import { contentRecord, parseLdif, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';
+import { contentRecord, LdifParser, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';
 
 type Saved = { readonly dn: string; readonly attrs: Attributes };
 
@@ -25,8 +25,10 @@ export class LdifDirectory extends JournaledFile<Saved> {
     super(path, agent);
   }
 
-  protected parse(text: string): void {
-    const { entries, errors } = parseLdif(text);
+  protected async parse(batches: AsyncIterable<string[]>): Promise<void> {
+    const parser = new LdifParser();
+    for await (const lines of batches) for (const l of lines) parser.push(l);
+    const { entries, errors } = parser.end();
     this.errors = errors;
     this.slots = [];
     this.byDn.clear();
@@ -41,14 +43,14 @@ export class LdifDirectory extends JournaledFile<Saved> {
   }
 
   /** Unchanged entries reuse their text. */
-  protected serialize(): string {
-    const parts: string[] = ['version: 1\n'];
+  protected *serialize(): Iterable<string> {
+    yield 'version: 1\n';
     for (const s of this.slots) {
       if (!s) continue;
       s.text ??= contentRecord(s.entry.dn, s.entry.attrs);
-      parts.push(s.text);
+      yield '\n';
+      yield s.text;
     }
-    return parts.join('\n');
   }
 
   /** Adds, replaces or renames (from `previousDn`) an entry, to be journaled by `commit`. */

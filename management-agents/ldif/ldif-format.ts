@@ -17,56 +17,89 @@ export class LdifSyntaxError extends Error {
   }
 }
 
-/** Unfolds continuation lines (a leading single space) and drops comments, keeping line numbers. */
-function logicalLines(text: string): { text: string; line: number }[] {
-  const out: { text: string; line: number }[] = [];
-  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, i) => {
-    if (raw.startsWith(' ') && out.length && out[out.length - 1]!.text !== '') out[out.length - 1]!.text += raw.slice(1);
-    else if (raw.startsWith('#')) out.push({ text: '#', line: i + 1 });
-    else out.push({ text: raw, line: i + 1 });
-  });
-  return out.filter((l) => l.text !== '#');
-}
+/**
+ * Parses content records line by line, so that a directory of any size
+ * streams through it. Unfolds continuation lines (a leading space), drops
+ * comments (folded ones too), and reports a bad record with its line,
+ * skipping it; the others are returned.
+ */
+export class LdifParser {
+  private readonly entries: LdifEntry[] = [];
+  private readonly errors: LdifSyntaxError[] = [];
+  private cur: { dn: string; attrs: Record<string, Scalar[]>; line: number; bad?: LdifSyntaxError } | null = null;
+  /** The logical line being unfolded, and the number of its first physical line. */
+  private pending: string | null = null;
+  private pendingAt = 0;
+  private n = 0;
 
-/** Parses content records. A bad record is reported and skipped; the others are returned. */
-export function parseLdif(text: string): { entries: LdifEntry[]; errors: LdifSyntaxError[] } {
-  const entries: LdifEntry[] = [];
-  const errors: LdifSyntaxError[] = [];
-  let cur: { dn: string; attrs: Record<string, Scalar[]>; line: number; bad?: LdifSyntaxError } | null = null;
-  const flush = () => {
-    if (cur && !cur.bad) entries.push({ dn: cur.dn, line: cur.line, attrs: Object.fromEntries(Object.entries(cur.attrs).map(([k, v]) => [k, v.length === 1 ? v[0]! : v])) });
-    if (cur?.bad) errors.push(cur.bad);
-    cur = null;
-  };
-  for (const { text: l, line } of logicalLines(text)) {
-    if (l === '') { flush(); continue; }
+  /** One physical line, without its "\n". */
+  push(raw: string): void {
+    this.n++;
+    let l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (this.n === 1 && l.charCodeAt(0) === 0xfeff) l = l.slice(1);
+    // A continuation joins a non-empty line (or a comment); after an empty line it stands alone, and fails below.
+    if (l.startsWith(' ') && this.pending !== null && this.pending !== '') {
+      this.pending += l.slice(1);
+      return;
+    }
+    if (this.pending !== null) this.line(this.pending, this.pendingAt);
+    this.pending = l;
+    this.pendingAt = this.n;
+  }
+
+  end(): { entries: LdifEntry[]; errors: LdifSyntaxError[] } {
+    if (this.pending !== null) this.line(this.pending, this.pendingAt);
+    this.pending = null;
+    this.flush();
+    return { entries: this.entries, errors: this.errors };
+  }
+
+  private flush(): void {
+    const cur = this.cur;
+    if (cur && !cur.bad) {
+      const attrs: Attributes = {};
+      for (const k in cur.attrs) { const v = cur.attrs[k]!; attrs[k] = v.length === 1 ? v[0]! : v; }
+      this.entries.push({ dn: cur.dn, line: cur.line, attrs });
+    }
+    if (cur?.bad) this.errors.push(cur.bad);
+    this.cur = null;
+  }
+
+  private line(l: string, line: number): void {
+    if (l === '') { this.flush(); return; }
+    if (l.startsWith('#')) return;
     const m = /^([A-Za-z0-9;.-]+)(:<|::?)\s?(.*)$/.exec(l);
     if (!m) {
-      if (cur) cur.bad ??= new LdifSyntaxError(`not an LDIF line: '${l.slice(0, 40)}'`, line);
-      else errors.push(new LdifSyntaxError(`not an LDIF line: '${l.slice(0, 40)}'`, line));
-      continue;
+      if (this.cur) this.cur.bad ??= new LdifSyntaxError(`not an LDIF line: '${l.slice(0, 40)}'`, line);
+      else this.errors.push(new LdifSyntaxError(`not an LDIF line: '${l.slice(0, 40)}'`, line));
+      return;
     }
     const [, name, sep, raw] = m as unknown as [string, string, string, string];
     if (sep === ':<') {
       // URL values would make the agent read arbitrary files: refused.
       const err = new LdifSyntaxError(`attribute ${name} uses a URL value (:<), which is not accepted`, line);
-      if (cur) cur.bad ??= err;
-      else errors.push(err);
-      continue;
+      if (this.cur) this.cur.bad ??= err;
+      else this.errors.push(err);
+      return;
     }
     const value = sep === '::' ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-    if (name.toLowerCase() === 'version' && !cur) continue;
+    if (name.toLowerCase() === 'version' && !this.cur) return;
     if (name.toLowerCase() === 'dn') {
-      flush();
-      cur = { dn: value, attrs: {}, line };
-      continue;
+      this.flush();
+      this.cur = { dn: value, attrs: {}, line };
+      return;
     }
-    if (!cur) { errors.push(new LdifSyntaxError(`attribute ${name} before any dn:`, line)); continue; }
-    if (name.toLowerCase() === 'changetype') { cur.bad ??= new LdifSyntaxError('a change record where content records are expected', line); continue; }
-    (cur.attrs[name] ??= []).push(value);
+    if (!this.cur) { this.errors.push(new LdifSyntaxError(`attribute ${name} before any dn:`, line)); return; }
+    if (name.toLowerCase() === 'changetype') { this.cur.bad ??= new LdifSyntaxError('a change record where content records are expected', line); return; }
+    (this.cur.attrs[name] ??= []).push(value);
   }
-  flush();
-  return { entries, errors };
+}
+
+/** Parses content records held in one string. */
+export function parseLdif(text: string): { entries: LdifEntry[]; errors: LdifSyntaxError[] } {
+  const parser = new LdifParser();
+  for (const l of text.split('\n')) parser.push(l);
+  return parser.end();
 }
 
 /** RFC 2849 SAFE-STRING, else base64. */

@@ -89,3 +89,10 @@ test('an entry without its anchor is an import error with file and line', async 
   t.is(err.line, 1);
   t.true(err.file.endsWith('dir.ldif'));
 });
+
+test('CRLF line ends and a folded comment are read; a continuation after an empty line is an error with its line', (t) => {
+  const { entries, errors } = parseLdif('version: 1\r\n# a comment that\r\n  goes on\r\ndn: CN=x\r\nobjectGUID: 1\r\ncn: Long\r\n  Name\r\n\r\n continued\r\ndn: CN=y\r\nobjectGUID: 2\r\n');
+  t.deepEqual(entries.map((e) => [e.dn, e.line, e.attrs['cn'] ?? null]), [['CN=x', 4, 'Long Name'], ['CN=y', 10, null]]);
+  t.is(errors.length, 1);
+  t.is(errors[0]!.line, 9);
+});
