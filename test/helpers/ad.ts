@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Attribute, Change, Client } from 'ldapts';
 import { createLdapAgent } from '../../management-agents/ldap/index.ts';
+import type { ManagementAgent } from '../../management-agents/index.ts';
 import type { SambaDc } from './samba.ts';
 
 export async function adminClient(dc: SambaDc): Promise<Client> {
@@ -27,10 +28,20 @@ export function adSettings(dc: SambaDc, extra: Record<string, unknown> = {}) {
 export const userType = (attributes: string[]) => ({ name: 'user', anchor: ['objectGUID'], attributes });
 
 export function adAgent(dc: SambaDc, containers: string[], extra: Record<string, unknown> = {}, attributes = ['objectGUID', 'sAMAccountName', 'displayName', 'givenName', 'sn', 'title', 'department', 'manager', 'userAccountControl', 'mail', 'objectSid', 'whenChanged', 'uSNChanged', 'mS-DS-ConsistencyGuid', 'employeeID', 'userPrincipalName']) {
-  return createLdapAgent({
+  const agent = createLdapAgent({
     name: 'ad',
     settings: adSettings(dc, { containers, ...extra }),
     objectTypes: [userType(attributes), { name: 'group', anchor: ['objectGUID'], attributes: ['objectGUID', 'sAMAccountName', 'member', 'displayName', 'description'] }],
     baseDir: '/',
   });
+  made.add(agent);
+  return agent;
+}
+
+const made = new Set<ManagementAgent>();
+
+/** Closes every agent adAgent made, so that no connection keeps the test process alive. */
+export async function closeAdAgents(): Promise<void> {
+  for (const a of made) await a.close?.().catch(() => {});
+  made.clear();
 }

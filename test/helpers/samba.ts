@@ -83,9 +83,7 @@ async function startIn(dir: string): Promise<void> {
   await waitFor(636, true, 30_000);
 }
 
-export const startExisting = (dc: SambaDc): Promise<void> => startIn(dc.dir);
-
-/** Stops the DC (SIGTERM to the master process), keeping its folder so it can start again. */
+/** Stops the DC (SIGTERM to the master process). */
 export async function stopSamba(dc: SambaDc): Promise<void> {
   const pid = Number((await readFile(join(dc.dir, 'run', 'samba.pid'), 'utf8').catch(() => '')).trim());
   if (pid) { try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ } }

@@ -4,8 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'ldapts';
 import { readFileSync } from 'node:fs';
 import type { ExportRequest, ImportChange } from '../../management-agents/index.ts';
-import { destroySamba, sharedSamba, startExisting, stopSamba, type SambaDc } from '../helpers/samba.ts';
-import { adAgent, addUser, adminClient, ensureOu, replace } from '../helpers/ad.ts';
+import { destroySamba, sharedSamba, type SambaDc } from '../helpers/samba.ts';
+import { TcpRelay } from '../helpers/tcp-relay.ts';
+import { adAgent, addUser, adminClient, closeAdAgents, ensureOu, replace } from '../helpers/ad.ts';
 import { testAgent } from '../helpers/agent-conformance.ts';
 import type { Attributes } from '../../data/model.ts';
 
@@ -24,6 +25,7 @@ test.before(async () => {
   await addUser(admin, `CN=Seed Two,OU=Seed,${ou}`, `s2${run}`, { displayName: 'Seed Two' });
 });
 test.after.always(async () => {
+  await closeAdAgents();
   await admin?.unbind().catch(() => {});
   if (owned) await destroySamba(dc);
 });
@@ -221,38 +223,43 @@ test.serial('TLS: a plain ldap:// bind is refused; a wrong CA or server name fai
   t.false(err!.message.includes(dc.password), 'the password never appears in an error');
 });
 
+/** The agent reaches the DC through a relay the test can cut: other test files share the DC. */
+const relayed = async () => {
+  const relay = await TcpRelay.to('127.0.0.1', Number(new URL(dc.url).port || 636));
+  return { relay, dc: { ...dc, url: `ldaps://127.0.0.1:${relay.port}` } };
+};
+
 test.serial('a server that goes away mid-import fails the import as retryable', async (t) => {
   await ensureOu(admin, `OU=Paged,${ou}`);
   for (let i = 0; i < 10; i++) await addUser(admin, `CN=P${i},OU=Paged,${ou}`, `p${i}${run}`);
-  const agent = adAgent(dc, [`OU=Paged,${ou}`]);
+  const { relay, dc: via } = await relayed();
+  const agent = adAgent(via, [`OU=Paged,${ou}`]);
   const it = agent.fullImport({ pageSize: 2, watermark: null, setWatermark() {}, note() {} })[Symbol.asyncIterator]();
   t.false((await it.next()).done, 'the first page arrived');
-  await stopSamba(dc);
-  try {
-    const err = await t.throwsAsync(async () => { for (let r = await it.next(); !r.done; r = await it.next()); });
-    t.is(err!.name, 'AgentUnavailableError');
-    t.true((err as { retryable?: boolean }).retryable);
-  } finally {
-    await startExisting(dc);
-    await admin.unbind().catch(() => {});
-    admin = await adminClient(dc);
-  }
+  await relay.cut();
+  const err = await t.throwsAsync(async () => { for (let r = await it.next(); !r.done; r = await it.next()); });
+  t.is(err!.name, 'AgentUnavailableError');
+  t.true((err as { retryable?: boolean }).retryable);
+  await agent.close?.();
+  await relay.close();
 });
 
 test.serial('a server that goes away mid-export fails the export as retryable; nothing is half-recorded', async (t) => {
-  const agent = adAgent(dc, [`OU=People,${ou}`]);
+  const { relay, dc: via } = await relayed();
+  const agent = adAgent(via, [`OU=People,${ou}`]);
   const reqs = Array.from({ length: 40 }, (_, i) => add(`f${i}`, `CN=Fault ${i},OU=People,${ou}`, { sAMAccountName: `f${i}${run}` }));
   const first = await agent.export!(reqs.slice(0, 5), { note() {} });
   t.true(first.every((r) => r.ok));
-  await stopSamba(dc);
+  await relay.cut();
   try {
     const err = await t.throwsAsync(agent.export!(reqs.slice(5), { note() {} }));
     t.is(err!.name, 'AgentUnavailableError');
     t.true((err as { retryable?: boolean }).retryable);
   } finally {
-    await startExisting(dc);
+    await relay.restore();
   }
   const again = await agent.export!(reqs.slice(5), { note() {} });
   t.true(again.every((r) => r.ok), JSON.stringify(again.filter((r) => !r.ok)));
   await agent.close?.();
+  await relay.close();
 });
