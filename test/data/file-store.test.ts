@@ -181,3 +181,25 @@ test('closing compacts a large journal, but never with a transaction left open',
   t.is(third.mv('c'), undefined);
   await third.close();
 });
+
+test('connector-space objects are written without their empty fields and read back whole, in either form', async (t) => {
+  const d = await dir();
+  const s = await openFileStore(d);
+  const base = { agent: 'hr', anchor: null, dn: 'employeeId=1', objectType: 'person', state: 'disconnector' as const, mvId: null, hologram: {}, pendingImport: null, pendingExport: null, unconfirmed: null, exportError: null, importError: null, syncError: null, provisionedBy: null, deprovision: null, applied: [] };
+  const bare = { ...base, id: 'c1' };
+  const full = { ...base, id: 'c2', anchor: '2', state: 'connector' as const, mvId: 'm', hologram: { givenName: 'Ann' }, syncError: 'ambiguous join', applied: ['sAMAccountName'], unconfirmed: { title: null } };
+  const tx = s.begin();
+  tx.putCs(bare);
+  tx.putCs(full);
+  await tx.commit();
+  const journal = await readFile(join(d, 'journal.jsonl'), 'utf8');
+  t.false(journal.includes('"pendingImport"'), 'null fields are not written');
+  t.false(journal.includes('"agent"'), 'the op names the agent');
+  await s.close();
+  await appendFile(join(d, 'journal.jsonl'), `${JSON.stringify({ ops: [['cs', 'hr', 'c3', { ...base, id: 'c3' }]] })}\n{"commit":true}\n`);
+  const again = await openFileStore(d);
+  t.deepEqual(again.cs('hr').get('c1'), bare);
+  t.deepEqual(again.cs('hr').get('c2'), full);
+  t.deepEqual(again.cs('hr').get('c3'), { ...base, id: 'c3' }, 'the earlier form, with every field, still reads');
+  await again.close();
+});
