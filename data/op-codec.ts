@@ -1,14 +1,13 @@
 /**
- * How ops are written to the store's files. Connector-space objects are
- * written without the fields the op already names (id, agent) and without
- * their empty fields (nine of seventeen are null or empty on most objects),
- * and read back whole. Lineage was over a third of a
- * store in JSON: every attribute of every metaverse object repeated its
- * contributor's agent, connector id, rule and time, though most attributes
- * of an object share one contributor. On disk lineage is grouped by
- * contributor; when read back, the attributes of a group share one Lineage
- * object, so memory holds each once too. Ops written before this (with a
- * plain `lineage` map) read as they are.
+ * How ops are written to the store's files, and read back whole.
+ * - Connector-space objects leave out the fields the op already names (id,
+ *   agent) and their empty ones: nine of seventeen are null or empty on most.
+ * - Lineage was over a third of a store: every attribute of every metaverse
+ *   object repeated its contributor's agent, connector id, rule and time,
+ *   though most attributes of an object share one contributor. It is grouped
+ *   by contributor, and read back as one shared Lineage object per group.
+ * Ops written before this, with every field and a plain `lineage` map, read
+ * as they are.
  */
 import type { CsObject, Lineage, MvObject } from './objects.ts';
 import type { Op } from './store-state.ts';
@@ -20,11 +19,15 @@ type StoredMv = Omit<MvObject, 'lineage'> & { readonly lineage?: MvObject['linea
 function group(lineage: MvObject['lineage']): LineageGroup[] {
   // An object has few contributors: a scan of the groups so far beats building a key per attribute.
   const groups: LineageGroup[] = [];
-  for (const attr in lineage) {
+  next: for (const attr in lineage) {
     const l = lineage[attr]!;
-    const g = groups.find((x) => x[1] === l.csId && x[3] === l.at && x[2] === l.rule && x[0] === l.agent);
-    if (g) g.push(attr);
-    else groups.push([l.agent, l.csId, l.rule, l.at, attr]);
+    for (const g of groups) {
+      if (g[1] === l.csId && g[3] === l.at && g[2] === l.rule && g[0] === l.agent) {
+        g.push(attr);
+        continue next;
+      }
+    }
+    groups.push([l.agent, l.csId, l.rule, l.at, attr]);
   }
   return groups;
 }
