@@ -6,6 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { readLineBatches } from '../data/line-reader.ts';
+import { AgentError } from './errors.ts';
 import { FileJournal, writeFileDurably, type JournalEntry } from './file-journal.ts';
 
 async function* none(): AsyncGenerator<string[]> {}
@@ -19,8 +20,17 @@ export abstract class JournaledFile<T> {
   private journaled = false;
 
   /** @param agent the agent's name, for error messages. */
-  constructor(readonly path: string, agent: string) {
+  constructor(readonly path: string, private readonly agent: string) {
     this.journal = new FileJournal(`${path}.journal`, agent);
+  }
+
+  /** Failures of the file name the agent and the file, whatever raised them. */
+  private async named<R>(fn: () => Promise<R>): Promise<R> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw err instanceof AgentError ? err : new AgentError(this.agent, `${this.path}: ${(err as Error).message}`, false, { cause: err });
+    }
   }
 
   /** Replaces the contents with the file's lines (none when there is no file). */
@@ -39,7 +49,11 @@ export abstract class JournaledFile<T> {
    * Loads or re-validates. `lookup` calls (findObject, isValueInUse, one per
    * provisioned object) re-check the files at most once a second.
    */
-  async load(lookup = false): Promise<void> {
+  load(lookup = false): Promise<void> {
+    return this.named(() => this.read(lookup));
+  }
+
+  private async read(lookup: boolean): Promise<void> {
     if (lookup && this.stamp && Date.now() - this.checkedAt < 1000) return;
     this.checkedAt = Date.now();
     const stamp = await this.currentStamp();
@@ -59,7 +73,11 @@ export abstract class JournaledFile<T> {
   }
 
   /** Makes the changes so far durable in the journal: call before answering an export. */
-  async commit(): Promise<void> {
+  commit(): Promise<void> {
+    return this.named(() => this.append());
+  }
+
+  private async append(): Promise<void> {
     if (!this.queued.length) return;
     try {
       await this.journal.append(this.queued);
@@ -75,15 +93,17 @@ export abstract class JournaledFile<T> {
   }
 
   /** Rewrites the file with the journaled changes, then drops the journal. */
-  async fold(): Promise<void> {
-    await this.commit();
-    // Cheap when there is nothing to fold: the file is not read.
-    if (!this.journaled && !(await this.journal.exists())) return;
-    await this.load();
-    if (!this.journaled) return;
-    await writeFileDurably(this.path, this.serialize());
-    await this.journal.clear();
-    this.journaled = false;
-    this.stamp = await this.currentStamp();
+  fold(): Promise<void> {
+    return this.named(async () => {
+      await this.append();
+      // Cheap when there is nothing to fold: the file is not read.
+      if (!this.journaled && !(await this.journal.exists())) return;
+      await this.read(false);
+      if (!this.journaled) return;
+      await writeFileDurably(this.path, this.serialize());
+      await this.journal.clear();
+      this.journaled = false;
+      this.stamp = await this.currentStamp();
+    });
   }
 }

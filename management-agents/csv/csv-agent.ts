@@ -71,19 +71,11 @@ async function* readRows(cfg: CsvAgentConfig, agent: string, drop: boolean): Asy
 export function createCsvAgent(options: AgentOptions): ManagementAgent {
   const cfg = readCsvConfig(options);
   const table = cfg.exportMode === 'full' ? new CsvTable(cfg, options.name) : null;
-  /** Work on the export file; its failures name the agent and the file. */
-  const onTable = async (fn: (t: CsvTable) => Promise<void>) => {
-    try {
-      if (table) await fn(table);
-    } catch (err) {
-      throw err instanceof AgentError ? err : new AgentError(options.name, `${cfg.exportPath}: ${(err as Error).message}`);
-    }
-  };
   /** An import of the file export writes first folds what an interrupted export journaled. */
-  const importing = (drop: boolean) => async function* () {
-    if (cfg.path === cfg.exportPath) await onTable((t) => t.fold());
+  async function* importing(drop: boolean): AsyncIterable<ImportChange> {
+    if (cfg.path === cfg.exportPath) await table?.fold();
     yield* readRows(cfg, options.name, drop);
-  };
+  }
   return {
     name: options.name,
     type: 'csv',
@@ -92,20 +84,20 @@ export function createCsvAgent(options: AgentOptions): ManagementAgent {
       // Full mode journals each batch and rewrites the file once per step (endExport).
       ...(cfg.exportMode === 'full' ? { exportBatchSize: 5000 } : {}),
     },
-    fullImport: (_ctx: ImportContext) => importing(false)(),
-    deltaImport: (_ctx: ImportContext) => importing(true)(),
+    fullImport: (_ctx: ImportContext) => importing(false),
+    deltaImport: (_ctx: ImportContext) => importing(true),
     async export(batch) {
       if (!table) return exportCsvChanges(cfg, batch);
-      await onTable((t) => t.load());
+      await table.load();
       return exportCsvFull(cfg, table, batch);
     },
-    endExport: () => onTable((t) => t.fold()),
+    endExport: async () => table?.fold(),
     async findObject(q) {
       // Export objects are named anchorColumn=value; look the row up in the file export writes.
       const wanted = q.anchor ?? (q.dn?.startsWith(`${cfg.anchor[0]}=`) ? q.dn.slice(cfg.anchor[0]!.length + 1) : undefined);
       if (wanted === undefined) return null;
       if (table) {
-        await onTable((t) => t.load(true));
+        await table.load(true);
         const row = table.get(wanted);
         return row ? toObject(cfg, wanted, row) : null;
       }

@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AgentOptions, ExportRequest, ExportResult, ImportChange, ImportedObject, ManagementAgent } from '../management-agent.ts';
-import { AgentError } from '../errors.ts';
 import { asArray, type Attributes } from '../../data/model.ts';
 import { applyChanges } from '../../data/objects.ts';
 import { addRecord, deleteRecord, modifyRecord, modrdnRecord, type LdifEntry } from './ldif-format.ts';
@@ -26,16 +25,6 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
   };
   const anchorOf = (e: LdifEntry) => firstValue(e.attrs[anchorAttr(typeOf(e))]);
   const dir = new LdifDirectory(path, anchorOf, o.name);
-
-  /** Work on the file; its failures name the agent and the file. */
-  const onFile = async (fn: () => Promise<void>) => {
-    try {
-      await fn();
-    } catch (err) {
-      throw err instanceof AgentError ? err : new AgentError(o.name, `${path}: ${(err as Error).message}`);
-    }
-  };
-  const load = (lookup = false) => onFile(() => dir.load(lookup));
 
   const toObject = (e: LdifEntry): ImportedObject | null => {
     const anchor = anchorOf(e);
@@ -81,7 +70,7 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
     type: 'ldif',
     capabilities: { deltaImport: false, export: true, referencesInSecondPass: false, valueLevelMultiValue: true, rename: true, exportBatchSize: 5000 },
     async *fullImport(): AsyncIterable<ImportChange> {
-      await load();
+      await dir.load();
       for (const err of dir.errors) yield { kind: 'error', message: err.message, file: path, line: err.line };
       for (const e of dir.entries()) {
         const obj = toObject(e);
@@ -90,7 +79,7 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
       }
     },
     async export(batch) {
-      await load();
+      await dir.load();
       const log: string[] = [];
       const results = batch.map((req) => apply(req, log));
       // Durable before answering: the engine records these results as done.
@@ -98,14 +87,14 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
       if (log.length) await appendFile(changesPath, log.join('\n') + '\n');
       return results;
     },
-    endExport: () => onFile(() => dir.fold()),
+    endExport: () => dir.fold(),
     async findObject(q) {
-      await load(true);
+      await dir.load(true);
       const e = dir.find({ dn: q.dn, anchor: q.anchor });
       return e ? toObject(e) : null;
     },
     async isValueInUse(_type, attribute, value) {
-      await load(true);
+      await dir.load(true);
       return dir.hasValue(attribute, String(value));
     },
   };
