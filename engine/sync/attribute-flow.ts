@@ -95,7 +95,8 @@ function decide(cands: Candidate[], def: MvAttributeDef | undefined): Outcome {
   return ignored ? { kind: 'keep' } : { kind: 'set', value: null, by: undefined };
 }
 
-const sameContributor = (a: Lineage, b: Lineage) => a.csId === b.csId && a.at === b.at && a.rule === b.rule && a.agent === b.agent;
+const sameContributor = (a: Lineage, b: Lineage) => is(a, b.agent, b.csId, b.rule, b.at);
+const is = (l: Lineage, agent: string, csId: string, rule: string, at: string) => l.csId === csId && l.at === at && l.rule === rule && l.agent === agent;
 
 function sameLineage(a: Record<string, Lineage>, b: Readonly<Record<string, Lineage>>): boolean {
   const ka = Object.keys(a);
@@ -108,10 +109,10 @@ function sameLineage(a: Record<string, Lineage>, b: Readonly<Record<string, Line
   return true;
 }
 
-/** The Lineage object to use for `wanted`: one already used for this object, else the old one if equal, else `wanted`. */
-function sharedLineage(shared: Lineage[], wanted: Lineage, old: Lineage | undefined): Lineage {
-  for (const l of shared) if (sameContributor(l, wanted)) return l;
-  const l = old && sameContributor(old, wanted) ? old : wanted;
+/** One already used for this object, else the old one if equal, else a new one: allocated only then. */
+function sharedLineage(shared: Lineage[], old: Lineage | undefined, agent: string, csId: string, rule: string, at: string): Lineage {
+  for (const l of shared) if (is(l, agent, csId, rule, at)) return l;
+  const l = old && is(old, agent, csId, rule, at) ? old : { agent, csId, rule, at };
   shared.push(l);
   return l;
 }
@@ -143,7 +144,7 @@ export function recomputeMv(s: SyncContext, mvId: string): string[] {
     else {
       const c = outcome.by;
       const at = same && old ? old.at : nowIso;
-      lineage[name] = sharedLineage(shared, { agent: c.cs.agent, csId: c.cs.id, rule: c.rule.name, at }, old);
+      lineage[name] = sharedLineage(shared, old, c.cs.agent, c.cs.id, c.rule.name, at);
     }
     s.explain?.(`${name}: ${same ? 'unchanged' : `${JSON.stringify(mv.attrs[name] ?? null)} -> ${JSON.stringify(outcome.value)}`}${outcome.by ? ` from ${outcome.by.cs.agent} by '${outcome.by.rule.name}' (precedence ${outcome.by.flow.precedence})` : ''}${(cands.get(name)?.length ?? 0) > 1 ? `; ${cands.get(name)!.length - 1} other contributor(s) skipped: not precedent` : ''}`);
   }
