@@ -13,7 +13,7 @@ export class CsValueIndex {
   readonly #byId = new Map<string, readonly string[]>();
   constructor(readonly type: string, readonly attribute: string) {}
 
-  valuesOf(o: CsObject): string[] {
+  private valuesOf(o: CsObject): string[] {
     if (o.objectType !== this.type) return [];
     const out = [...asArray(o.hologram[this.attribute]), ...asArray(o.unconfirmed?.[this.attribute])];
     const c = o.pendingExport?.changes[this.attribute];

@@ -48,8 +48,8 @@ export class CsvTable extends JournaledFile<CsvRecord> {
 
   /** Writes a row (formerly under `from`), to be journaled by `commit`. */
   set(row: CsvRecord, from: string | undefined): void {
-    this.write(row, from);
-    this.queue({ put: row, key: this.keyOf(row), ...(from !== undefined ? { from } : {}) });
+    const key = this.write(row, from);
+    this.queue({ put: row, key, ...(from !== undefined ? { from } : {}) });
   }
 
   /** Removes a row, to be journaled by `commit`. */
@@ -58,8 +58,10 @@ export class CsvTable extends JournaledFile<CsvRecord> {
     this.queue({ remove: key });
   }
 
-  private write(row: CsvRecord, from: string | undefined): void {
+  private write(row: CsvRecord, from: string | undefined): string {
     if (from !== undefined) this.rows.delete(from);
-    this.rows.set(this.keyOf(row), row);
+    const key = this.keyOf(row);
+    this.rows.set(key, row);
+    return key;
   }
 }
