@@ -1,139 +1,194 @@
 /**
- * The embedded store: a sharded lowdb snapshot plus an append-only journal.
+ * The embedded store: objects live in its files, and memory holds their slots
+ * (where each object's line is, and the fields lookups need), the indexes,
+ * and a bounded cache of parsed objects. So memory follows the number of
+ * objects, not their size, and opening reads the catalog, not the objects.
  *
- * A transaction is written as journal lines of at most CHUNK ops and a
- * commit line, then fsync'd: a `kill -9` leaves either the whole transaction
- * or lines without a commit, which replay ignores. The snapshot is a set of
- * parts (lowdb DataFiles of compact JSON) under a generation folder that a
- * pointer file names; it is rewritten only when the journal has grown, so a
- * delta run costs what it changed, not the size of the store.
+ * A transaction is written as one journal line per op and a commit line, then
+ * fsync'd: a `kill -9` leaves either the whole transaction or lines without a
+ * commit, which replay ignores and opening cuts off. A large transaction
+ * writes its ops out every SPILL objects before it commits; a rollback cuts
+ * them off. Snapshots (snapshot-files.ts) are written only when the journal
+ * has grown, so a delta run costs what it changed, not the size of the store.
  */
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataFile, TextFile } from 'lowdb/node';
 import type { Store, StoreTransaction } from './store.ts';
-import { StoreState, type Op } from './store-state.ts';
+import { StoreState, type Op, type Write } from './store-state.ts';
 import { acquireLock, type Lock } from './lock.ts';
 import { decodeOp, encodeOp } from './op-codec.ts';
 import { readLineBatches } from './line-reader.ts';
+import { JOURNAL, ObjectLog } from './object-log.ts';
+import { IN_MEMORY, SlotCache, type Slot } from './slot.ts';
+import { objectsPath, readCatalog, SnapshotWriter, type CatalogLine, type CsRow, type MvRow, type SnapshotState } from './snapshot-files.ts';
 
-const CHUNK = 2000;
+/** A transaction holds at most this many objects in memory before writing them out. */
+const SPILL = 5000;
+const CATALOG_ROWS = 5000;
+/** Parsed objects kept for reuse: enough for the few reads per object of a sync, small beside any store. */
+const CACHE = 20_000;
 /** Keep this many step records; older ones are dropped at the next snapshot. */
 const MAX_RUNS = 1000;
-const part = (file: string) => new DataFile<Op[]>(file, { parse: (text) => (JSON.parse(text) as unknown[]).map(decodeOp), stringify: (d) => JSON.stringify(d.map(encodeOp)) });
+const json = { parse: JSON.parse, stringify: JSON.stringify };
+const stateFile = (dir: string) => new DataFile<SnapshotState>(join(dir, 'state.json'), json);
 
 export interface OpenOptions {
   /** Wait this long for another run's lock before failing (default 0: fail at once). */
   readonly waitMs?: number;
   /**
-   * Rewrite the snapshot when the journal would hold more ops than this. By
-   * default a run lets the journal grow to the store's own size (at least
-   * 50,000 ops).
+   * Write a snapshot when a commit leaves the journal with more ops than this.
+   * By default a run lets the journal grow to the store's own size (at least
+   * 50,000 ops): each snapshot rewrites the whole store.
    */
   readonly compactAfterOps?: number;
-  /** Closing rewrites the snapshot when the journal holds more ops than this (default 50,000 or a quarter of the store). */
+  /** Closing writes a snapshot when the journal holds more ops than this (default 50,000 or a quarter of the store). */
   readonly compactOnCloseAfterOps?: number;
-}
-
-/** Reads the current snapshot generation and the committed journal. */
-async function load(dir: string): Promise<{ state: StoreState; generation: number; replayed: number }> {
-  const pointer = new TextFile(join(dir, 'snapshot', 'current'));
-  const generation = Number((await pointer.read())?.trim() ?? 0);
-  const state = new StoreState();
-  if (generation > 0) {
-    const genDir = join(dir, 'snapshot', String(generation));
-    for (const f of (await readdir(genDir)).sort()) for (const op of (await part(join(genDir, f)).read()) ?? []) state.apply(op);
-  }
-  return { state, generation, replayed: await replay(join(dir, 'journal.jsonl'), state) };
+  /** A transaction writes its objects out, uncommitted, once it holds this many in memory (default 5,000). */
+  readonly spillAfterObjects?: number;
 }
 
 export async function openFileStore(dir: string, options: OpenOptions = {}): Promise<Store> {
   await mkdir(join(dir, 'snapshot'), { recursive: true });
   const lock = await acquireLock(join(dir, 'lock'), options.waitMs ?? 0);
+  let store: FileStore | undefined;
   try {
-    const { state, generation, replayed } = await load(dir);
-    return new FileStore(dir, state, join(dir, 'journal.jsonl'), lock, generation, replayed, options);
+    store = new FileStore(dir, lock, options);
+    await store.open();
+    return store;
   } catch (err) {
+    store?.closeFiles();
     await lock.release();
     throw err;
   }
 }
 
-/** Transactions touching more objects than this keep no old versions; their rollback reloads from disk. */
-const UNDO_LIMIT = 20_000;
+class FileStore extends StoreState implements Store {
+  readonly #log: ObjectLog;
+  readonly #cache = new SlotCache(CACHE);
+  #generation = 0;
+  #journalOps = 0;
 
-async function replay(path: string, state: StoreState): Promise<number> {
-  let ops = 0;
-  let pending: Op[] = [];
-  try {
+  constructor(readonly location: string, private readonly lock: Lock, private readonly options: OpenOptions) {
+    super();
+    this.#log = new ObjectLog(join(location, 'journal.jsonl'));
+  }
+
+  private get pointer() { return new TextFile(join(this.location, 'snapshot', 'current')); }
+  private genDir(g: number) { return join(this.location, 'snapshot', String(g)); }
+
+  protected override load(slot: Slot<unknown>): unknown {
+    const op = decodeOp(JSON.parse(this.#log.read(slot.file, slot.off, slot.len)));
+    const obj = op[0] === 'cs' ? op[3] : op[0] === 'mv' ? op[2] : null;
+    if (!obj) throw new Error(`store: the line at ${slot.file}:${slot.off} of ${this.location} holds no object`);
+    slot.obj = obj;
+    this.#cache.keep(slot);
+    return obj;
+  }
+
+  /** Reads the current snapshot generation's catalog and replays the committed journal. */
+  async open(): Promise<void> {
+    const g = Number((await this.pointer.read())?.trim() ?? 0);
+    this.#generation = g;
+    const dir = this.genDir(g);
+    if (g > 0 && (await readCatalog(dir, (l) => this.restoreCatalog(l, g)))) {
+      const state = await stateFile(dir).read();
+      for (const [k, v] of state?.meta ?? []) this.metaData.set(k, v);
+      for (const r of state?.runs ?? []) this.apply(['run', r]);
+      this.#log.attach(g, objectsPath(dir));
+    } else if (g > 0) {
+      // An earlier store's snapshot: whole ops in DataFiles, held in memory until the next snapshot.
+      for (const f of (await readdir(dir)).sort()) for (const op of (await new DataFile<unknown[]>(join(dir, f), json).read()) ?? []) this.apply(decodeOp(op));
+    }
+    this.#journalOps = await this.replay();
+  }
+
+  private restoreCatalog(line: CatalogLine, file: number): void {
+    if ('cs' in line) {
+      const space = this.space(line.cs);
+      for (const [id, anchor, dnKey, flags, off, len] of line.rows) space.restore(id, { obj: undefined, file, off, len, anchor, dnKey }, (flags & 1) !== 0, (flags & 2) !== 0);
+    } else for (const [id, type, off, len] of line.mv) this.mvSlots.set(id, { obj: undefined, file, off, len, type });
+  }
+
+  private async replay(): Promise<number> {
+    let ops = 0;
+    let at = 0;
+    let committed = 0;
+    // Ops with where their line is; -1 for the earlier form, whole transactions in one line.
+    let pending: [Op, number, number][] = [];
     // Line by line: a journal may hold more than one string can.
-    for await (const lines of readLineBatches(path)) {
+    replay: for await (const lines of readLineBatches(join(this.location, 'journal.jsonl'))) {
       for (const line of lines) {
+        const len = Buffer.byteLength(line);
+        const off = at;
+        at += len + 1;
         if (!line) continue;
-        let rec: { ops?: Op[]; commit?: boolean };
+        let rec: unknown;
         try {
-          rec = JSON.parse(line) as typeof rec;
+          rec = JSON.parse(line);
         } catch {
-          return ops; // A torn last line: that transaction never committed.
+          break replay; // A torn last line: that transaction never committed.
         }
-        if (rec.ops) for (const op of rec.ops) pending.push(decodeOp(op));
-        if (rec.commit) {
-          for (const op of pending) state.apply(op);
-          ops += pending.length;
-          pending = [];
+        if (Array.isArray(rec)) { pending.push([decodeOp(rec), off, len]); continue; }
+        const { ops: old, commit } = rec as { ops?: unknown[]; commit?: boolean };
+        for (const op of old ?? []) pending.push([decodeOp(op), -1, 0]);
+        if (!commit) continue;
+        for (const [op, o, l] of pending) {
+          const slot = this.apply(op);
+          if (slot && o >= 0) this.placed(slot, JOURNAL, o, l);
         }
+        ops += pending.length;
+        pending = [];
+        committed = at;
       }
     }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw err;
+    // Cut off a torn or uncommitted tail, so that the next transaction's lines do not run on from it.
+    if (committed < this.#log.journalSize) this.#log.truncate(committed);
+    else if (committed > this.#log.journalSize) {
+      this.#log.append(''); // a last commit line without its line end
+      this.#log.flush();
+    }
+    return ops;
   }
-  return ops;
-}
 
-class FileStore extends StoreState implements Store {
-  #journalOps: number;
-  #fd: number | null = null;
-  #generation: number;
+  /** The slot's object is now also on disk: it may leave memory. */
+  private placed(slot: Slot<unknown>, file: number, off: number, len: number): void {
+    slot.file = file;
+    slot.off = off;
+    slot.len = len;
+    this.#cache.keep(slot);
+  }
 
-  constructor(
-    readonly location: string,
-    state: StoreState,
-    private readonly journalPath: string,
-    private readonly lock: Lock,
-    generation: number,
-    journalOps: number,
-    private readonly options: OpenOptions,
-  ) {
-    super(state);
-    this.#generation = generation;
-    this.#journalOps = journalOps;
+  private write(writes: readonly Write[], commit: boolean): void {
+    for (const w of writes) {
+      const off = this.#log.append(JSON.stringify(encodeOp(w.op)));
+      if (w.slot?.file === IN_MEMORY) this.placed(w.slot, JOURNAL, off, this.#log.journalSize - off - 1);
+    }
+    this.#journalOps += writes.length;
+    if (commit) {
+      this.#log.append('{"commit":true}');
+      this.#log.sync();
+    } else this.#log.flush();
   }
 
   begin(): StoreTransaction {
-    return this.transaction(async (ops) => {
-      if (ops.length === 0) return;
-      // Each snapshot rewrites the whole store, so within a run the journal may grow as large as
-      // the store: a full cycle's many large steps then cost a few snapshots, not one each. A
-      // transaction past the limit goes straight into a new snapshot (journaling it first would
-      // write it twice); the pointer switch keeps it atomic.
-      const limit = this.options.compactAfterOps ?? Math.max(50_000, this.objectCount());
-      if (this.#journalOps + ops.length > limit) return this.compact();
-      this.#fd ??= openSync(this.journalPath, 'a');
-      for (let i = 0; i < ops.length; i += CHUNK) writeSync(this.#fd, JSON.stringify({ ops: ops.slice(i, i + CHUNK).map(encodeOp) }) + '\n');
-      writeSync(this.#fd, '{"commit":true}\n');
-      fsyncSync(this.#fd);
-      this.#journalOps += ops.length;
-    }, async () => {
-      // Nothing of this transaction reached the disk: what is there is the truth.
-      if (this.#fd !== null) closeSync(this.#fd);
-      this.#fd = null;
-      const fresh = await load(this.location);
-      this.adopt(fresh.state);
-      this.#generation = fresh.generation;
-      this.#journalOps = fresh.replayed;
-    }, UNDO_LIMIT);
+    // One journal, one tail to cut off on rollback: transactions follow one another.
+    if (this.openTransactions > 0) throw new Error(`store ${this.location}: a transaction is already open; commit or roll it back first`);
+    const start = this.#log.journalSize;
+    const opsAtStart = this.#journalOps;
+    let spilled = false;
+    return this.transaction({
+      spill: (writes) => { spilled = true; this.write(writes, false); },
+      commit: async (writes) => {
+        if (!writes.length && !spilled) return;
+        this.write(writes, true);
+        if (this.#journalOps > (this.options.compactAfterOps ?? Math.max(50_000, this.objectCount()))) await this.compact();
+      },
+      abort: () => {
+        this.#log.truncate(start);
+        this.#journalOps = opsAtStart;
+      },
+    }, this.options.spillAfterObjects ?? SPILL);
   }
 
   /**
@@ -143,36 +198,57 @@ class FileStore extends StoreState implements Store {
    */
   async compact(): Promise<void> {
     const next = this.#generation + 1;
-    const genDir = join(this.location, 'snapshot', String(next));
-    await rm(genDir, { recursive: true, force: true });
-    await mkdir(genDir, { recursive: true });
-    let buffer: Op[] = [];
-    let n = 0;
-    const flush = async () => {
-      if (!buffer.length) return;
-      await part(join(genDir, `part-${String(n++).padStart(5, '0')}.json`)).write(buffer);
-      buffer = [];
+    const dir = this.genDir(next);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    const w = new SnapshotWriter(dir);
+    // New places are taken only once the pointer names the new generation.
+    const moved: Slot<unknown>[] = [];
+    const offs: number[] = [];
+    const copy = (slot: Slot<unknown>, op: () => Op): [number, number] => {
+      const off = slot.file === IN_MEMORY ? w.objects.add(JSON.stringify(encodeOp(op()))) : this.#log.copy(slot.file, slot.off, slot.len, w.objects);
+      // A line on disk is copied as it is: the journal and the snapshot hold the same lines.
+      const len = w.objects.size - off - 1;
+      moved.push(slot);
+      offs.push(off, len);
+      return [off, len];
     };
-    for (const op of this.snapshotOps(MAX_RUNS)) {
-      buffer.push(op);
-      if (buffer.length >= CHUNK * 10) await flush();
+    for (const [agent, space] of this.spaces) {
+      let rows: CsRow[] = [];
+      for (const [id, s] of space.slots) {
+        const [off, len] = copy(s, () => ['cs', agent, id, s.obj!]);
+        rows.push([id, s.anchor, s.dnKey, (space.importing.has(id) ? 1 : 0) | (space.exporting.has(id) ? 2 : 0), off, len]);
+        if (rows.length >= CATALOG_ROWS) { w.catalog({ cs: agent, rows }); rows = []; }
+      }
+      if (rows.length) w.catalog({ cs: agent, rows });
     }
-    await flush();
-    await new TextFile(join(this.location, 'snapshot', 'current')).write(String(next));
-    if (this.#fd !== null) closeSync(this.#fd);
-    this.#fd = null;
-    await rm(this.journalPath, { force: true });
-    await rm(join(this.location, 'snapshot', String(this.#generation)), { recursive: true, force: true });
+    let rows: MvRow[] = [];
+    for (const [id, s] of this.mvSlots) {
+      const [off, len] = copy(s, () => ['mv', id, s.obj!]);
+      rows.push([id, s.type, off, len]);
+      if (rows.length >= CATALOG_ROWS) { w.catalog({ mv: rows }); rows = []; }
+    }
+    if (rows.length) w.catalog({ mv: rows });
+    this.trimRuns(MAX_RUNS);
+    w.finish();
+    await stateFile(dir).write({ meta: [...this.metaData], runs: this.runList });
+    await this.pointer.write(String(next));
+    this.#log.attach(next, objectsPath(dir));
+    moved.forEach((slot, i) => this.placed(slot, next, offs[2 * i]!, offs[2 * i + 1]!));
+    if (this.#generation > 0) this.#log.detach(this.#generation);
+    this.#log.truncate(0);
+    await rm(this.genDir(this.#generation), { recursive: true, force: true });
     this.#generation = next;
     this.#journalOps = 0;
   }
+
+  closeFiles(): void { this.#log.close(); }
 
   async close(): Promise<void> {
     // Leave a small journal to the next run: opening replays it, and a delta run opens often.
     // Not while a transaction is open (a step that threw): memory holds its uncommitted changes.
     if (this.openTransactions === 0 && this.#journalOps > (this.options.compactOnCloseAfterOps ?? Math.max(50_000, Math.floor(this.objectCount() / 4)))) await this.compact();
-    if (this.#fd !== null) closeSync(this.#fd);
-    this.#fd = null;
+    this.closeFiles();
     await this.lock.release();
   }
 }

@@ -1,11 +1,16 @@
 /**
- * The in-memory state behind every store: objects, lookup indexes, and
- * transactions with an undo log. Persistence is the subclass's business.
+ * The state behind every store: a slot per object, the lookup indexes, and
+ * transactions with an undo log of slots. Where an object's body lives
+ * (memory, or a line in a file) is the subclass's business: it reads a slot
+ * through `load` and writes transactions through the hooks it passes to
+ * `transaction`.
  */
 import type { CsObject, MvObject, RunRecord } from './objects.ts';
-import { CsValueIndex } from './value-index.ts';
-import { asArray, type Scalar } from './model.ts';
-import { normalizeKey, type ConnectorSpaceView, type StoreTransaction } from './store.ts';
+import { MvValueIndex } from './value-index.ts';
+import type { Scalar } from './model.ts';
+import type { ConnectorSpaceView, StoreTransaction } from './store.ts';
+import { ConnectorSpace, type CsSlot } from './connector-space.ts';
+import { IN_MEMORY, type Slot } from './slot.ts';
 
 export type Op =
   | readonly ['cs', string, string, CsObject | null]
@@ -13,120 +18,63 @@ export type Op =
   | readonly ['meta', string, unknown]
   | readonly ['run', RunRecord];
 
-interface MvIndex { readonly type: string; readonly attribute: string; readonly values: Map<string, Set<string>> }
+/** A metaverse object's slot, with its type so that building a join index reads only objects of that type. */
+export interface MvSlot extends Slot<MvObject> { type: string }
 
-class ConnectorSpace implements ConnectorSpaceView {
-  readonly byId = new Map<string, CsObject>();
-  readonly anchors = new Map<string, string>();
-  readonly dns = new Map<string, string>();
-  private readonly importing = new Set<string>();
-  private readonly exporting = new Set<string>();
-  /** objectType\0attribute → values held, for SelectUniqueValue; built on first `find`. */
-  private readonly valueIndexes = new Map<string, CsValueIndex>();
+/** An op to write, and the slot that learns where it was written. */
+export interface Write { readonly op: Op; readonly slot: Slot<unknown> | undefined }
 
-  get(id: string) { return this.byId.get(id); }
-  byAnchor(anchor: string) { const id = this.anchors.get(anchor); return id === undefined ? undefined : this.byId.get(id); }
-  byDn(dn: string) { const id = this.dns.get(dn.toLowerCase()); return id === undefined ? undefined : this.byId.get(id); }
-  values() { return this.byId.values(); }
-  ids() { return [...this.byId.keys()]; }
-
-  find(objectType: string, attribute: string, value: string): CsObject[] {
-    const key = `${objectType}\0${attribute}`;
-    let index = this.valueIndexes.get(key);
-    if (!index) {
-      index = new CsValueIndex(objectType, attribute);
-      for (const o of this.byId.values()) index.update(o.id, o);
-      this.valueIndexes.set(key, index);
-    }
-    return index.ids(value).map((id) => this.byId.get(id)!).filter(Boolean);
-  }
-  withPendingImport() { return [...this.importing].map((id) => this.byId.get(id)!); }
-  withPendingExport() { return [...this.exporting].map((id) => this.byId.get(id)!); }
-  get size() { return this.byId.size; }
-
-  put(obj: CsObject): void {
-    this.unlink(obj.id);
-    this.byId.set(obj.id, obj);
-    // update() replaces the object's old values itself: no separate removal first.
-    for (const index of this.valueIndexes.values()) index.update(obj.id, obj);
-    if (obj.anchor !== null) this.anchors.set(obj.anchor, obj.id);
-    this.dns.set(obj.dn.toLowerCase(), obj.id);
-    if (obj.pendingImport) this.importing.add(obj.id);
-    if (obj.pendingExport || obj.unconfirmed) this.exporting.add(obj.id);
-  }
-
-  remove(id: string): void {
-    if (!this.byId.has(id)) return;
-    this.unlink(id);
-    for (const index of this.valueIndexes.values()) index.update(id, undefined);
-  }
-
-  /** Drops the object from the id, anchor, DN and pending indexes (not the value indexes). */
-  private unlink(id: string): void {
-    const old = this.byId.get(id);
-    if (!old) return;
-    this.byId.delete(id);
-    this.importing.delete(id);
-    this.exporting.delete(id);
-    if (old.anchor !== null && this.anchors.get(old.anchor) === id) this.anchors.delete(old.anchor);
-    if (this.dns.get(old.dn.toLowerCase()) === id) this.dns.delete(old.dn.toLowerCase());
-  }
+export interface TxHooks {
+  /** Writes part of a large transaction out before it commits, so memory holds a bounded part of it; not durable. */
+  readonly spill?: (writes: Write[]) => void;
+  readonly commit: (writes: Write[]) => Promise<void>;
+  /** Forgets what `spill` wrote. */
+  readonly abort?: () => Promise<void> | void;
 }
 
+type Undo =
+  | readonly ['cs', string, string, CsSlot | undefined, boolean, boolean]
+  | readonly ['mv', string, MvSlot | undefined]
+  | readonly ['meta', string, unknown];
+
 export class StoreState {
-  protected spaces: Map<string, ConnectorSpace>;
-  protected mvById: Map<string, MvObject>;
-  /** objectType\0attribute → value → ids; built on first use of each pair. Type and attribute kept apart so writes need not split the key. */
-  private mvIndex = new Map<string, MvIndex>();
-  protected metaData: Map<string, unknown>;
-  protected runList: RunRecord[];
-  private runIds: Set<string>;
+  protected readonly spaces = new Map<string, ConnectorSpace>();
+  protected readonly mvSlots = new Map<string, MvSlot>();
+  /** objectType\0attribute → index; built on first use of each pair. */
+  private readonly mvIndex = new Map<string, MvValueIndex>();
+  protected readonly metaData = new Map<string, unknown>();
+  protected runList: RunRecord[] = [];
+  private readonly runIds = new Set<string>();
   /** Begun and neither committed nor rolled back: memory then holds changes the disk must not get. */
   protected openTransactions = 0;
 
-  /** Replaces this state with another (a reload after a rollback too large to undo in memory). */
-  protected adopt(other: StoreState): void {
-    this.spaces = other.spaces;
-    this.mvById = other.mvById;
-    this.metaData = other.metaData;
-    this.runList = other.runList;
-    this.runIds = other.runIds;
-    this.mvIndex = new Map();
+  /** Reads an object that is not in memory. Only a store that writes objects out has any. */
+  protected load(slot: Slot<unknown>): unknown {
+    throw new Error(`store: object at ${slot.file}:${slot.off} is not in memory`);
   }
 
-  constructor(from?: StoreState) {
-    this.spaces = from?.spaces ?? new Map();
-    this.mvById = from?.mvById ?? new Map();
-    this.metaData = from?.metaData ?? new Map();
-    this.runList = from?.runList ?? [];
-    this.runIds = from?.runIds ?? new Set(this.runList.map((r) => r.id));
-  }
-
-  /** The whole state as ops, for a snapshot; only the latest `maxRuns` run records. */
-  *snapshotOps(maxRuns: number): Generator<Op> {
-    for (const [agent, space] of this.spaces) for (const o of space.values()) yield ['cs', agent, o.id, o];
-    for (const m of this.mvById.values()) yield ['mv', m.id, m];
-    for (const [k, v] of this.metaData) yield ['meta', k, v];
-    for (const r of this.runList.slice(-maxRuns)) yield ['run', r];
-  }
+  private readonly loadCs = (slot: Slot<CsObject>) => this.load(slot) as CsObject;
 
   protected objectCount(): number {
-    let n = this.mvById.size;
+    let n = this.mvSlots.size;
     for (const s of this.spaces.values()) n += s.size;
     return n;
   }
 
-  private space(agent: string): ConnectorSpace {
+  protected space(agent: string): ConnectorSpace {
     let s = this.spaces.get(agent);
-    if (!s) this.spaces.set(agent, (s = new ConnectorSpace()));
+    if (!s) this.spaces.set(agent, (s = new ConnectorSpace(this.loadCs)));
     return s;
   }
 
   cs(agent: string): ConnectorSpaceView { return this.space(agent); }
   agents(): string[] { return [...this.spaces.keys()]; }
-  mv(id: string) { return this.mvById.get(id); }
-  mvValues() { return this.mvById.values(); }
-  get mvCount() { return this.mvById.size; }
+  mv(id: string): MvObject | undefined {
+    const s = this.mvSlots.get(id);
+    return s && (s.obj ?? (this.load(s) as MvObject));
+  }
+  *mvValues(): IterableIterator<MvObject> { for (const s of this.mvSlots.values()) yield s.obj ?? (this.load(s) as MvObject); }
+  get mvCount() { return this.mvSlots.size; }
   meta<T>(key: string): T | undefined { return this.metaData.get(key) as T | undefined; }
   runs(): readonly RunRecord[] { return this.runList; }
 
@@ -134,86 +82,102 @@ export class StoreState {
     const key = `${objectType}\0${attribute}`;
     let index = this.mvIndex.get(key);
     if (!index) {
-      index = { type: objectType, attribute, values: new Map() };
+      index = new MvValueIndex(objectType, attribute);
+      for (const [id, s] of this.mvSlots) if (s.type === objectType) index.update(id, s.obj ?? (this.load(s) as MvObject));
       this.mvIndex.set(key, index);
-      for (const m of this.mvById.values()) if (m.objectType === objectType) this.indexAdd(index, m);
     }
-    const ids = index.values.get(normalizeKey(value));
-    return ids ? [...ids].map((id) => this.mvById.get(id)!).filter(Boolean) : [];
+    return index.ids(value).map((id) => this.mv(id)!).filter(Boolean);
   }
 
-  private indexAdd(index: MvIndex, m: MvObject): void {
-    for (const v of asArray(m.attrs[index.attribute])) {
-      const k = normalizeKey(v);
-      let set = index.values.get(k);
-      if (!set) index.values.set(k, (set = new Set()));
-      set.add(m.id);
-    }
-  }
-
-  private reindex(old: MvObject | undefined, next: MvObject | undefined): void {
-    for (const index of this.mvIndex.values()) {
-      if (old?.objectType === index.type) for (const v of asArray(old.attrs[index.attribute])) index.values.get(normalizeKey(v))?.delete(old.id);
-      if (next?.objectType === index.type) this.indexAdd(index, next);
+  /** Puts back a metaverse slot read from a checkpoint or kept for undo; `undefined` removes. */
+  protected restoreMv(id: string, slot: MvSlot | undefined): void {
+    if (slot) this.mvSlots.set(id, slot);
+    else this.mvSlots.delete(id);
+    if (this.mvIndex.size) {
+      const obj = slot && (slot.obj ?? (this.load(slot) as MvObject));
+      for (const index of this.mvIndex.values()) index.update(id, obj);
     }
   }
 
-  /** Applies one op; used for live writes and for journal replay. */
-  apply(op: Op): void {
+  /** Applies one op, for live writes and journal replay; returns the slot of an object it put. */
+  apply(op: Op): Slot<unknown> | undefined {
     switch (op[0]) {
       case 'cs':
-        if (op[3]) this.space(op[1]).put(op[3]);
-        else this.space(op[1]).remove(op[2]);
-        return;
+        if (op[3]) return this.space(op[1]).put(op[3]);
+        this.space(op[1]).remove(op[2]);
+        return undefined;
       case 'mv': {
-        const old = this.mvById.get(op[1]);
-        if (op[2]) this.mvById.set(op[1], op[2]);
-        else this.mvById.delete(op[1]);
-        this.reindex(old, op[2] ?? undefined);
-        return;
+        const m = op[2];
+        this.mvSlots.delete(op[1]);
+        const slot: MvSlot | undefined = m ? { obj: m, file: IN_MEMORY, off: 0, len: 0, type: m.objectType } : undefined;
+        if (slot) this.mvSlots.set(op[1], slot);
+        for (const index of this.mvIndex.values()) index.update(op[1], m ?? undefined);
+        return slot;
       }
       case 'meta':
         if (op[2] === null || op[2] === undefined) this.metaData.delete(op[1]);
         else this.metaData.set(op[1], op[2]);
-        return;
+        return undefined;
       case 'run':
         // A journal replayed over a snapshot that already holds this run must not add it twice.
-        if (this.runIds.has(op[1].id)) return;
+        if (this.runIds.has(op[1].id)) return undefined;
         this.runIds.add(op[1].id);
         this.runList.push(op[1]);
-        return;
+        return undefined;
     }
   }
 
+  /** Keeps only the latest `max` run records (at a snapshot). */
+  protected trimRuns(max: number): void {
+    for (const r of this.runList.splice(0, Math.max(0, this.runList.length - max))) this.runIds.delete(r.id);
+  }
+
+  private undoOf(key: string, op: Op): Undo {
+    if (op[0] === 'cs') {
+      const s = this.spaces.get(op[1]);
+      return ['cs', op[1], op[2], s?.slots.get(op[2]), !!s?.importing.has(op[2]), !!s?.exporting.has(op[2])];
+    }
+    if (op[0] === 'mv') return ['mv', op[1], this.mvSlots.get(op[1])];
+    if (op[0] === 'meta') return ['meta', op[1], this.metaData.get(op[1])];
+    throw new Error(`store: no undo for ${key}`);
+  }
+
+  private undo(u: Undo): void {
+    if (u[0] === 'cs') {
+      if (u[3]) this.space(u[1]).restore(u[2], u[3], u[4], u[5]);
+      else this.space(u[1]).remove(u[2]);
+    } else if (u[0] === 'mv') this.restoreMv(u[1], u[2]);
+    else this.apply(['meta', u[1], u[2] ?? null]);
+  }
+
   /**
-   * A transaction that applies at once in memory and persists through `persist`
-   * on commit. Only the last version of each object is kept for persistence and
-   * only the first for undo, so a full sync touching an object five times
-   * holds it twice, not ten times.
+   * A transaction that applies at once in memory and persists through `hooks`
+   * on commit. Only the last version of each object is kept for writing, and
+   * for undo only the first slot: a slot is a few fields, so undoing a full
+   * sync costs no copy of the store. Past `spillAfter` objects the pending
+   * writes go out through `hooks.spill`.
    */
-  protected transaction(persist: (ops: Op[]) => Promise<void>, reload?: () => Promise<void>, undoLimit = Infinity): StoreTransaction {
-    const latest = new Map<string, Op>();
-    const undo = new Map<string, Op>();
+  protected transaction(hooks: TxHooks, spillAfter = Infinity): StoreTransaction {
+    let latest = new Map<string, Write>();
+    const undo = new Map<string, Undo>();
     const runs: RunRecord[] = [];
     let done = false;
     this.openTransactions++;
-    // Past the limit, old versions are not kept (a full sync would hold the store twice): rollback reloads from disk.
-    let overflow = false;
-    const record = (key: string, op: Op, inverse: () => Op) => {
+    const record = (key: string, op: Op) => {
       if (done) throw new Error('store: transaction already finished');
-      if (!overflow && !undo.has(key)) {
-        if (reload && undo.size >= undoLimit) { overflow = true; undo.clear(); }
-        else undo.set(key, inverse());
+      if (!undo.has(key)) undo.set(key, this.undoOf(key, op));
+      latest.set(key, { op, slot: this.apply(op) });
+      if (latest.size >= spillAfter && hooks.spill) {
+        hooks.spill([...latest.values()]);
+        latest = new Map();
       }
-      latest.set(key, op);
-      this.apply(op);
     };
     return {
-      putCs: (o) => record(`c\0${o.agent}\0${o.id}`, ['cs', o.agent, o.id, o], () => ['cs', o.agent, o.id, this.spaces.get(o.agent)?.get(o.id) ?? null]),
-      deleteCs: (agent, id) => record(`c\0${agent}\0${id}`, ['cs', agent, id, null], () => ['cs', agent, id, this.spaces.get(agent)?.get(id) ?? null]),
-      putMv: (m) => record(`m\0${m.id}`, ['mv', m.id, m], () => ['mv', m.id, this.mvById.get(m.id) ?? null]),
-      deleteMv: (id) => record(`m\0${id}`, ['mv', id, null], () => ['mv', id, this.mvById.get(id) ?? null]),
-      setMeta: (k, v) => record(`k\0${k}`, ['meta', k, v], () => ['meta', k, this.metaData.get(k) ?? null]),
+      putCs: (o) => record(`c\0${o.agent}\0${o.id}`, ['cs', o.agent, o.id, o]),
+      deleteCs: (agent, id) => record(`c\0${agent}\0${id}`, ['cs', agent, id, null]),
+      putMv: (m) => record(`m\0${m.id}`, ['mv', m.id, m]),
+      deleteMv: (id) => record(`m\0${id}`, ['mv', id, null]),
+      setMeta: (k, v) => record(`k\0${k}`, ['meta', k, v]),
       addRun: (r) => {
         if (done) throw new Error('store: transaction already finished');
         runs.push(r);
@@ -222,14 +186,14 @@ export class StoreState {
       commit: async () => {
         if (!done) this.openTransactions--;
         done = true;
-        await persist([...latest.values(), ...runs.map((r): Op => ['run', r])]);
+        await hooks.commit([...latest.values(), ...runs.map((r): Write => ({ op: ['run', r], slot: undefined }))]);
       },
       rollback: async () => {
         if (done) return;
         done = true;
         this.openTransactions--;
-        if (overflow && reload) return reload();
-        for (const op of undo.values()) this.apply(op);
+        await hooks.abort?.();
+        for (const u of undo.values()) this.undo(u);
         if (runs.length) for (const r of this.runList.splice(this.runList.length - runs.length, runs.length)) this.runIds.delete(r.id);
       },
     };
@@ -239,6 +203,6 @@ export class StoreState {
 /** A store that keeps nothing on disk: for tests and previews. */
 export class MemoryStore extends StoreState {
   readonly location = ':memory:';
-  begin(): StoreTransaction { return this.transaction(async () => {}); }
+  begin(): StoreTransaction { return this.transaction({ commit: async () => {} }); }
   async close(): Promise<void> {}
 }

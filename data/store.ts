@@ -1,5 +1,6 @@
 /**
- * The store the engine sees. Reads come from memory; writes are grouped in a
+ * The store the engine sees. Reads come from memory or, for a store that
+ * keeps objects on disk, one object at a time; writes are grouped in a
  * transaction that commits atomically (all of it survives a crash, or none).
  * Walk `ids()` rather than copying `values()` into an array, so that a store
  * reading objects on demand can follow. Only `json-file-store.ts` knows how
@@ -25,6 +26,8 @@ export interface ConnectorSpaceView {
   find(objectType: string, attribute: string, value: string): CsObject[];
   /** Objects with a pending import: what a delta sync processes, without scanning the space. */
   withPendingImport(): CsObject[];
+  /** Their ids, without reading the objects. */
+  pendingImportIds(): string[];
   /** Objects with a pending or unconfirmed export: what an export looks at. */
   withPendingExport(): CsObject[];
   readonly size: number;
@@ -39,7 +42,7 @@ export interface StoreTransaction {
   addRun(run: RunRecord): void;
   /** Makes every change of this transaction durable at once. */
   commit(): Promise<void>;
-  /** Undoes every change of this transaction in memory (a very large one is reloaded from disk instead). */
+  /** Undoes every change of this transaction, in memory and in what it wrote ahead of its commit. */
   rollback(): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 /** Opens a project directory: compile its rules, open its store, wire the engine. */
 import { join, resolve } from 'node:path';
 import { compileProject, formatDiagnostic, type CompiledRules, type Diagnostic } from '../rules/index.ts';
-import { openFileStore } from '../data/json-file-store.ts';
+import { openFileStore, type OpenOptions } from '../data/json-file-store.ts';
 import type { Store } from '../data/store.ts';
 import { createEngine, type EngineContext, type EngineEvents } from './context.ts';
 
@@ -20,12 +20,12 @@ export interface Project {
   close(): Promise<void>;
 }
 
-export async function openProject(dir: string, o: { store?: string; waitMs?: number; events?: EngineEvents; now?: () => Date } = {}): Promise<Project> {
+export async function openProject(dir: string, o: { store?: string; waitMs?: number; storeOptions?: OpenOptions; events?: EngineEvents; now?: () => Date } = {}): Promise<Project> {
   const base = resolve(dir);
   const compiled = await compileProject(base);
   if (compiled.files.length === 0) throw new RulesError([{ file: base, line: 1, column: 1, length: 0, severity: 'error', code: 'IDS0009', message: 'no *.sync files in the project directory' }]);
   if (!compiled.model) throw new RulesError(compiled.diagnostics);
-  const store = await openFileStore(o.store ? resolve(o.store) : join(base, '.idsync'), { waitMs: o.waitMs ?? 0 });
+  const store = await openFileStore(o.store ? resolve(o.store) : join(base, '.idsync'), { ...o.storeOptions, waitMs: o.waitMs ?? 0 });
   const engine = createEngine({ rules: compiled.model, store, baseDir: base, ...(o.events ? { events: o.events } : {}), ...(o.now ? { now: o.now } : {}) });
   return {
     dir: base,

@@ -65,7 +65,7 @@ export async function runSync(ctx: EngineContext, agentName: string, mode: 'full
     processDeprovisionDeletes(s);
     const space = ctx.store.cs(agentName);
     // Ids only: objects are read one at a time as the loop reaches them, so a full sync does not hold the space.
-    const ids = mode === 'full' ? space.ids() : space.withPendingImport().map((x) => x.id);
+    const ids = mode === 'full' ? space.ids() : space.pendingImportIds();
     let done = 0;
     for (const id of ids) {
       if (o.limit !== undefined && done >= o.limit) {

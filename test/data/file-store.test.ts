@@ -53,10 +53,8 @@ test('compaction writes a snapshot and empties the journal; a delta run appends 
   for (let i = 0; i < 60; i++) tx.putMv(mv(String(i), `P${i}`));
   await tx.commit();
   const generation = (await readFile(join(d, 'snapshot', 'current'), 'utf8')).trim();
-  const { readdir } = await import('node:fs/promises');
-  const parts = await readdir(join(d, 'snapshot', generation));
-  const ops = (await Promise.all(parts.map(async (p) => JSON.parse(await readFile(join(d, 'snapshot', generation, p), 'utf8')) as unknown[]))).flat();
-  t.is(ops.filter((o) => (o as string[])[0] === 'mv').length, 60);
+  const lines = (await readFile(join(d, 'snapshot', generation, 'objects.jsonl'), 'utf8')).trim().split('\n');
+  t.is(lines.map((l) => JSON.parse(l) as string[]).filter((o) => o[0] === 'mv').length, 60);
   const tx2 = s.begin();
   tx2.putMv(mv('1', 'changed'));
   await tx2.commit();
@@ -105,17 +103,21 @@ test('mvFind is case-insensitive and follows updates', async (t) => {
   await s.close();
 });
 
-test('a transaction too large to undo in memory is rolled back by reloading from disk', async (t) => {
+test('a transaction large enough to be written out before its commit rolls back in memory and on disk', async (t) => {
   const d = await dir();
   const s = await openFileStore(d);
   const tx = s.begin();
   tx.putMv(mv('keep', 'Kept'));
   await tx.commit();
+  const committed = (await readFile(join(d, 'journal.jsonl'), 'utf8')).length;
   const big = s.begin();
   for (let i = 0; i < 20_050; i++) big.putMv(mv(`x${i}`, 'X'));
   big.putMv(mv('keep', 'Changed'));
   t.is(s.mvCount, 20_051);
+  t.true((await readFile(join(d, 'journal.jsonl'), 'utf8')).length > committed + 1_000_000, 'most of it is on disk, not in memory');
+  t.is(s.mv('x7')!.attrs['displayName'], 'X', 'and reads back from there');
   await big.rollback();
+  t.is((await readFile(join(d, 'journal.jsonl'), 'utf8')).length, committed, 'the rollback cut it off');
   t.is(s.mvCount, 1);
   t.is(s.mv('keep')!.attrs['displayName'], 'Kept');
   const after = s.begin();
@@ -202,4 +204,26 @@ test('connector-space objects are written without their empty fields and read ba
   t.deepEqual(again.cs('hr').get('c2'), full);
   t.deepEqual(again.cs('hr').get('c3'), { ...base, id: 'c3' }, 'the earlier form, with every field, still reads');
   await again.close();
+});
+
+test('what a crashed transaction wrote ahead of its commit, or a torn line, never joins a later commit', async (t) => {
+  const d = await dir();
+  const s = await openFileStore(d, { spillAfterObjects: 10 });
+  const tx = s.begin();
+  tx.putMv(mv('kept', 'Kept'));
+  await tx.commit();
+  // A step that dies after writing 25 objects out: closing with it open stands for the crash.
+  const dead = s.begin();
+  for (let i = 0; i < 25; i++) dead.putMv(mv(`dead${i}`, 'Dead'));
+  await s.close();
+  await appendFile(join(d, 'journal.jsonl'), '["mv","torn",{"id":"tor');
+  const again = await openFileStore(d);
+  t.is(again.mvCount, 1);
+  const next = again.begin();
+  next.putMv(mv('later', 'Later'));
+  await next.commit();
+  await again.close();
+  const third = await openFileStore(d);
+  t.deepEqual([...third.mvValues()].map((m) => m.id).sort(), ['kept', 'later']);
+  await third.close();
 });

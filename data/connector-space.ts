@@ -1,0 +1,99 @@
+/**
+ * One agent's connector space as the store holds it: a slot per object, and
+ * the lookups every step needs (anchor, DN, pending import and export) kept
+ * beside the slots, so that finding an object reads only that object.
+ */
+import type { CsObject } from './objects.ts';
+import { CsValueIndex } from './value-index.ts';
+import { IN_MEMORY, type Slot } from './slot.ts';
+import type { ConnectorSpaceView } from './store.ts';
+
+/** A connector object's slot, with what unlinking it needs without reading it. */
+export interface CsSlot extends Slot<CsObject> {
+  anchor: string | null;
+  /** The DN lower-cased: directories compare DNs case-insensitively. */
+  dnKey: string;
+}
+
+export class ConnectorSpace implements ConnectorSpaceView {
+  readonly slots = new Map<string, CsSlot>();
+  private readonly anchors = new Map<string, string>();
+  private readonly dns = new Map<string, string>();
+  readonly importing = new Set<string>();
+  readonly exporting = new Set<string>();
+  /** objectType\0attribute → values held, for SelectUniqueValue; built on first `find`. */
+  private readonly valueIndexes = new Map<string, CsValueIndex>();
+
+  constructor(private readonly load: (slot: Slot<CsObject>) => CsObject) {}
+
+  get(id: string): CsObject | undefined {
+    const s = this.slots.get(id);
+    return s && (s.obj ?? this.load(s));
+  }
+  byAnchor(anchor: string) { const id = this.anchors.get(anchor); return id === undefined ? undefined : this.get(id); }
+  byDn(dn: string) { const id = this.dns.get(dn.toLowerCase()); return id === undefined ? undefined : this.get(id); }
+  *values(): IterableIterator<CsObject> { for (const s of this.slots.values()) yield s.obj ?? this.load(s); }
+  ids() { return [...this.slots.keys()]; }
+  pendingImportIds() { return [...this.importing]; }
+
+  find(objectType: string, attribute: string, value: string): CsObject[] {
+    const key = `${objectType}\0${attribute}`;
+    let index = this.valueIndexes.get(key);
+    if (!index) {
+      index = new CsValueIndex(objectType, attribute);
+      for (const [id, s] of this.slots) index.update(id, s.obj ?? this.load(s));
+      this.valueIndexes.set(key, index);
+    }
+    return index.ids(value).map((id) => this.get(id)!).filter(Boolean);
+  }
+  withPendingImport() { return [...this.importing].map((id) => this.get(id)!); }
+  withPendingExport() { return [...this.exporting].map((id) => this.get(id)!); }
+  get size() { return this.slots.size; }
+
+  /** Holds `obj` in memory until the store writes it out; returns its slot. */
+  put(obj: CsObject): CsSlot {
+    const slot: CsSlot = { obj, file: IN_MEMORY, off: 0, len: 0, anchor: obj.anchor, dnKey: obj.dn.toLowerCase() };
+    this.link(obj.id, slot, !!obj.pendingImport, !!(obj.pendingExport || obj.unconfirmed));
+    // update() replaces the object's old values itself: no separate removal first.
+    for (const index of this.valueIndexes.values()) index.update(obj.id, obj);
+    return slot;
+  }
+
+  /**
+   * Puts back a slot read from a checkpoint or kept for undo. The value
+   * indexes need the object, so it is read only when one exists.
+   */
+  restore(id: string, slot: CsSlot, importing: boolean, exporting: boolean): void {
+    this.link(id, slot, importing, exporting);
+    if (this.valueIndexes.size) {
+      const obj = slot.obj ?? this.load(slot);
+      for (const index of this.valueIndexes.values()) index.update(id, obj);
+    }
+  }
+
+  remove(id: string): void {
+    if (!this.slots.has(id)) return;
+    this.unlink(id);
+    for (const index of this.valueIndexes.values()) index.update(id, undefined);
+  }
+
+  private link(id: string, slot: CsSlot, importing: boolean, exporting: boolean): void {
+    this.unlink(id);
+    this.slots.set(id, slot);
+    if (slot.anchor !== null) this.anchors.set(slot.anchor, id);
+    this.dns.set(slot.dnKey, id);
+    if (importing) this.importing.add(id);
+    if (exporting) this.exporting.add(id);
+  }
+
+  /** Drops the object from the id, anchor, DN and pending indexes (not the value indexes). */
+  private unlink(id: string): void {
+    const old = this.slots.get(id);
+    if (!old) return;
+    this.slots.delete(id);
+    this.importing.delete(id);
+    this.exporting.delete(id);
+    if (old.anchor !== null && this.anchors.get(old.anchor) === id) this.anchors.delete(old.anchor);
+    if (this.dns.get(old.dnKey) === id) this.dns.delete(old.dnKey);
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Appends lines to a file through one reusable buffer. Each line is encoded
+ * straight into the buffer, which also gives its length in bytes: joining
+ * thousands of lines into one string and encoding that took twice as long
+ * (measured on the store's journal).
+ */
+import { writeSync } from 'node:fs';
+
+export class LineWriter {
+  #buf = Buffer.allocUnsafe(4 * 2 ** 20);
+  #used = 0;
+  /** @param size the file's length in bytes: where the next line goes. */
+  constructor(protected readonly fd: number, public size: number) {}
+
+  /** Appends `line` and a line end; returns the line's offset. */
+  add(line: string): number {
+    // At most three bytes per UTF-16 unit in UTF-8: never a partial write into the buffer.
+    this.room(line.length * 3 + 1);
+    const len = this.#buf.write(line, this.#used);
+    return this.placed(len);
+  }
+
+  /** Appends a line already encoded (without its line end); returns its offset. */
+  addBytes(src: Buffer, start: number, end: number): number {
+    this.room(end - start + 1);
+    return this.placed(src.copy(this.#buf, this.#used, start, end));
+  }
+
+  flush(): void {
+    let done = 0;
+    while (done < this.#used) done += writeSync(this.fd, this.#buf, done, this.#used - done);
+    this.#used = 0;
+  }
+
+  private room(bytes: number): void {
+    if (this.#used + bytes <= this.#buf.length) return;
+    this.flush();
+    if (bytes > this.#buf.length) this.#buf = Buffer.allocUnsafe(bytes);
+  }
+
+  private placed(len: number): number {
+    const off = this.size;
+    this.#buf[this.#used + len] = 10;
+    this.#used += len + 1;
+    this.size += len + 1;
+    return off;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The embedded store's files as lines that can be read back one at a time:
+ * the snapshot's object file of each generation, and the journal. Objects are
+ * read where their slot says; a read that continues where an earlier one
+ * ended (a full sync walking objects in the order they were written) fills a
+ * block ahead, so walking a whole file costs a read per block, not per object.
+ */
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync } from 'node:fs';
+import { LineWriter } from './line-writer.ts';
+
+/** The journal's file number; a snapshot generation's object file is its generation number (1 and up). */
+export const JOURNAL = 0;
+const BLOCK = 256 * 1024;
+
+interface Stream { file: number; start: number; end: number; used: number; readonly buf: Buffer }
+
+export class ObjectLog {
+  readonly #fds = new Map<number, number>();
+  readonly #streams: Stream[] = Array.from({ length: 8 }, () => ({ file: -1, start: 0, end: 0, used: 0, buf: Buffer.allocUnsafe(BLOCK) }));
+  #scratch = Buffer.allocUnsafe(64 * 1024);
+  #tick = 0;
+  readonly #journal: LineWriter;
+
+  constructor(journalPath: string) {
+    // a+: appends go to the end whatever the position; positional reads still work.
+    const fd = openSync(journalPath, 'a+');
+    this.#fds.set(JOURNAL, fd);
+    this.#journal = new LineWriter(fd, fstatSync(fd).size);
+  }
+
+  /** The journal's length in bytes, lines not yet flushed included: where the next line goes. */
+  get journalSize(): number { return this.#journal.size; }
+
+  /** Makes `path` readable as file number `file`. */
+  attach(file: number, path: string): void {
+    this.detach(file);
+    this.#fds.set(file, openSync(path, 'r'));
+  }
+
+  detach(file: number): void {
+    const fd = this.#fds.get(file);
+    if (fd !== undefined) closeSync(fd);
+    this.#fds.delete(file);
+    this.forget(file);
+  }
+
+  /** The line at `off`, `len` bytes long, without its line end. */
+  read(file: number, off: number, len: number): string {
+    const [buf, start] = this.bytes(file, off, len);
+    return buf.toString('utf8', start, start + len);
+  }
+
+  /** Copies the line at `off` to `to` without decoding it; returns its new offset there. */
+  copy(file: number, off: number, len: number, to: LineWriter): number {
+    const [buf, start] = this.bytes(file, off, len);
+    return to.addBytes(buf, start, start + len);
+  }
+
+  /** A buffer holding the line, and where in it the line starts. Valid until the next read. */
+  private bytes(file: number, off: number, len: number): [Buffer, number] {
+    let lru = this.#streams[0]!;
+    for (const s of this.#streams) {
+      if (s.file === file && off >= s.start && off + len <= s.end) {
+        s.used = ++this.#tick;
+        return [s.buf, off - s.start];
+      }
+      if (s.used < lru.used) lru = s;
+    }
+    if (file === JOURNAL) this.#journal.flush();
+    const fd = this.#fds.get(file);
+    if (fd === undefined) throw new Error(`store: file ${file} is not open`);
+    const next = this.#streams.find((s) => s.file === file && s.end === off);
+    if (next && len <= BLOCK) {
+      // Sequential: read a block ahead.
+      next.start = off;
+      next.end = off + readSync(fd, next.buf, 0, BLOCK, off);
+      next.used = ++this.#tick;
+      if (next.end < off + len) throw new Error(`store: file ${file} ends before the object at ${off}`);
+      return [next.buf, 0];
+    }
+    if (len > this.#scratch.length) this.#scratch = Buffer.allocUnsafe(len);
+    if (readSync(fd, this.#scratch, 0, len, off) < len) throw new Error(`store: file ${file} ends before the object at ${off}`);
+    // Remember where the next line starts: if the next read asks for it, read ahead.
+    Object.assign(lru, { file, start: off + len + 1, end: off + len + 1, used: ++this.#tick });
+    return [this.#scratch, 0];
+  }
+
+  /** Appends a line to the journal (written out at the next flush, sync or read of the journal); returns its offset. */
+  append(line: string): number { return this.#journal.add(line); }
+
+  flush(): void { this.#journal.flush(); }
+
+  sync(): void {
+    this.#journal.flush();
+    fsyncSync(this.#fds.get(JOURNAL)!);
+  }
+
+  /** Cuts the journal back to `size` bytes: drops what a rolled-back transaction wrote, or a torn tail. */
+  truncate(size: number): void {
+    this.#journal.flush();
+    ftruncateSync(this.#fds.get(JOURNAL)!, size);
+    this.#journal.size = size;
+    this.forget(JOURNAL);
+  }
+
+  close(): void {
+    this.#journal.flush();
+    for (const file of [...this.#fds.keys()]) this.detach(file);
+  }
+
+  private forget(file: number): void {
+    for (const s of this.#streams) if (s.file === file) Object.assign(s, { file: -1, start: 0, end: 0 });
+  }
+}

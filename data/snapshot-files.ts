@@ -1,0 +1,58 @@
+/**
+ * A snapshot generation on disk, under `snapshot/<generation>/`:
+ * - `objects.jsonl`: one op line per connector-space and metaverse object, the
+ *   same lines the journal holds, so compaction copies lines without parsing;
+ * - `catalog.jsonl`: the slots, a few thousand per line: what opening reads
+ *   instead of the objects;
+ * - `state.json`: store settings, watermarks and run history, written by the
+ *   store itself (a lowdb DataFile).
+ * The generation is written whole and fsync'd before the pointer file names it.
+ */
+import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { LineWriter } from './line-writer.ts';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunRecord } from './objects.ts';
+import { readLineBatches } from './line-reader.ts';
+
+/** [id, anchor, lower-cased DN, flags (1 pending import, 2 pending export), offset, length] */
+export type CsRow = [string, string | null, string, number, number, number];
+/** [id, objectType, offset, length] */
+export type MvRow = [string, string, number, number];
+export type CatalogLine = { readonly cs: string; readonly rows: CsRow[] } | { readonly mv: MvRow[] };
+export interface SnapshotState { readonly meta: [string, unknown][]; readonly runs: RunRecord[] }
+
+/** Lines to a new file, fsync'd on close. */
+class LineFile extends LineWriter {
+  static create(path: string): LineFile { return new LineFile(openSync(path, 'w'), 0); }
+  close(): void {
+    this.flush();
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+  }
+}
+
+export class SnapshotWriter {
+  readonly objects: LineFile;
+  readonly #catalog: LineFile;
+  constructor(readonly dir: string) {
+    this.objects = LineFile.create(join(dir, 'objects.jsonl'));
+    this.#catalog = LineFile.create(join(dir, 'catalog.jsonl'));
+  }
+
+  catalog(line: CatalogLine): void { this.#catalog.add(JSON.stringify(line)); }
+
+  finish(): void {
+    this.objects.close();
+    this.#catalog.close();
+  }
+}
+
+export const objectsPath = (dir: string) => join(dir, 'objects.jsonl');
+
+/** Reads a generation's catalog; false for a generation of an earlier store, which has none. */
+export async function readCatalog(dir: string, on: (line: CatalogLine) => void): Promise<boolean> {
+  if (!(await readdir(dir)).includes('catalog.jsonl')) return false;
+  for await (const lines of readLineBatches(join(dir, 'catalog.jsonl'))) for (const l of lines) if (l) on(JSON.parse(l) as CatalogLine);
+  return true;
+}
