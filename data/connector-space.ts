@@ -6,19 +6,28 @@
 import type { CsObject } from './objects.ts';
 import { CsValueIndex } from './value-index.ts';
 import { IN_MEMORY, type Slot } from './slot.ts';
-import type { ConnectorSpaceView } from './store.ts';
+import type { ConnectorRef, ConnectorSpaceView } from './store.ts';
 
-/** A connector object's slot, with what unlinking it needs without reading it. */
-export interface CsSlot extends Slot<CsObject> {
-  anchor: string | null;
-  /** The DN lower-cased: directories compare DNs case-insensitively. */
-  dnKey: string;
+/** A connector object's slot, with what lookups, unlinking and references need without reading it. */
+export interface CsSlot extends Slot<CsObject>, ConnectorRef {
+  readonly id: string;
+  readonly anchor: string | null;
+  readonly dn: string;
+  readonly mvId: string | null;
+  readonly newDn: string | null;
+  readonly pendingAdd: boolean;
 }
+
+export const csSlot = (o: CsObject): CsSlot => ({
+  obj: o, file: IN_MEMORY, off: 0, len: 0, id: o.id, anchor: o.anchor, dn: o.dn, mvId: o.mvId, newDn: o.pendingExport?.newDn ?? null, pendingAdd: o.pendingExport?.op === 'add',
+});
 
 export class ConnectorSpace implements ConnectorSpaceView {
   readonly slots = new Map<string, CsSlot>();
   private readonly anchors = new Map<string, string>();
   private readonly dns = new Map<string, string>();
+  /** Metaverse id → the connector joined to it, for references: a group of 100,000 members reads no member. */
+  private readonly joined = new Map<string, string>();
   readonly importing = new Set<string>();
   readonly exporting = new Set<string>();
   /** objectType\0attribute → values held, for SelectUniqueValue; built on first `find`. */
@@ -34,6 +43,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
   byDn(dn: string) { const id = this.dns.get(dn.toLowerCase()); return id === undefined ? undefined : this.get(id); }
   *values(): IterableIterator<CsObject> { for (const s of this.slots.values()) yield s.obj ?? this.load(s); }
   ids() { return [...this.slots.keys()]; }
+  joinedTo(mvId: string): ConnectorRef | undefined { const id = this.joined.get(mvId); return id === undefined ? undefined : this.slots.get(id); }
   pendingImportIds() { return [...this.importing]; }
 
   find(objectType: string, attribute: string, value: string): CsObject[] {
@@ -52,7 +62,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
 
   /** Holds `obj` in memory until the store writes it out; returns its slot. */
   put(obj: CsObject): CsSlot {
-    const slot: CsSlot = { obj, file: IN_MEMORY, off: 0, len: 0, anchor: obj.anchor, dnKey: obj.dn.toLowerCase() };
+    const slot = csSlot(obj);
     this.link(obj.id, slot, !!obj.pendingImport, !!(obj.pendingExport || obj.unconfirmed));
     // update() replaces the object's old values itself: no separate removal first.
     for (const index of this.valueIndexes.values()) index.update(obj.id, obj);
@@ -81,7 +91,8 @@ export class ConnectorSpace implements ConnectorSpaceView {
     this.unlink(id);
     this.slots.set(id, slot);
     if (slot.anchor !== null) this.anchors.set(slot.anchor, id);
-    this.dns.set(slot.dnKey, id);
+    this.dns.set(slot.dn.toLowerCase(), id);
+    if (slot.mvId !== null) this.joined.set(slot.mvId, id);
     if (importing) this.importing.add(id);
     if (exporting) this.exporting.add(id);
   }
@@ -94,6 +105,8 @@ export class ConnectorSpace implements ConnectorSpaceView {
     this.importing.delete(id);
     this.exporting.delete(id);
     if (old.anchor !== null && this.anchors.get(old.anchor) === id) this.anchors.delete(old.anchor);
-    if (this.dns.get(old.dnKey) === id) this.dns.delete(old.dnKey);
+    const dnKey = old.dn.toLowerCase();
+    if (this.dns.get(dnKey) === id) this.dns.delete(dnKey);
+    if (old.mvId !== null && this.joined.get(old.mvId) === id) this.joined.delete(old.mvId);
   }
 }

@@ -106,7 +106,9 @@ class FileStore extends StoreState implements Store {
   private restoreCatalog(line: CatalogLine, file: number): void {
     if ('cs' in line) {
       const space = this.space(line.cs);
-      for (const [id, anchor, dnKey, flags, off, len] of line.rows) space.restore(id, { obj: undefined, file, off, len, anchor, dnKey }, (flags & 1) !== 0, (flags & 2) !== 0);
+      for (const [id, anchor, dn, flags, off, len, mvId, newDn] of line.rows) {
+        space.restore(id, { obj: undefined, file, off, len, id, anchor, dn, mvId, newDn, pendingAdd: (flags & 4) !== 0 }, (flags & 1) !== 0, (flags & 2) !== 0);
+      }
     } else for (const [id, type, off, len] of line.mv) this.mvSlots.set(id, { obj: undefined, file, off, len, type });
   }
 
@@ -217,7 +219,7 @@ class FileStore extends StoreState implements Store {
       let rows: CsRow[] = [];
       for (const [id, s] of space.slots) {
         const [off, len] = copy(s, () => ['cs', agent, id, s.obj!]);
-        rows.push([id, s.anchor, s.dnKey, (space.importing.has(id) ? 1 : 0) | (space.exporting.has(id) ? 2 : 0), off, len]);
+        rows.push([id, s.anchor, s.dn, (space.importing.has(id) ? 1 : 0) | (space.exporting.has(id) ? 2 : 0) | (s.pendingAdd ? 4 : 0), off, len, s.mvId, s.newDn]);
         if (rows.length >= CATALOG_ROWS) { w.catalog({ cs: agent, rows }); rows = []; }
       }
       if (rows.length) w.catalog({ cs: agent, rows });

@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import type { RunRecord } from './objects.ts';
 import { readLineBatches } from './line-reader.ts';
 
-/** [id, anchor, lower-cased DN, flags (1 pending import, 2 pending export), offset, length] */
-export type CsRow = [string, string | null, string, number, number, number];
+/** [id, anchor, DN, flags (1 pending import, 2 pending export, 4 pending add), offset, length, metaverse id, pending new DN] */
+export type CsRow = [string, string | null, string, number, number, number, string | null, string | null];
 /** [id, objectType, offset, length] */
 export type MvRow = [string, string, number, number];
 export type CatalogLine = { readonly cs: string; readonly rows: CsRow[] } | { readonly mv: MvRow[] };

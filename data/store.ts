@@ -9,6 +9,17 @@
 import type { CsObject, MvObject, RunRecord } from './objects.ts';
 import type { Scalar } from './model.ts';
 
+/** What naming a joined object in a reference needs; a store answers it without reading the object. */
+export interface ConnectorRef {
+  readonly id: string;
+  readonly anchor: string | null;
+  readonly dn: string;
+  /** A pending rename's new DN: references exported now must already use it. */
+  readonly newDn: string | null;
+  /** Waiting to be created in the connected system: its identifier comes with this export. */
+  readonly pendingAdd: boolean;
+}
+
 export interface ConnectorSpaceView {
   get(id: string): CsObject | undefined;
   byAnchor(anchor: string): CsObject | undefined;
@@ -18,6 +29,8 @@ export interface ConnectorSpaceView {
   values(): IterableIterator<CsObject>;
   /** Every object id, without reading the objects. */
   ids(): string[];
+  /** The connector joined to metaverse object `mvId`, if any. */
+  joinedTo(mvId: string): ConnectorRef | undefined;
   /**
    * Objects of `objectType` that hold, or are about to hold (unconfirmed or
    * pending export), `value` in `attribute`, case-insensitively. May return

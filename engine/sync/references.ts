@@ -22,11 +22,9 @@ const byAnchor = (s: SyncContext, agent: string) => referencesByAnchor(s.ctx, ag
 
 /** A metaverse id as `agent` names it now (anchor or DN), or null. */
 export function targetIdentifier(ctx: EngineContext, agent: string, mvId: string): string | null {
-  const mv = ctx.store.mv(mvId);
-  const c = mv?.connectors.find((x) => x.agent === agent);
-  const cs = c ? ctx.store.cs(agent).get(c.csId) : undefined;
-  if (!cs) return null;
-  return referencesByAnchor(ctx, agent) ? cs.anchor : cs.dn;
+  const ref = ctx.store.cs(agent).joinedTo(mvId);
+  if (!ref) return null;
+  return referencesByAnchor(ctx, agent) ? ref.anchor : ref.dn;
 }
 
 function targetAgents(s: SyncContext, agent: string): string[] {
@@ -51,22 +49,18 @@ export function resolveInbound(s: SyncContext, agent: string, value: string, obj
   return null;
 }
 
-/** Metaverse id → the target connector's DN (or anchor), or null while the target object does not exist yet. */
+/**
+ * Metaverse id → the target connector's DN (or anchor), or null while the
+ * target object does not exist yet. Answered from the store's lookups: a
+ * group's members are not read.
+ */
 export function resolveOutbound(s: SyncContext, agent: string, mvId: string): string | null {
-  const mv = s.ctx.store.mv(mvId);
-  if (!mv) return null;
-  for (const c of mv.connectors) {
-    if (c.agent !== agent) continue;
-    const cs = s.ctx.store.cs(agent).get(c.csId);
-    if (!cs) continue;
-    if (byAnchor(s, agent)) return cs.anchor;
-    return cs.pendingExport?.newDn ?? cs.dn;
-  }
-  return null;
+  const ref = s.ctx.store.cs(agent).joinedTo(mvId);
+  if (!ref) return null;
+  return byAnchor(s, agent) ? ref.anchor : ref.newDn ?? ref.dn;
 }
 
 /** Whether the metaverse object has an object in `agent` waiting to be created (so its identifier comes with this export). */
 export function pendingInTarget(s: SyncContext, agent: string, mvId: string): boolean {
-  const mv = s.ctx.store.mv(mvId);
-  return !!mv?.connectors.some((c) => c.agent === agent && s.ctx.store.cs(agent).get(c.csId)?.pendingExport?.op === 'add');
+  return !!s.ctx.store.cs(agent).joinedTo(mvId)?.pendingAdd;
 }
