@@ -4,7 +4,7 @@
  * beside the slots, so that finding an object reads only that object.
  */
 import type { CsObject } from './objects.ts';
-import { CsValueIndex } from './value-index.ts';
+import { CsValueIndex, type IndexRow } from './value-index.ts';
 import { IN_MEMORY, type Slot } from './slot.ts';
 import type { ConnectorRef, ConnectorSpaceView } from './store.ts';
 
@@ -56,6 +56,17 @@ export class ConnectorSpace implements ConnectorSpaceView {
     }
     return index.ids(value).map((id) => this.get(id)!).filter(Boolean);
   }
+  /** The value indexes built so far, for a snapshot. */
+  indexes(): IterableIterator<CsValueIndex> { return this.valueIndexes.values(); }
+
+  /** Adds rows of an index kept by a snapshot; after every slot is restored. */
+  loadIndex(objectType: string, attribute: string, rows: readonly IndexRow[]): void {
+    const key = `${objectType}\0${attribute}`;
+    let index = this.valueIndexes.get(key);
+    if (!index) this.valueIndexes.set(key, (index = new CsValueIndex(objectType, attribute)));
+    index.load(rows);
+  }
+
   withPendingImport() { return [...this.importing].map((id) => this.get(id)!); }
   withPendingExport() { return [...this.exporting].map((id) => this.get(id)!); }
   get size() { return this.slots.size; }

@@ -22,6 +22,7 @@ import { readLineBatches } from './line-reader.ts';
 import { JOURNAL, ObjectLog } from './object-log.ts';
 import { IN_MEMORY, SlotCache, type Slot } from './slot.ts';
 import { objectsPath, readCatalog, SnapshotWriter, type CatalogLine, type CsRow, type MvRow, type SnapshotState } from './snapshot-files.ts';
+import type { IndexRow } from './value-index.ts';
 
 /** A transaction holds at most this many objects in memory before writing them out. */
 const SPILL = 5000;
@@ -104,7 +105,9 @@ class FileStore extends StoreState implements Store {
   }
 
   private restoreCatalog(line: CatalogLine, file: number): void {
-    if ('cs' in line) {
+    if ('csIndex' in line) this.space(line.csIndex[0]).loadIndex(line.csIndex[1], line.csIndex[2], line.rows);
+    else if ('mvIndex' in line) this.loadMvIndex(line.mvIndex[0], line.mvIndex[1], line.rows);
+    else if ('cs' in line) {
       const space = this.space(line.cs);
       for (const [id, anchor, dn, flags, off, len, mvId, newDn] of line.rows) {
         space.restore(id, { obj: undefined, file, off, len, id, anchor, dn, mvId, newDn, pendingAdd: (flags & 4) !== 0 }, (flags & 1) !== 0, (flags & 2) !== 0);
@@ -231,6 +234,14 @@ class FileStore extends StoreState implements Store {
       if (rows.length >= CATALOG_ROWS) { w.catalog({ mv: rows }); rows = []; }
     }
     if (rows.length) w.catalog({ mv: rows });
+    // The indexes too: rebuilding one reads every object of its kind, which a delta run must not.
+    const chunks = function* (all: Iterable<IndexRow>) {
+      let chunk: IndexRow[] = [];
+      for (const r of all) if (chunk.push(r) >= CATALOG_ROWS) { yield chunk; chunk = []; }
+      if (chunk.length) yield chunk;
+    };
+    for (const [agent, space] of this.spaces) for (const i of space.indexes()) for (const c of chunks(i.rows())) w.catalog({ csIndex: [agent, i.type, i.attribute], rows: c });
+    for (const i of this.mvIndexes()) for (const c of chunks(i.rows())) w.catalog({ mvIndex: [i.type, i.attribute], rows: c });
     this.trimRuns(MAX_RUNS);
     w.finish();
     await stateFile(dir).write({ meta: [...this.metaData], runs: this.runList });

@@ -2,8 +2,8 @@
  * A snapshot generation on disk, under `snapshot/<generation>/`:
  * - `objects.jsonl`: one op line per connector-space and metaverse object, the
  *   same lines the journal holds, so compaction copies lines without parsing;
- * - `catalog.jsonl`: the slots, a few thousand per line: what opening reads
- *   instead of the objects;
+ * - `catalog.jsonl`: the slots, a few thousand per line, then the value
+ *   indexes built so far: what opening reads instead of the objects;
  * - `state.json`: store settings, watermarks and run history, written by the
  *   store itself (a lowdb DataFile).
  * The generation is written whole and fsync'd before the pointer file names it.
@@ -14,12 +14,18 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunRecord } from './objects.ts';
 import { readLineBatches } from './line-reader.ts';
+import type { IndexRow } from './value-index.ts';
 
 /** [id, anchor, DN, flags (1 pending import, 2 pending export, 4 pending add), offset, length, metaverse id, pending new DN] */
 export type CsRow = [string, string | null, string, number, number, number, string | null, string | null];
 /** [id, objectType, offset, length] */
 export type MvRow = [string, string, number, number];
-export type CatalogLine = { readonly cs: string; readonly rows: CsRow[] } | { readonly mv: MvRow[] };
+export type CatalogLine =
+  | { readonly cs: string; readonly rows: CsRow[] }
+  | { readonly mv: MvRow[] }
+  /** Value indexes, after every slot: [agent, objectType, attribute] or, for joins, [objectType, attribute]. */
+  | { readonly csIndex: readonly [string, string, string]; readonly rows: IndexRow[] }
+  | { readonly mvIndex: readonly [string, string]; readonly rows: IndexRow[] };
 export interface SnapshotState { readonly meta: [string, unknown][]; readonly runs: RunRecord[] }
 
 /** Lines to a new file, fsync'd on close. */

@@ -6,7 +6,7 @@
  * `transaction`.
  */
 import type { CsObject, MvObject, RunRecord } from './objects.ts';
-import { MvValueIndex } from './value-index.ts';
+import { MvValueIndex, type IndexRow } from './value-index.ts';
 import type { Scalar } from './model.ts';
 import type { ConnectorSpaceView, StoreTransaction } from './store.ts';
 import { ConnectorSpace, type CsSlot } from './connector-space.ts';
@@ -87,6 +87,17 @@ export class StoreState {
       this.mvIndex.set(key, index);
     }
     return index.ids(value).map((id) => this.mv(id)!).filter(Boolean);
+  }
+
+  /** The join indexes built so far, for a snapshot. */
+  protected mvIndexes(): IterableIterator<MvValueIndex> { return this.mvIndex.values(); }
+
+  /** Adds rows of a join index kept by a snapshot; after every slot is restored. */
+  protected loadMvIndex(objectType: string, attribute: string, rows: readonly IndexRow[]): void {
+    const key = `${objectType}\0${attribute}`;
+    let index = this.mvIndex.get(key);
+    if (!index) this.mvIndex.set(key, (index = new MvValueIndex(objectType, attribute)));
+    index.load(rows);
   }
 
   /** Puts back a metaverse slot read from a checkpoint or kept for undo; `undefined` removes. */

@@ -13,28 +13,51 @@ import { asArray } from './model.ts';
 import type { CsObject, MvObject } from './objects.ts';
 import { normalizeKey } from './store.ts';
 
+/** One id, or several: most values name one object, and a Set per value would double the index. */
+type Ids = string | Set<string>;
+/** An id and the values indexed for it, as a snapshot keeps it: one value, or several. */
+export type IndexRow = [string, string | readonly string[]];
+
 abstract class ValueIndex<T> {
-  readonly #byValue = new Map<string, Set<string>>();
-  readonly #byId = new Map<string, readonly string[]>();
+  readonly #byValue = new Map<string, Ids>();
+  readonly #byId = new Map<string, string | readonly string[]>();
   constructor(readonly type: string, readonly attribute: string) {}
 
   protected abstract valuesOf(o: T): string[];
 
   /** Re-indexes one object; `o` undefined when it is gone. */
   update(id: string, o: T | undefined): void {
-    for (const v of this.#byId.get(id) ?? []) this.#byValue.get(v)?.delete(id);
-    const values = o ? this.valuesOf(o) : [];
+    this.set(id, o ? this.valuesOf(o) : []);
+  }
+
+  private set(id: string, values: readonly string[]): void {
+    const old = this.#byId.get(id);
+    for (const v of old === undefined ? [] : typeof old === 'string' ? [old] : old) this.drop(v, id);
     if (!values.length) { this.#byId.delete(id); return; }
-    this.#byId.set(id, values);
+    this.#byId.set(id, values.length === 1 ? values[0]! : values);
     for (const v of values) {
-      let ids = this.#byValue.get(v);
-      if (!ids) this.#byValue.set(v, (ids = new Set()));
-      ids.add(id);
+      const ids = this.#byValue.get(v);
+      if (ids === undefined) this.#byValue.set(v, id);
+      else if (typeof ids === 'string') { if (ids !== id) this.#byValue.set(v, new Set([ids, id])); }
+      else ids.add(id);
     }
   }
 
+  private drop(v: string, id: string): void {
+    const ids = this.#byValue.get(v);
+    if (ids === id) this.#byValue.delete(v);
+    else if (typeof ids === 'object') ids.delete(id);
+  }
+
+  /** What a snapshot keeps, so that the next run does not read every object to rebuild it. */
+  *rows(): Generator<IndexRow> { for (const [id, v] of this.#byId) yield [id, v]; }
+  load(rows: readonly IndexRow[]): void { for (const [id, v] of rows) this.set(id, typeof v === 'string' ? [v] : v); }
+
   /** `value` already normalized by the caller's rule (see the subclasses). */
-  protected lookup(value: string): string[] { return [...(this.#byValue.get(value) ?? [])]; }
+  protected lookup(value: string): string[] {
+    const ids = this.#byValue.get(value);
+    return ids === undefined ? [] : typeof ids === 'string' ? [ids] : [...ids];
+  }
 }
 
 export class CsValueIndex extends ValueIndex<CsObject> {
