@@ -64,7 +64,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
     const key = `${objectType}\0${attribute}`;
     let index = this.valueIndexes.get(key);
     if (!index) this.valueIndexes.set(key, (index = new CsValueIndex(objectType, attribute)));
-    index.load(rows);
+    index.load(rows, (id) => this.slots.get(id)?.id);
   }
 
   withPendingImport() { return [...this.importing].map((id) => this.get(id)!); }

@@ -110,9 +110,10 @@ class FileStore extends StoreState implements Store {
     else if ('cs' in line) {
       const space = this.space(line.cs);
       for (const [id, anchor, dn, flags, off, len, mvId, newDn] of line.rows) {
-        space.restore(id, { obj: undefined, file, off, len, id, anchor, dn, mvId, newDn, pendingAdd: (flags & 4) !== 0 }, (flags & 1) !== 0, (flags & 2) !== 0);
+        const slot = { obj: undefined, file, off, len, id, anchor, dn, mvId: mvId === null ? null : this.mvIdString(mvId), newDn, pendingAdd: (flags & 4) !== 0 };
+        space.restore(id, slot, (flags & 1) !== 0, (flags & 2) !== 0);
       }
-    } else for (const [id, type, off, len] of line.mv) this.mvSlots.set(id, { obj: undefined, file, off, len, type });
+    } else for (const [id, type, off, len] of line.mv) this.mvSlots.set(id, { obj: undefined, file, off, len, id, type });
   }
 
   private async replay(): Promise<number> {
@@ -218,6 +219,14 @@ class FileStore extends StoreState implements Store {
       offs.push(off, len);
       return [off, len];
     };
+    // The metaverse first: connector slots then share its id strings (mvIdString).
+    let mvRows: MvRow[] = [];
+    for (const [id, s] of this.mvSlots) {
+      const [off, len] = copy(s, () => ['mv', id, s.obj!]);
+      mvRows.push([id, s.type, off, len]);
+      if (mvRows.length >= CATALOG_ROWS) { w.catalog({ mv: mvRows }); mvRows = []; }
+    }
+    if (mvRows.length) w.catalog({ mv: mvRows });
     for (const [agent, space] of this.spaces) {
       let rows: CsRow[] = [];
       for (const [id, s] of space.slots) {
@@ -227,13 +236,6 @@ class FileStore extends StoreState implements Store {
       }
       if (rows.length) w.catalog({ cs: agent, rows });
     }
-    let rows: MvRow[] = [];
-    for (const [id, s] of this.mvSlots) {
-      const [off, len] = copy(s, () => ['mv', id, s.obj!]);
-      rows.push([id, s.type, off, len]);
-      if (rows.length >= CATALOG_ROWS) { w.catalog({ mv: rows }); rows = []; }
-    }
-    if (rows.length) w.catalog({ mv: rows });
     // The indexes too: rebuilding one reads every object of its kind, which a delta run must not.
     const chunks = function* (all: Iterable<IndexRow>) {
       let chunk: IndexRow[] = [];

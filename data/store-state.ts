@@ -18,8 +18,12 @@ export type Op =
   | readonly ['meta', string, unknown]
   | readonly ['run', RunRecord];
 
-/** A metaverse object's slot, with its type so that building a join index reads only objects of that type. */
-export interface MvSlot extends Slot<MvObject> { type: string }
+/**
+ * A metaverse object's slot, with its type so that building a join index
+ * reads only objects of that type, and its id, one string that connector
+ * slots and indexes share rather than each holding a copy.
+ */
+export interface MvSlot extends Slot<MvObject> { readonly id: string; readonly type: string }
 
 /** An op to write, and the slot that learns where it was written. */
 export interface Write { readonly op: Op; readonly slot: Slot<unknown> | undefined }
@@ -97,8 +101,11 @@ export class StoreState {
     const key = `${objectType}\0${attribute}`;
     let index = this.mvIndex.get(key);
     if (!index) this.mvIndex.set(key, (index = new MvValueIndex(objectType, attribute)));
-    index.load(rows);
+    index.load(rows, (id) => this.mvSlots.get(id)?.id);
   }
+
+  /** The metaverse's own copy of `id`, so that a million references share one string each. */
+  protected mvIdString(id: string): string { return this.mvSlots.get(id)?.id ?? id; }
 
   /** Puts back a metaverse slot read from a checkpoint or kept for undo; `undefined` removes. */
   protected restoreMv(id: string, slot: MvSlot | undefined): void {
@@ -120,7 +127,7 @@ export class StoreState {
       case 'mv': {
         const m = op[2];
         this.mvSlots.delete(op[1]);
-        const slot: MvSlot | undefined = m ? { obj: m, file: IN_MEMORY, off: 0, len: 0, type: m.objectType } : undefined;
+        const slot: MvSlot | undefined = m ? { obj: m, file: IN_MEMORY, off: 0, len: 0, id: m.id, type: m.objectType } : undefined;
         if (slot) this.mvSlots.set(op[1], slot);
         for (const index of this.mvIndex.values()) index.update(op[1], m ?? undefined);
         return slot;

@@ -51,7 +51,10 @@ abstract class ValueIndex<T> {
 
   /** What a snapshot keeps, so that the next run does not read every object to rebuild it. */
   *rows(): Generator<IndexRow> { for (const [id, v] of this.#byId) yield [id, v]; }
-  load(rows: readonly IndexRow[]): void { for (const [id, v] of rows) this.set(id, typeof v === 'string' ? [v] : v); }
+  /** `shared` gives the store's own copy of an id, so that the index does not hold another. */
+  load(rows: readonly IndexRow[], shared: (id: string) => string | undefined): void {
+    for (const [id, v] of rows) this.set(shared(id) ?? id, typeof v === 'string' ? [v] : v);
+  }
 
   /** `value` already normalized by the caller's rule (see the subclasses). */
   protected lookup(value: string): string[] {
