@@ -47,6 +47,8 @@ export interface OpenOptions {
   readonly compactOnCloseAfterOps?: number;
   /** A transaction writes its objects out, uncommitted, once it holds this many in memory (default 5,000). */
   readonly spillAfterObjects?: number;
+  /** Parsed objects kept in memory for reuse (default 20,000). */
+  readonly cacheObjects?: number;
 }
 
 export async function openFileStore(dir: string, options: OpenOptions = {}): Promise<Store> {
@@ -66,12 +68,13 @@ export async function openFileStore(dir: string, options: OpenOptions = {}): Pro
 
 class FileStore extends StoreState implements Store {
   readonly #log: ObjectLog;
-  readonly #cache = new SlotCache(CACHE);
+  readonly #cache: SlotCache;
   #generation = 0;
   #journalOps = 0;
 
   constructor(readonly location: string, private readonly lock: Lock, private readonly options: OpenOptions) {
     super();
+    this.#cache = new SlotCache(options.cacheObjects ?? CACHE);
     this.#log = new ObjectLog(join(location, 'journal.jsonl'));
   }
 

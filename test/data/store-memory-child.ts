@@ -1,0 +1,29 @@
+/** Builds a store, or opens one and reports the heap it takes, in its own process so that nothing else is on the heap. */
+import { openFileStore } from '../../data/json-file-store.ts';
+import type { MvObject } from '../../data/objects.ts';
+
+const [dir, mode] = process.argv.slice(2) as [string, 'write' | 'measure'];
+const gc = (globalThis as { gc?: () => void }).gc!;
+const heap = () => { gc(); gc(); return process.memoryUsage().heapUsed; };
+
+if (mode === 'write') {
+  const s = await openFileStore(dir, { compactOnCloseAfterOps: 0 });
+  const tx = s.begin();
+  for (let i = 0; i < 20_000; i++) {
+    const attrs: Record<string, string> = { employeeId: String(100000 + i) };
+    for (let a = 0; a < 24; a++) attrs[`attribute${a}`] = `value ${a} of person ${i}, long enough to be like a title`;
+    const m: MvObject = { id: `mv-${i}`, objectType: 'person', attrs, lineage: {}, connectors: [], createdAt: '2026-01-01T00:00:00Z', deleteAt: null };
+    tx.putMv(m);
+  }
+  await tx.commit();
+  await s.close();
+} else {
+  const before = heap();
+  const s = await openFileStore(dir, { cacheObjects: 1000 });
+  const opened = heap() - before;
+  let n = 0;
+  for (const m of s.mvValues()) if (m.attrs['employeeId']) n++;
+  const walked = heap() - before;
+  process.stdout.write(JSON.stringify({ opened, walked, n }) + '\n');
+  await s.close();
+}
