@@ -82,9 +82,15 @@ class FileStore extends StoreState implements Store {
   private genDir(g: number) { return join(this.location, 'snapshot', String(g)); }
 
   protected override load(slot: Slot<unknown>): unknown {
-    const op = decodeOp(JSON.parse(this.#log.read(slot.file, slot.off, slot.len)));
+    let op: Op | undefined;
+    try {
+      op = decodeOp(JSON.parse(this.#log.read(slot.file, slot.off, slot.len)));
+    } catch (err) {
+      // A damaged store file: say which, and where, rather than a bare JSON error.
+      throw new Error(`store: cannot read the object at byte ${slot.off} of ${this.#log.pathOf(slot.file)}: ${(err as Error).message}`);
+    }
     const obj = op[0] === 'cs' ? op[3] : op[0] === 'mv' ? op[2] : null;
-    if (!obj) throw new Error(`store: the line at ${slot.file}:${slot.off} of ${this.location} holds no object`);
+    if (!obj) throw new Error(`store: the line at byte ${slot.off} of ${this.#log.pathOf(slot.file)} holds no object`);
     slot.obj = obj;
     this.#cache.keep(slot);
     return obj;

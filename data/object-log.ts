@@ -16,6 +16,7 @@ interface Stream { file: number; start: number; end: number; used: number; reado
 
 export class ObjectLog {
   readonly #fds = new Map<number, number>();
+  readonly #paths = new Map<number, string>();
   readonly #streams: Stream[] = Array.from({ length: 8 }, () => ({ file: -1, start: 0, end: 0, used: 0, buf: Buffer.allocUnsafe(BLOCK) }));
   #scratch = Buffer.allocUnsafe(64 * 1024);
   #tick = 0;
@@ -25,6 +26,7 @@ export class ObjectLog {
     // a+: appends go to the end whatever the position; positional reads still work.
     const fd = openSync(journalPath, 'a+');
     this.#fds.set(JOURNAL, fd);
+    this.#paths.set(JOURNAL, journalPath);
     this.#journal = new LineWriter(fd, fstatSync(fd).size);
   }
 
@@ -35,12 +37,17 @@ export class ObjectLog {
   attach(file: number, path: string): void {
     this.detach(file);
     this.#fds.set(file, openSync(path, 'r'));
+    this.#paths.set(file, path);
   }
+
+  /** The path of file number `file`, for error messages. */
+  pathOf(file: number): string { return this.#paths.get(file) ?? `file ${file}`; }
 
   detach(file: number): void {
     const fd = this.#fds.get(file);
     if (fd !== undefined) closeSync(fd);
     this.#fds.delete(file);
+    this.#paths.delete(file);
     this.forget(file);
   }
 
@@ -68,18 +75,18 @@ export class ObjectLog {
     }
     if (file === JOURNAL) this.#journal.flush();
     const fd = this.#fds.get(file);
-    if (fd === undefined) throw new Error(`store: file ${file} is not open`);
+    if (fd === undefined) throw new Error(`store: ${this.pathOf(file)} is not open`);
     const next = this.#streams.find((s) => s.file === file && s.end === off);
     if (next && len <= BLOCK) {
       // Sequential: read a block ahead.
       next.start = off;
       next.end = off + readSync(fd, next.buf, 0, BLOCK, off);
       next.used = ++this.#tick;
-      if (next.end < off + len) throw new Error(`store: file ${file} ends before the object at ${off}`);
+      if (next.end < off + len) throw new Error(`store: ${this.pathOf(file)} ends before the object at byte ${off}`);
       return [next.buf, 0];
     }
     if (len > this.#scratch.length) this.#scratch = Buffer.allocUnsafe(len);
-    if (readSync(fd, this.#scratch, 0, len, off) < len) throw new Error(`store: file ${file} ends before the object at ${off}`);
+    if (readSync(fd, this.#scratch, 0, len, off) < len) throw new Error(`store: ${this.pathOf(file)} ends before the object at byte ${off}`);
     // Remember where the next line starts: if the next read asks for it, read ahead.
     Object.assign(lru, { file, start: off + len + 1, end: off + len + 1, used: ++this.#tick });
     return [this.#scratch, 0];

@@ -14,8 +14,6 @@ export interface Slot<T> {
   len: number;
 }
 
-export const memorySlot = <T>(obj: T): Slot<T> => ({ obj, file: IN_MEMORY, off: 0, len: 0 });
-
 /**
  * The parsed objects kept for reuse: the last `size` slots read or written
  * out. First in, first out; a full sync reads each object a few times in
@@ -33,11 +31,5 @@ export class SlotCache {
     if (old && old !== slot && old.file !== IN_MEMORY) old.obj = undefined;
     this.#ring[this.#next] = slot;
     this.#next = (this.#next + 1) % this.size;
-  }
-
-  /** Drops every cached object that is also on disk. */
-  clear(): void {
-    for (const s of this.#ring) if (s && s.file !== IN_MEMORY) s.obj = undefined;
-    this.#ring.fill(undefined);
   }
 }

@@ -245,6 +245,7 @@ test('a snapshot keeps the value indexes: a lookup after reopening reads only th
   await writeFile(objects, (await readFile(objects, 'utf8')).split('\n').map((l) => (l.includes('"b"') ? ' '.repeat(l.length) : l)).join('\n'));
   const again = await openFileStore(d);
   t.deepEqual(again.mvFind('person', 'mail', 'ANN@x').map((m) => m.id), ['a']);
+  t.throws(() => again.mv('b'), { message: new RegExp(`cannot read the object at byte \\d+ of ${objects.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }, 'a damaged line is named by file and byte');
   t.deepEqual(again.mvFind('person', 'mail', 'c@x').map((m) => m.id), ['c'], 'several values of one object');
   const tx2 = again.begin();
   tx2.putMv({ ...mv('a', 'Ann'), attrs: { mail: 'c@x' } });
