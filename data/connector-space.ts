@@ -16,10 +16,14 @@ export interface CsSlot extends Slot<CsObject>, ConnectorRef {
   readonly mvId: string | null;
   readonly newDn: string | null;
   readonly pendingAdd: boolean;
+  readonly placeholder: boolean;
+  readonly cleanDigest: string | null;
 }
 
 export const csSlot = (o: CsObject): CsSlot => ({
   obj: o, file: IN_MEMORY, off: 0, len: 0, id: o.id, anchor: o.anchor, dn: o.dn, mvId: o.mvId, newDn: o.pendingExport?.newDn ?? null, pendingAdd: o.pendingExport?.op === 'add',
+  placeholder: o.state === 'placeholder',
+  cleanDigest: o.pendingImport || o.unconfirmed || o.importError || o.state === 'placeholder' ? null : o.importDigest,
 });
 
 export class ConnectorSpace implements ConnectorSpaceView {
@@ -41,6 +45,12 @@ export class ConnectorSpace implements ConnectorSpaceView {
   }
   byAnchor(anchor: string) { const id = this.anchors.get(anchor); return id === undefined ? undefined : this.get(id); }
   byDn(dn: string) { const id = this.dns.get(dn.toLowerCase()); return id === undefined ? undefined : this.get(id); }
+  refByAnchor(anchor: string): ConnectorRef | undefined { const id = this.anchors.get(anchor); return id === undefined ? undefined : this.slots.get(id); }
+  importedIds(): string[] {
+    const out: string[] = [];
+    for (const [id, s] of this.slots) if (s.anchor !== null && !s.placeholder) out.push(id);
+    return out;
+  }
   *values(): IterableIterator<CsObject> { for (const s of this.slots.values()) yield s.obj ?? this.load(s); }
   ids() { return [...this.slots.keys()]; }
   joinedTo(mvId: string): ConnectorRef | undefined { const id = this.joined.get(mvId); return id === undefined ? undefined : this.slots.get(id); }

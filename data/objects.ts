@@ -87,6 +87,13 @@ export interface CsObject {
   readonly deprovision: { readonly action: string; readonly at: string; readonly deleteAt: string | null } | null;
   /** Attributes already set once (apply-once flows). */
   readonly applied: readonly string[];
+  /**
+   * A digest of the object as the last full import delivered it (DN, type,
+   * attributes); null after a partial import or when export discovery set
+   * the hologram. While nothing is pending on the object, an import that
+   * delivers the same digest is a no-change without reading the object.
+   */
+  readonly importDigest: string | null;
 }
 
 /**

@@ -58,6 +58,7 @@ function decodeCs(agent: string, id: string, c: Partial<CsObject>): CsObject {
     pendingImport: c.pendingImport ?? null, pendingExport: c.pendingExport ?? null, unconfirmed: c.unconfirmed ?? null,
     exportError: c.exportError ?? null, importError: c.importError ?? null, syncError: c.syncError ?? null,
     provisionedBy: c.provisionedBy ?? null, deprovision: c.deprovision ?? null, applied: c.applied ?? [], dn: c.dn ?? '', objectType: c.objectType ?? '',
+    importDigest: c.importDigest ?? null,
   };
 }
 

@@ -16,8 +16,8 @@ import type { RunRecord } from './objects.ts';
 import { readLineBatches } from './line-reader.ts';
 import type { IndexRow } from './value-index.ts';
 
-/** [id, anchor, DN, flags (1 pending import, 2 pending export, 4 pending add), offset, length, metaverse id, pending new DN] */
-export type CsRow = [string, string | null, string, number, number, number, string | null, string | null];
+/** [id, anchor, DN, flags (1 pending import, 2 pending export, 4 pending add, 8 placeholder), offset, length, metaverse id, pending new DN, clean digest] */
+export type CsRow = [string, string | null, string, number, number, number, string | null, string | null, string | null];
 /** [id, objectType, offset, length] */
 export type MvRow = [string, string, number, number];
 export type CatalogLine =

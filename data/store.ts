@@ -18,6 +18,8 @@ export interface ConnectorRef {
   readonly newDn: string | null;
   /** Waiting to be created in the connected system: its identifier comes with this export. */
   readonly pendingAdd: boolean;
+  /** The object's import digest while nothing is pending on it (no pending import, unconfirmed export or import error); else null. */
+  readonly cleanDigest: string | null;
 }
 
 export interface ConnectorSpaceView {
@@ -25,6 +27,10 @@ export interface ConnectorSpaceView {
   byAnchor(anchor: string): CsObject | undefined;
   /** DNs compare case-insensitively, as directories do. */
   byDn(dn: string): CsObject | undefined;
+  /** The object with this anchor, as its slot knows it: no read. */
+  refByAnchor(anchor: string): ConnectorRef | undefined;
+  /** Ids of the objects the connected system named (an anchor, not a placeholder): what a full import compares with. */
+  importedIds(): string[];
   /** Each object, read as the walk reaches it. */
   values(): IterableIterator<CsObject>;
   /** Every object id, without reading the objects. */

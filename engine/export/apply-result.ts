@@ -47,7 +47,7 @@ export async function applyResult(agent: ManagementAgent, space: ConnectorSpaceV
     // Idempotent export: the object is there (a resend after a crash, or created by hand): take it over.
     const found = await agent.findObject({ dn: req.dn, objectType: req.objectType });
     if (found && !space.byAnchor(found.anchor)) {
-      tx.putCs({ ...cs, anchor: found.anchor, dn: found.dn, hologram: found.attrs, pendingExport: cs.pendingExport ? { ...cs.pendingExport, op: 'update' } : null, exportError: null });
+      tx.putCs({ ...cs, anchor: found.anchor, dn: found.dn, hologram: found.attrs, importDigest: null, pendingExport: cs.pendingExport ? { ...cs.pendingExport, op: 'update' } : null, exportError: null });
       rec.count('export-discovered');
       rec.notes.push(`${req.dn} already existed in ${cs.agent}; joined to it, its attributes are updated on the next export`);
       return;

@@ -7,7 +7,7 @@ import type { ImportContext } from '../../management-agents/index.ts';
 import { AgentError } from '../../management-agents/index.ts';
 import type { RunRecord } from '../../data/objects.ts';
 import { StepRecorder } from '../run/step-record.ts';
-import { applyPendingImport, stageObject } from './stage-object.ts';
+import { applyPendingImport, importDigest, stageObject } from './stage-object.ts';
 import { applyValues, type CsObject } from '../../data/objects.ts';
 import type { Scalar } from '../../data/model.ts';
 import type { ImportedObject } from '../../management-agents/index.ts';
@@ -55,6 +55,13 @@ export async function runImport(ctx: EngineContext, agentName: string, mode: 'fu
   const tx = ctx.store.begin();
   const seen = new Set<string>();
   let seenCount = 0;
+  /** A second object under one anchor is an error on it, not a second connector object. */
+  const twice = (id: string, anchor: string): boolean => {
+    if (!seen.has(id)) { seen.add(id); return false; }
+    rec.count('stage-failure');
+    rec.error(anchor, `the anchor ${anchor} appears twice in this import; the second occurrence was ignored`);
+    return true;
+  };
   try {
     const stream = useDelta ? agent.deltaImport!(ictx) : agent.fullImport(ictx);
     for await (const change of stream) {
@@ -77,6 +84,14 @@ export async function runImport(ctx: EngineContext, agentName: string, mode: 'fu
         continue;
       }
       seenCount++;
+      if (seenCount % 1000 === 0) ctx.events.progress?.(`${agentName} ${mode}-import`, seenCount, undefined);
+      // Unchanged, with nothing pending on it: known from the store's slot, without reading the object.
+      const digest = change.partial ? null : importDigest(change.object);
+      const ref = digest === null ? undefined : cs.refByAnchor(change.object.anchor);
+      if (ref && ref.cleanDigest === digest) {
+        if (!twice(ref.id, change.object.anchor)) rec.count('stage-no-change');
+        continue;
+      }
       // An export object waiting for its anchor is found by its DN.
       const found = cs.byAnchor(change.object.anchor) ?? (() => { const byDn = cs.byDn(change.object.dn); return byDn && byDn.anchor === null ? byDn : undefined; })();
       const obj = change.partial ? completePartial(change.object, found, change.valueChanges) : change.object;
@@ -86,26 +101,19 @@ export async function runImport(ctx: EngineContext, agentName: string, mode: 'fu
         continue;
       }
       const staged = stageObject(agentName, found, obj);
-      if (seen.has(staged.object.id)) {
-        rec.count('stage-failure');
-        rec.error(obj.anchor, `the anchor ${obj.anchor} appears twice in this import; the second occurrence was ignored`);
-        continue;
-      }
-      seen.add(staged.object.id);
+      if (twice(staged.object.id, obj.anchor)) continue;
       rec.count(staged.counter);
       for (const k of staged.notConfirmed) rec.notes.push(`exported-change-not-reimported: ${obj.dn} ${k}`);
-      if (staged.counter !== 'stage-no-change' || found?.pendingImport || found?.unconfirmed || found?.importError) tx.putCs(staged.object);
-      if (seenCount % 1000 === 0) ctx.events.progress?.(`${agentName} ${mode}-import`, seenCount, undefined);
+      // Written when it changed, or to record the digest that lets the next import skip it.
+      if (staged.counter !== 'stage-no-change' || found?.pendingImport || found?.unconfirmed || found?.importError || found?.importDigest !== digest) {
+        tx.putCs({ ...staged.object, importDigest: digest });
+      }
     }
     if (full) {
-      // One pass over the connector space: what the source no longer returns, and how much there was.
-      const missing: CsObject[] = [];
-      let total = 0;
-      for (const x of cs.values()) {
-        if (x.anchor === null || x.state === 'placeholder') continue;
-        total++;
-        if (!seen.has(x.id)) missing.push(x);
-      }
+      // From the slots: what the source no longer returns, and how much there was; only the missing are read.
+      const imported = cs.importedIds();
+      const total = imported.length;
+      const missing = imported.filter((id) => !seen.has(id)).map((id) => cs.get(id)!);
       // An empty source where there were objects is far more often an outage than a mass leave.
       if (seenCount === 0 && total > 0 && !o.force) {
         await tx.rollback();

@@ -2,7 +2,7 @@
  * Staging one imported object: the attribute-level delta against the
  * synchronized hologram, and export confirmation.
  */
-import { randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { AttrValue, Attributes } from '../../data/model.ts';
 import { valuesEqual } from '../../data/model.ts';
 import type { CsObject, PendingImport } from '../../data/objects.ts';
@@ -11,10 +11,16 @@ import type { ImportedObject } from '../../management-agents/index.ts';
 export function newCsObject(agent: string, fields: Partial<CsObject> & Pick<CsObject, 'dn' | 'objectType'>): CsObject {
   return {
     id: randomUUID(), agent, anchor: null, state: 'disconnector', mvId: null, hologram: {}, pendingImport: null, pendingExport: null,
-    unconfirmed: null, exportError: null, importError: null, syncError: null, provisionedBy: null, deprovision: null, applied: [],
+    unconfirmed: null, exportError: null, importError: null, syncError: null, provisionedBy: null, deprovision: null, applied: [], importDigest: null,
     ...fields,
   };
 }
+
+/**
+ * An imported object as one short string: equal digests mean an equal DN,
+ * type and attributes, in the same order. Change detection, not security.
+ */
+export const importDigest = (o: ImportedObject): string => hash('sha1', JSON.stringify([o.dn, o.objectType, o.attrs]), 'base64');
 
 export function diff(before: Attributes, after: Attributes): Record<string, AttrValue | null> {
   const delta: Record<string, AttrValue | null> = {};

@@ -187,7 +187,7 @@ test('closing compacts a large journal, but never with a transaction left open',
 test('connector-space objects are written without their empty fields and read back whole, in either form', async (t) => {
   const d = await dir();
   const s = await openFileStore(d);
-  const base = { agent: 'hr', anchor: null, dn: 'employeeId=1', objectType: 'person', state: 'disconnector' as const, mvId: null, hologram: {}, pendingImport: null, pendingExport: null, unconfirmed: null, exportError: null, importError: null, syncError: null, provisionedBy: null, deprovision: null, applied: [] };
+  const base = { agent: 'hr', anchor: null, dn: 'employeeId=1', objectType: 'person', state: 'disconnector' as const, mvId: null, hologram: {}, pendingImport: null, pendingExport: null, unconfirmed: null, exportError: null, importError: null, syncError: null, provisionedBy: null, deprovision: null, applied: [], importDigest: null };
   const bare = { ...base, id: 'c1' };
   const full = { ...base, id: 'c2', anchor: '2', state: 'connector' as const, mvId: 'm', hologram: { givenName: 'Ann' }, syncError: 'ambiguous join', applied: ['sAMAccountName'], unconfirmed: { title: null } };
   const tx = s.begin();

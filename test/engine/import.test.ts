@@ -1,6 +1,8 @@
 /** Full and delta import: staging, deletions, the empty-source guard, import errors, delete-add. */
 import test from 'ava';
 import { basicRules, person, steps, testEngine } from '../helpers/engine.ts';
+import { MemoryStore } from '../../data/store-state.ts';
+import type { Store } from '../../data/store.ts';
 
 test('full import stages adds, updates, renames, deletes and no-changes', async (t) => {
   const e = testEngine(basicRules);
@@ -78,4 +80,31 @@ test('more than 5,000 object errors stop the export with stopped-error-limit', a
   e.system('ad').fail({ message: 'constraint violation', retryable: false });
   const r = await steps(e, 'hr full-import', 'hr full-sync', 'ad export');
   t.is(r[2]!.status, 'stopped-error-limit');
+});
+
+test('an unchanged object with nothing pending on it is a no-change without being read; a changed or pending one is staged', async (t) => {
+  const store = new MemoryStore();
+  const e = testEngine(basicRules, { store: store as unknown as Store });
+  const hr = e.system('hr');
+  for (const id of ['1', '2', '3']) hr.put(person(id));
+  await steps(e, 'hr full-import', 'hr full-sync');
+  // Count every read of the connector space from here on.
+  const space = store.cs('hr') as unknown as Record<'get' | 'byAnchor' | 'byDn' | 'values', (...a: unknown[]) => unknown>;
+  let reads = 0;
+  for (const m of ['get', 'byAnchor', 'byDn', 'values'] as const) {
+    const real = space[m]!.bind(space);
+    space[m] = (...a: unknown[]) => { reads++; return real(...a); };
+  }
+  const [same] = await steps(e, 'hr full-import');
+  t.deepEqual(same!.counters, { 'stage-no-change': 3 });
+  t.is(reads, 0, 'known unchanged from the slots');
+  hr.put(person('2', { title: 'changed' }));
+  const [changed] = await steps(e, 'hr full-import');
+  t.deepEqual(changed!.counters, { 'stage-update': 1, 'stage-no-change': 2 });
+  // Not synchronized yet: the same values again are still a pending update, not a no-change.
+  const [pending] = await steps(e, 'hr full-import');
+  t.deepEqual(pending!.counters, { 'stage-update': 1, 'stage-no-change': 2 });
+  hr.remove('3');
+  const [gone] = await steps(e, 'hr full-import');
+  t.like(gone!.counters, { 'stage-delete': 1 });
 });

@@ -1,0 +1,10 @@
+import { openFileStore } from '../../data/json-file-store.ts';
+const t0 = performance.now();
+const s = await openFileStore(process.argv[2]!);
+const t1 = performance.now();
+(globalThis as any).gc(); (globalThis as any).gc();
+const m = process.memoryUsage();
+console.log(`open ${((t1 - t0) / 1000).toFixed(2)} s, heapUsed ${(m.heapUsed / 2 ** 20).toFixed(0)} MB, rss ${(m.rss / 2 ** 20).toFixed(0)} MB, objects mv ${s.mvCount}`);
+let n = 0; for (const a of s.agents()) n += s.cs(a).size;
+console.log('cs', n);
+await s.close();
