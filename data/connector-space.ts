@@ -29,7 +29,8 @@ export const csSlot = (o: CsObject): CsSlot => ({
 export class ConnectorSpace implements ConnectorSpaceView {
   readonly slots = new Map<string, CsSlot>();
   private readonly anchors = new Map<string, string>();
-  private readonly dns = new Map<string, string>();
+  /** Lower-cased DN → id; built on the first lookup by DN, as many spaces are only ever looked up by anchor. */
+  #dns: Map<string, string> | null = null;
   /** Metaverse id → the connector joined to it, for references: a group of 100,000 members reads no member. */
   private readonly joined = new Map<string, string>();
   readonly importing = new Set<string>();
@@ -44,7 +45,14 @@ export class ConnectorSpace implements ConnectorSpaceView {
     return s && (s.obj ?? this.load(s));
   }
   byAnchor(anchor: string) { const id = this.anchors.get(anchor); return id === undefined ? undefined : this.get(id); }
-  byDn(dn: string) { const id = this.dns.get(dn.toLowerCase()); return id === undefined ? undefined : this.get(id); }
+  byDn(dn: string) {
+    if (!this.#dns) {
+      this.#dns = new Map();
+      for (const [id, s] of this.slots) this.#dns.set(s.dn.toLowerCase(), id);
+    }
+    const id = this.#dns.get(dn.toLowerCase());
+    return id === undefined ? undefined : this.get(id);
+  }
   refByAnchor(anchor: string): ConnectorRef | undefined { const id = this.anchors.get(anchor); return id === undefined ? undefined : this.slots.get(id); }
   importedIds(): string[] {
     const out: string[] = [];
@@ -112,7 +120,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
     this.unlink(id);
     this.slots.set(id, slot);
     if (slot.anchor !== null) this.anchors.set(slot.anchor, id);
-    this.dns.set(slot.dn.toLowerCase(), id);
+    this.#dns?.set(slot.dn.toLowerCase(), id);
     if (slot.mvId !== null) this.joined.set(slot.mvId, id);
     if (importing) this.importing.add(id);
     if (exporting) this.exporting.add(id);
@@ -126,8 +134,10 @@ export class ConnectorSpace implements ConnectorSpaceView {
     this.importing.delete(id);
     this.exporting.delete(id);
     if (old.anchor !== null && this.anchors.get(old.anchor) === id) this.anchors.delete(old.anchor);
-    const dnKey = old.dn.toLowerCase();
-    if (this.dns.get(dnKey) === id) this.dns.delete(dnKey);
+    if (this.#dns) {
+      const dnKey = old.dn.toLowerCase();
+      if (this.#dns.get(dnKey) === id) this.#dns.delete(dnKey);
+    }
     if (old.mvId !== null && this.joined.get(old.mvId) === id) this.joined.delete(old.mvId);
   }
 }
