@@ -129,20 +129,30 @@ class FileStore extends StoreState implements Store {
     let ops = 0;
     let at = 0;
     let committed = 0;
+    let lineNo = 0;
+    /** Where an unreadable line was: a torn tail if nothing follows it, damage if something does. */
+    let torn: { line: number; off: number } | null = null;
     // Ops with where their line is; -1 for the earlier form, whole transactions in one line.
     let pending: [Op, number, number][] = [];
     // Line by line: a journal may hold more than one string can.
-    replay: for await (const lines of readLineBatches(join(this.location, 'journal.jsonl'))) {
+    const path = join(this.location, 'journal.jsonl');
+    for await (const lines of readLineBatches(path)) {
       for (const line of lines) {
         const len = Buffer.byteLength(line);
         const off = at;
         at += len + 1;
+        lineNo++;
         if (!line) continue;
+        if (torn) {
+          // Cutting the journal here would drop committed steps: leave it as it is and say where.
+          throw new Error(`store: ${path} is damaged at line ${torn.line} (byte ${torn.off}) and more lines follow; nothing was changed. Restore the file, or remove that line if the steps after it are to be kept`);
+        }
         let rec: unknown;
         try {
           rec = JSON.parse(line);
         } catch {
-          break replay; // A torn last line: that transaction never committed.
+          torn = { line: lineNo, off }; // A torn last line, if nothing follows: that transaction never committed.
+          continue;
         }
         if (Array.isArray(rec)) { pending.push([decodeOp(rec), off, len]); continue; }
         const { ops: old, commit } = rec as { ops?: unknown[]; commit?: boolean };

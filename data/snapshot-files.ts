@@ -59,6 +59,20 @@ export const objectsPath = (dir: string) => join(dir, 'objects.jsonl');
 /** Reads a generation's catalog; false for a generation of an earlier store, which has none. */
 export async function readCatalog(dir: string, on: (line: CatalogLine) => void): Promise<boolean> {
   if (!(await readdir(dir)).includes('catalog.jsonl')) return false;
-  for await (const lines of readLineBatches(join(dir, 'catalog.jsonl'))) for (const l of lines) if (l) on(JSON.parse(l) as CatalogLine);
+  const path = join(dir, 'catalog.jsonl');
+  let n = 0;
+  for await (const lines of readLineBatches(path)) {
+    for (const l of lines) {
+      n++;
+      if (!l) continue;
+      let line: CatalogLine;
+      try {
+        line = JSON.parse(l) as CatalogLine;
+      } catch (err) {
+        throw new Error(`store: ${path} line ${n} cannot be read (${(err as Error).message}); the snapshot is damaged`);
+      }
+      on(line);
+    }
+  }
   return true;
 }

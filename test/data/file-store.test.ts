@@ -254,3 +254,30 @@ test('a snapshot keeps the value indexes: a lookup after reopening reads only th
   t.deepEqual(again.mvFind('person', 'mail', 'ann@x'), []);
   await again.close();
 });
+
+test('a journal damaged before its end, or a damaged catalog, stops the open with the file and line, and changes nothing', async (t) => {
+  const d = await dir();
+  const s = await openFileStore(d);
+  for (const name of ['Ann', 'Bob']) {
+    const tx = s.begin();
+    tx.putMv(mv(name.toLowerCase(), name));
+    await tx.commit();
+  }
+  await s.close();
+  const journal = join(d, 'journal.jsonl');
+  const { writeFile } = await import('node:fs/promises');
+  const damaged = (await readFile(journal, 'utf8')).replace('"Ann"', '"Ann');
+  await writeFile(journal, damaged);
+  const err = await t.throwsAsync(openFileStore(d));
+  t.regex(err!.message, /journal\.jsonl is damaged at line 1 \(byte 0\) and more lines follow; nothing was changed/);
+  t.is(await readFile(journal, 'utf8'), damaged, 'the committed step after it is still there');
+  await writeFile(journal, damaged.split('\n').slice(2).join('\n'));
+  const fixed = await openFileStore(d, { compactOnCloseAfterOps: 0 });
+  t.deepEqual([...fixed.mvValues()].map((m) => m.id), ['bob'], 'once the damaged step is removed, the rest opens');
+  await fixed.close();
+  const generation = (await readFile(join(d, 'snapshot', 'current'), 'utf8')).trim();
+  const catalog = join(d, 'snapshot', generation, 'catalog.jsonl');
+  await writeFile(catalog, '{"mv":[["bob"\n');
+  const bad = await t.throwsAsync(openFileStore(d));
+  t.regex(bad!.message, /catalog\.jsonl line 1 cannot be read .*; the snapshot is damaged/);
+});
