@@ -65,27 +65,28 @@ export class ConnectorSpace implements ConnectorSpaceView {
   pendingImportIds() { return [...this.importing]; }
 
   find(objectType: string, attribute: string, value: string): CsObject[] {
-    const key = `${objectType}\0${attribute}`;
-    let index = this.valueIndexes.get(key);
-    if (!index) {
-      index = new CsValueIndex(objectType, attribute);
-      for (const [id, s] of this.slots) index.update(id, s.obj ?? this.load(s));
-      this.valueIndexes.set(key, index);
-    }
-    return index.ids(value).map((id) => this.get(id)!).filter(Boolean);
+    return this.indexOf(objectType, attribute).ids(value).map((id) => this.get(id)!).filter(Boolean);
   }
   /** The value indexes built so far, for a snapshot. */
   indexes(): IterableIterator<CsValueIndex> { return this.valueIndexes.values(); }
 
   /** Adds rows of an index kept by a snapshot; after every slot is restored. */
   loadIndex(objectType: string, attribute: string, rows: readonly IndexRow[]): void {
-    const key = `${objectType}\0${attribute}`;
-    let index = this.valueIndexes.get(key);
-    if (!index) this.valueIndexes.set(key, (index = new CsValueIndex(objectType, attribute)));
-    index.load(rows, (id) => this.slots.get(id)?.id);
+    this.indexOf(objectType, attribute, rows);
   }
 
-  withPendingImport() { return [...this.importing].map((id) => this.get(id)!); }
+  /** A value index; a new one is filled from the snapshot's `rows` when opening, else from every object. */
+  private indexOf(objectType: string, attribute: string, rows?: readonly IndexRow[]): CsValueIndex {
+    const key = `${objectType}\0${attribute}`;
+    let index = this.valueIndexes.get(key);
+    if (!index) {
+      this.valueIndexes.set(key, (index = new CsValueIndex(objectType, attribute)));
+      if (!rows) for (const [id, s] of this.slots) index.update(id, s.obj ?? this.load(s));
+    }
+    if (rows) index.load(rows, (id) => this.slots.get(id)?.id);
+    return index;
+  }
+
   withPendingExport() { return [...this.exporting].map((id) => this.get(id)!); }
   get size() { return this.slots.size; }
 

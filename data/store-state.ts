@@ -83,14 +83,22 @@ export class StoreState {
   runs(): readonly RunRecord[] { return this.runList; }
 
   mvFind(objectType: string, attribute: string, value: Scalar): MvObject[] {
+    return this.mvIndexOf(objectType, attribute).ids(value).map((id) => this.mv(id)!).filter(Boolean);
+  }
+
+  /**
+   * The join index of one type and attribute. A new one is filled from the
+   * snapshot's `rows` when opening, else from every object of the type.
+   */
+  private mvIndexOf(objectType: string, attribute: string, rows?: readonly IndexRow[]): MvValueIndex {
     const key = `${objectType}\0${attribute}`;
     let index = this.mvIndex.get(key);
     if (!index) {
-      index = new MvValueIndex(objectType, attribute);
-      for (const [id, s] of this.mvSlots) if (s.type === objectType) index.update(id, s.obj ?? (this.load(s) as MvObject));
-      this.mvIndex.set(key, index);
+      this.mvIndex.set(key, (index = new MvValueIndex(objectType, attribute)));
+      if (!rows) for (const [id, s] of this.mvSlots) if (s.type === objectType) index.update(id, s.obj ?? (this.load(s) as MvObject));
     }
-    return index.ids(value).map((id) => this.mv(id)!).filter(Boolean);
+    if (rows) index.load(rows, (id) => this.mvSlots.get(id)?.id);
+    return index;
   }
 
   /** The join indexes built so far, for a snapshot. */
@@ -98,10 +106,7 @@ export class StoreState {
 
   /** Adds rows of a join index kept by a snapshot; after every slot is restored. */
   protected loadMvIndex(objectType: string, attribute: string, rows: readonly IndexRow[]): void {
-    const key = `${objectType}\0${attribute}`;
-    let index = this.mvIndex.get(key);
-    if (!index) this.mvIndex.set(key, (index = new MvValueIndex(objectType, attribute)));
-    index.load(rows, (id) => this.mvSlots.get(id)?.id);
+    this.mvIndexOf(objectType, attribute, rows);
   }
 
   /** The metaverse's own copy of `id`, so that a million references share one string each. */

@@ -43,9 +43,7 @@ export interface ConnectorSpaceView {
    * more than that: callers check.
    */
   find(objectType: string, attribute: string, value: string): CsObject[];
-  /** Objects with a pending import: what a delta sync processes, without scanning the space. */
-  withPendingImport(): CsObject[];
-  /** Their ids, without reading the objects. */
+  /** Ids of the objects with a pending import: what a delta sync processes, without scanning or reading the space. */
   pendingImportIds(): string[];
   /** Objects with a pending or unconfirmed export: what an export looks at. */
   withPendingExport(): CsObject[];
