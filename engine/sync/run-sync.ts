@@ -17,6 +17,8 @@ export interface SyncOptions {
   /** MIM's object process limit: stop after this many connector-space objects. */
   readonly limit?: number;
   readonly profile?: string | null;
+  /** Connector-space objects between two flushes (default CHUNK); tests use small ones. */
+  readonly chunk?: number;
 }
 
 function guarded(s: SyncContext, what: string, fn: () => void): void {
@@ -37,23 +39,49 @@ async function guardedAsync(s: SyncContext, what: string, fn: () => Promise<void
   }
 }
 
-/** Attribute flow, deletion rules and outbound for everything the inbound pass touched. */
-export async function finishSync(s: SyncContext): Promise<void> {
-  const retry = [...s.pendingRefs];
-  s.pendingRefs.clear();
-  for (const id of retry) { s.recompute.add(id); s.outbound.add(id); }
+/**
+ * Attribute flow, deletion rules and outbound for what the inbound pass has
+ * touched so far. What the outbound pass adds to `recompute` waits, as it did
+ * when this ran once per sync: provisioning only links the new connector.
+ */
+async function flushTouched(s: SyncContext): Promise<void> {
   for (const id of s.recompute) guarded(s, `mv:${id}`, () => recomputeMv(s, id));
   applyDeletionRules(s);
   for (const id of s.outbound) await guardedAsync(s, `mv:${id}`, () => syncOutbound(s, id));
-  // References to objects provisioned later in this same run resolve now.
-  const again = [...s.pendingRefs];
-  s.pendingRefs.clear();
-  for (const id of again) {
+  s.recompute.clear();
+  s.outbound.clear();
+  s.lost.clear();
+}
+
+/**
+ * Ends a sync: retries references left pending by earlier runs (`earlier`),
+ * finishes what the inbound pass touched, then retries once more the
+ * references to objects this run projected or provisioned after their referrers.
+ */
+export async function finishSync(s: SyncContext, earlier: readonly string[] = takePendingRefs(s)): Promise<void> {
+  for (const id of earlier) { s.recompute.add(id); s.outbound.add(id); }
+  await flushTouched(s);
+  for (const id of takePendingRefs(s)) {
     guarded(s, `mv:${id}`, () => recomputeMv(s, id));
     await guardedAsync(s, `mv:${id}`, () => syncOutbound(s, id));
   }
   persistSchedules(s);
 }
+
+function takePendingRefs(s: SyncContext): string[] {
+  const ids = [...s.pendingRefs];
+  s.pendingRefs.clear();
+  return ids;
+}
+
+/**
+ * Connector-space objects synchronized between two flushes. A person's objects
+ * (connector, metaverse object, its other connectors, its targets) are read by
+ * inbound and again by attribute flow and outbound: flushing every CHUNK keeps
+ * them in the store's cache between the two, where one flush at the end of a
+ * 100,000-object sync read each of them from disk again.
+ */
+const CHUNK = 2_000;
 
 export async function runSync(ctx: EngineContext, agentName: string, mode: 'full' | 'delta', o: SyncOptions = {}): Promise<RunRecord> {
   const rec = new StepRecorder(agentName, `${mode}-sync`, o.profile ?? null, ctx.now());
@@ -63,9 +91,12 @@ export async function runSync(ctx: EngineContext, agentName: string, mode: 'full
   try {
     processGraceDeletions(s);
     processDeprovisionDeletes(s);
+    // Retried at the end, once every join of this run is known.
+    const earlier = takePendingRefs(s);
     const space = ctx.store.cs(agentName);
     // Ids only: objects are read one at a time as the loop reaches them, so a full sync does not hold the space.
     const ids = mode === 'full' ? space.ids() : space.pendingImportIds();
+    const chunk = o.chunk ?? CHUNK;
     let done = 0;
     for (const id of ids) {
       if (o.limit !== undefined && done >= o.limit) {
@@ -77,11 +108,12 @@ export async function runSync(ctx: EngineContext, agentName: string, mode: 'full
       if (mode === 'full' && cs?.state === 'placeholder') continue;
       if (cs) guarded(s, `${agentName}:${cs.anchor ?? cs.dn}`, () => syncInbound(s, cs));
       done++;
+      if (done % chunk === 0) await flushTouched(s);
       if (done % 1000 === 0) ctx.events.progress?.(`${agentName} ${mode}-sync`, done, ids.length);
       if (rec.overErrorLimit) break;
     }
     rec.count('objects-processed', done);
-    await finishSync(s);
+    await finishSync(s, earlier);
     tx.addRun(rec.finish(rec.overErrorLimit ? 'stopped-error-limit' : undefined, ctx.now()));
     await tx.commit();
     return ctx.store.runs().at(-1)!;
