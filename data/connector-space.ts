@@ -45,13 +45,14 @@ export class ConnectorSpace implements ConnectorSpaceView {
     return s && (s.obj ?? this.load(s));
   }
   byAnchor(anchor: string) { const id = this.anchors.get(anchor); return id === undefined ? undefined : this.get(id); }
-  byDn(dn: string) {
+  byDn(dn: string) { const id = this.idByDn(dn); return id === undefined ? undefined : this.get(id); }
+  refByDn(dn: string): ConnectorRef | undefined { const id = this.idByDn(dn); return id === undefined ? undefined : this.slots.get(id); }
+  private idByDn(dn: string): string | undefined {
     if (!this.#dns) {
       this.#dns = new Map();
       for (const [id, s] of this.slots) this.#dns.set(s.dn.toLowerCase(), id);
     }
-    const id = this.#dns.get(dn.toLowerCase());
-    return id === undefined ? undefined : this.get(id);
+    return this.#dns.get(dn.toLowerCase());
   }
   refByAnchor(anchor: string): ConnectorRef | undefined { const id = this.anchors.get(anchor); return id === undefined ? undefined : this.slots.get(id); }
   importedIds(): string[] {

@@ -14,6 +14,8 @@ export interface ConnectorRef {
   readonly id: string;
   readonly anchor: string | null;
   readonly dn: string;
+  /** The metaverse object it is joined to; null while not joined. */
+  readonly mvId: string | null;
   /** A pending rename's new DN: references exported now must already use it. */
   readonly newDn: string | null;
   /** Waiting to be created in the connected system: its identifier comes with this export. */
@@ -29,6 +31,8 @@ export interface ConnectorSpaceView {
   byDn(dn: string): CsObject | undefined;
   /** The object with this anchor, as its slot knows it: no read. */
   refByAnchor(anchor: string): ConnectorRef | undefined;
+  /** The object with this DN (any case), as its slot knows it: no read. */
+  refByDn(dn: string): ConnectorRef | undefined;
   /** Ids of the objects the connected system named (an anchor, not a placeholder): what a full import compares with. */
   importedIds(): string[];
   /** Each object, read as the walk reaches it. */

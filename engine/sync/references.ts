@@ -35,12 +35,13 @@ function targetAgents(s: SyncContext, agent: string): string[] {
 /** Connector-space reference value → metaverse id, or null when it does not resolve (yet). */
 export function resolveInbound(s: SyncContext, agent: string, value: string, objectType: string): string | null {
   let target;
+  // Slots only: a group's members are named without reading them. A slot holds a metaverse id only while joined.
   for (const a of targetAgents(s, agent)) {
     const cs = s.ctx.store.cs(a);
-    target = byAnchor(s, agent) ? cs.byAnchor(value) : cs.byDn(value);
+    target = byAnchor(s, agent) ? cs.refByAnchor(value) : cs.refByDn(value);
     if (target) break;
   }
-  if (target?.mvId && (target.state === 'connector' || target.state === 'explicit-connector')) return target.mvId;
+  if (target?.mvId) return target.mvId;
   // Placeholders only in this agent's own connector space.
   if (!target && targetAgents(s, agent)[0] === agent) {
     // A referenced object not imported yet: keep a placeholder, never lose the value.

@@ -119,3 +119,17 @@ export async function steps(e: TestEngine, ...list: string[]): Promise<RunRecord
 
 export const mvBy = (e: TestEngine, attr: string, value: string) => e.store.mvFind('person', attr, value)[0];
 export const adByName = (e: TestEngine, displayName: string) => [...e.system('ad').objects.values()].find((o) => o.attrs['displayName'] === displayName);
+
+type ReadMethod = 'get' | 'byAnchor' | 'byDn' | 'values';
+/** Counts from now on every read of a connector space's objects through `methods` (and withPendingExport, per object). */
+export function countReads(space: unknown, methods: readonly ReadMethod[] = ['get', 'byAnchor', 'byDn', 'values']): { n: number } {
+  const s = space as Record<ReadMethod | 'withPendingExport', (...a: unknown[]) => unknown>;
+  const count = { n: 0 };
+  for (const m of methods) {
+    const real = s[m].bind(s);
+    s[m] = (...a: unknown[]) => { count.n++; return real(...a); };
+  }
+  const all = s.withPendingExport.bind(s);
+  s.withPendingExport = () => { const r = all() as unknown[]; count.n += r.length; return r; };
+  return count;
+}
