@@ -18,12 +18,17 @@ export interface CsSlot extends Slot<CsObject>, ConnectorRef {
   readonly pendingAdd: boolean;
   readonly placeholder: boolean;
   readonly cleanDigest: string | null;
+  /** A delete or disable waits to be exported; null where a catalog from before this field does not say. */
+  readonly pendingDelete: boolean | null;
 }
+
+const isDelete = (o: CsObject) => o.pendingExport?.op === 'delete' || !!o.pendingExport?.disable;
 
 export const csSlot = (o: CsObject): CsSlot => ({
   obj: o, file: IN_MEMORY, off: 0, len: 0, id: o.id, anchor: o.anchor, dn: o.dn, mvId: o.mvId, newDn: o.pendingExport?.newDn ?? null, pendingAdd: o.pendingExport?.op === 'add',
   placeholder: o.state === 'placeholder',
   cleanDigest: o.pendingImport || o.unconfirmed || o.importError || o.state === 'placeholder' ? null : o.importDigest,
+  pendingDelete: isDelete(o),
 });
 
 export class ConnectorSpace implements ConnectorSpaceView {
@@ -89,6 +94,14 @@ export class ConnectorSpace implements ConnectorSpaceView {
   }
 
   withPendingExport() { return [...this.exporting].map((id) => this.get(id)!); }
+  pendingExportIds() { return [...this.exporting]; }
+  pendingDeletes(): number {
+    let n = 0;
+    for (const id of this.exporting) if (this.deleting(this.slots.get(id)!)) n++;
+    return n;
+  }
+  /** Whether the slot's object waits to be deleted or disabled; read only for a slot from an older catalog. */
+  deleting(s: CsSlot): boolean { return s.pendingDelete ?? isDelete(s.obj ?? this.load(s)); }
   get size() { return this.slots.size; }
 
   /** Holds `obj` in memory until the store writes it out; returns its slot. */

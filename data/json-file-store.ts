@@ -118,8 +118,11 @@ class FileStore extends StoreState implements Store {
     else if ('mvIndex' in line) this.loadMvIndex(line.mvIndex[0], line.mvIndex[1], line.rows);
     else if ('cs' in line) {
       const space = this.space(line.cs);
-      for (const [id, anchor, dn, flags, off, len, mvId, newDn, cleanDigest] of line.rows) {
-        const slot = { obj: undefined, file, off, len, id, anchor, dn, mvId: mvId === null ? null : this.mvIdString(mvId), newDn, pendingAdd: (flags & 4) !== 0, placeholder: (flags & 8) !== 0, cleanDigest: cleanDigest ?? null };
+      for (const [id, anchor, dn, flags, off, len, mvId, newDn, cleanDigest, deleting] of line.rows) {
+        const slot = {
+          obj: undefined, file, off, len, id, anchor, dn, mvId: mvId === null ? null : this.mvIdString(mvId), newDn, pendingAdd: (flags & 4) !== 0, placeholder: (flags & 8) !== 0,
+          cleanDigest: cleanDigest ?? null, pendingDelete: deleting === undefined ? null : deleting === 1,
+        };
         space.restore(id, slot, (flags & 1) !== 0, (flags & 2) !== 0);
       }
     } else for (const [id, type, off, len] of line.mv) this.mvSlots.set(id, { obj: undefined, file, off, len, id, type });
@@ -249,9 +252,11 @@ class FileStore extends StoreState implements Store {
     for (const [agent, space] of this.spaces) {
       let rows: CsRow[] = [];
       for (const [id, s] of space.slots) {
+        // Before the copy, which moves the slot to the new generation's file.
+        const deleting = space.exporting.has(id) && space.deleting(s) ? 1 : 0;
         const [off, len] = copy(s, () => ['cs', agent, id, s.obj!]);
         const flags = (space.importing.has(id) ? 1 : 0) | (space.exporting.has(id) ? 2 : 0) | (s.pendingAdd ? 4 : 0) | (s.placeholder ? 8 : 0);
-        rows.push([id, s.anchor, s.dn, flags, off, len, s.mvId, s.newDn, s.cleanDigest]);
+        rows.push([id, s.anchor, s.dn, flags, off, len, s.mvId, s.newDn, s.cleanDigest, deleting]);
         if (rows.length >= CATALOG_ROWS) { w.catalog({ cs: agent, rows }); rows = []; }
       }
       if (rows.length) w.catalog({ cs: agent, rows });

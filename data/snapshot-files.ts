@@ -16,8 +16,11 @@ import type { RunRecord } from './objects.ts';
 import { readLineBatches } from './line-reader.ts';
 import type { IndexRow } from './value-index.ts';
 
-/** [id, anchor, DN, flags (1 pending import, 2 pending export, 4 pending add, 8 placeholder), offset, length, metaverse id, pending new DN, clean digest] */
-export type CsRow = [string, string | null, string, number, number, number, string | null, string | null, string | null];
+/**
+ * [id, anchor, DN, flags (1 pending import, 2 pending export, 4 pending add, 8 placeholder), offset, length, metaverse id, pending new DN, clean digest,
+ * pending delete (1 or 0; absent in catalogs written before it)]
+ */
+export type CsRow = [string, string | null, string, number, number, number, string | null, string | null, string | null, (0 | 1)?];
 /** [id, objectType, offset, length] */
 export type MvRow = [string, string, number, number];
 export type CatalogLine =

@@ -51,6 +51,10 @@ export interface ConnectorSpaceView {
   pendingImportIds(): string[];
   /** Objects with a pending or unconfirmed export: what an export looks at. */
   withPendingExport(): CsObject[];
+  /** Ids of the objects `withPendingExport` reads, without reading them: an export reads each once, batch by batch. */
+  pendingExportIds(): string[];
+  /** How many pending exports delete or disable an object: what the deletion threshold counts, from the slots. */
+  pendingDeletes(): number;
   readonly size: number;
 }
 

@@ -37,8 +37,10 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
   const cfg = ctx.rules.agents.get(agentName);
   if (!cfg) throw new Error(`unknown agent '${agentName}'`);
   const space = ctx.store.cs(agentName);
-  const pending = space.withPendingExport().filter((cs) => due(cs, now));
-  const deletes = pending.filter((cs) => cs.pendingExport?.op === 'delete' || cs.pendingExport?.disable).length;
+  // Ids, read batch by batch: an export of 100,000 objects neither holds them all nor reads one twice.
+  const ids = space.pendingExportIds();
+  const dueCount = () => ids.filter((id) => { const cs = space.get(id); return cs && due(cs, now); }).length;
+  const deletes = space.pendingDeletes();
   const { count, percent } = cfg.deletionThreshold;
   const over = (count !== undefined && deletes > count) || (percent !== undefined && space.size > 0 && (deletes / space.size) * 100 > percent);
   if (over && !o.allowDeletes) {
@@ -47,14 +49,14 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
     return record(ctx, rec, 'stopped-deletion-threshold-exceeded');
   }
   if (ctx.store.meta<boolean>(STAGING_KEY)) {
-    rec.count('pending-exports', pending.length);
+    rec.count('pending-exports', dueCount());
     rec.notes.push('staging mode: nothing was sent');
     return record(ctx, rec, undefined);
   }
   const agent = ctx.agent(agentName);
   if (!agent.export || !agent.capabilities.export) {
     rec.notes.push(`${agent.type} agents do not export`);
-    return record(ctx, rec, pending.length ? 'failed' : undefined);
+    return record(ctx, rec, dueCount() ? 'failed' : undefined);
   }
   const batchSize = o.batchSize ?? agent.capabilities.exportBatchSize ?? 100;
   const exportFn = agent.export.bind(agent);
@@ -84,15 +86,18 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
   };
   // Keyed by connector-space id: deferred references below add to an object's second-pass request.
   const secondPass = new Map<string, ExportRequest>();
+  const withDeferred: CsObject[] = [];
   try {
-    for (let i = 0; i < pending.length; i += batchSize) {
-      const split = pending.slice(i, i + batchSize).map((cs) => toRequests(space.get(cs.id) ?? cs, agent.capabilities.referencesInSecondPass));
+    for (let i = 0; i < ids.length; i += batchSize) {
+      const batch = ids.slice(i, i + batchSize).flatMap((id) => { const cs = space.get(id); return cs && due(cs, now) ? [cs] : []; });
+      for (const cs of batch) if (cs.pendingExport?.deferred) withDeferred.push(cs);
+      const split = batch.map((cs) => toRequests(cs, agent.capabilities.referencesInSecondPass));
       for (const r of split) if (r.second) secondPass.set(r.second.id, r.second);
       const requests = split.flatMap((r) => (r.first ? [r.first] : []));
-      if (!(await send(requests, i, pending.length))) return finish('stopped-error-limit');
+      if (!(await send(requests, i, ids.length))) return finish('stopped-error-limit');
     }
     // References to objects this run created: their identifiers exist now.
-    for (const cs of pending) {
+    for (const cs of withDeferred) {
       const deferred = space.get(cs.id)?.pendingExport?.deferred;
       if (!deferred) continue;
       const changes: Record<string, AttrChange> = {};

@@ -140,6 +140,9 @@ export function mergeExport(pe: PendingExport | null, op: PendingExport['op'], c
     } else merged[k] = c;
   }
   const referenceAttrs = [...new Set([...(pe?.referenceAttrs ?? []), ...(extra.referenceAttrs ?? [])])];
-  const deferred = { ...(pe?.deferred ?? {}), ...(extra.deferred ?? {}) };
-  return { ...pe, ...extra, op: pe?.op === 'add' ? 'add' : op, changes: merged, referenceAttrs, ...(Object.keys(deferred).length ? { deferred } : {}) };
+  // No empty `deferred`: export reads an object again for its deferred references only when it has some.
+  const { deferred: before, ...kept } = pe ?? {};
+  const { deferred: added, ...others } = extra;
+  const deferred = { ...(before ?? {}), ...(added ?? {}) };
+  return { ...kept, ...others, op: pe?.op === 'add' ? 'add' : op, changes: merged, referenceAttrs, ...(Object.keys(deferred).length ? { deferred } : {}) };
 }

@@ -273,6 +273,16 @@ test('a sync flushed in small chunks resolves references to objects later in the
   t.deepEqual(chunked.sync.errors, []);
 });
 
+test('an export reads each pending object once to send it and once to record its result', async (t) => {
+  const e = testEngine(basicRules);
+  for (const n of ['Ann', 'Bea', 'Cal']) e.system('hr').put(person(n, { givenName: n }));
+  await steps(e, 'hr full-import', 'hr full-sync');
+  const reads = countReads(e.store.cs('ad'));
+  const [exp] = await steps(e, 'ad export');
+  t.is(exp!.counters['export-add'], 3);
+  t.is(reads.n, 6);
+});
+
 test('resolving a reference reads no object: the slot knows whether and where the target is joined', async (t) => {
   const e = testEngine(basicRules);
   e.system('hr').put(person('1', { givenName: 'Boss' }));
