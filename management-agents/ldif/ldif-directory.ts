@@ -7,7 +7,7 @@
 import { asArray, type Attributes } from '../../data/model.ts';
 import type { JournalEntry } from '../file-journal.ts';
 import { JournaledFile } from '../journaled-file.ts';
-import { contentRecord, LdifParser, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';
+import { asRecordHolds, contentRecord, LdifParser, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';
 
 type Saved = { readonly dn: string; readonly attrs: Attributes };
 
@@ -39,7 +39,7 @@ export class LdifDirectory extends JournaledFile<Saved> {
 
   protected replay(j: JournalEntry<Saved>): void {
     if ('remove' in j) this.remove(j.remove);
-    else this.put({ ...j.put, line: 0 }, j.from ?? j.key);
+    else this.put({ dn: j.put.dn, attrs: asRecordHolds(j.put.attrs), line: 0 }, j.from ?? j.key);
   }
 
   /** Unchanged entries reuse their text. */
@@ -54,7 +54,8 @@ export class LdifDirectory extends JournaledFile<Saved> {
   }
 
   /** Adds, replaces or renames (from `previousDn`) an entry, to be journaled by `commit`. */
-  change(e: LdifEntry, previousDn: string | null): void {
+  change(changed: LdifEntry, previousDn: string | null): void {
+    const e = { ...changed, attrs: asRecordHolds(changed.attrs) };
     this.put(e, previousDn);
     this.queue({ put: { dn: e.dn, attrs: e.attrs }, key: e.dn, ...(previousDn !== null ? { from: previousDn } : {}) });
   }

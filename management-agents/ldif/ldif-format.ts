@@ -113,6 +113,21 @@ function line(name: string, value: Scalar): string {
 
 const values = (v: Scalar | Scalar[]) => (Array.isArray(v) ? v : [v]);
 
+/**
+ * The attributes as reading their record back gives them: text values, one
+ * value as a scalar, no values as no attribute. What an export puts in the
+ * directory is held this way, so an import in the same process and one that
+ * parses the file agree (and so do their digests).
+ */
+export function asRecordHolds(attrs: Attributes): Attributes {
+  const out: Attributes = {};
+  for (const k in attrs) {
+    const v = values(attrs[k]!);
+    if (v.length) out[k] = v.length === 1 ? String(v[0]) : v.map(String);
+  }
+  return out;
+}
+
 export function contentRecord(dn: string, attrs: Attributes): string {
   return [line('dn', dn), ...Object.entries(attrs).flatMap(([k, v]) => values(v).map((x) => line(k, x)))].join('\n') + '\n';
 }

@@ -96,3 +96,16 @@ test('CRLF line ends and a folded comment are read; a continuation after an empt
   t.is(errors.length, 1);
   t.is(errors[0]!.line, 9);
 });
+
+test('what an export put in the directory imports the same in this process as from the file, numbers and one-value lists included', async (t) => {
+  const { dir, agent } = await agentFor('version: 1\n');
+  await agent.export!([{ id: '1', op: 'add', objectType: 'user', dn: 'CN=Bo,DC=corp', anchor: null, changes: { cn: { op: 'replace', value: 'Bo' }, userAccountControl: { op: 'replace', value: 512 }, member: { op: 'values', add: ['CN=X,DC=corp'], remove: [] }, description: { op: 'values', add: [], remove: [] } } }], { note() {} });
+  await agent.endExport?.();
+  const objects = (changes: ImportChange[]) => changes.flatMap((c) => (c.kind === 'object' ? [c.object] : []));
+  const here = objects(await all(agent.fullImport(ictx)));
+  const fresh = objects(await all(createLdifAgent({ name: 'dir', settings: { path: 'dir.ldif' }, objectTypes: types, baseDir: dir }).fullImport(ictx)));
+  t.is(here.length, 1);
+  t.like(here[0]!.attrs, { userAccountControl: '512', member: 'CN=X,DC=corp' });
+  t.false('description' in here[0]!.attrs);
+  t.deepEqual(here, fresh);
+});
