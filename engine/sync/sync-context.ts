@@ -28,7 +28,7 @@ export interface SyncContext {
   readonly pendingRefs: Set<string>;
   /** Metaverse objects waiting out a deletion grace period; persisted. */
   readonly graceDeletes: Set<string>;
-  /** Disabled connector-space objects (agent\0id) whose delete waits for its time; persisted. */
+  /** Disabled connector-space objects (agent\0id\0deleteAt) whose delete waits for its time; persisted. */
   readonly deprovisionDeletes: Set<string>;
   /**
    * SelectUniqueValue values handed out in this run, or found taken in the connected system:

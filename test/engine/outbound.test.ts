@@ -293,3 +293,26 @@ test('resolving a reference reads no object: the slot knows whether and where th
   t.is(mvBy(e, 'employeeId', '2')!.attrs['manager'], mvBy(e, 'employeeId', '1')!.id);
   t.is(lookups.n, 0);
 });
+
+test('waiting deprovision deletes are checked without reading the objects; an entry in the earlier form still deletes', async (t) => {
+  const e = testEngine(basicRules);
+  e.system('hr').put(person('1'));
+  e.system('hr').put(person('2', { givenName: 'Bob' }));
+  await steps(e, ...cycle, 'ad full-import', 'ad delta-sync');
+  e.system('hr').put(person('1', { status: 'pending' }));
+  e.system('hr').put(person('2', { givenName: 'Bob', status: 'pending' }));
+  await steps(e, 'hr delta-import', 'hr delta-sync', 'ad export', 'ad full-import', 'ad delta-sync');
+  const scheduled = e.store.meta<string[]>('deprovision-deletes')!;
+  t.is(scheduled.length, 2);
+  const reads = countReads(e.store.cs('ad'));
+  await steps(e, 'hr delta-sync');
+  t.is(reads.n, 0, 'not due: nothing read');
+  // One entry as earlier versions wrote it: agent and id only.
+  const tx = e.store.begin();
+  tx.setMeta('deprovision-deletes', [scheduled[0]!, scheduled[1]!.split('\0').slice(0, 2).join('\0')]);
+  await tx.commit();
+  e.advance(31 * 86_400_000);
+  const [sync] = await steps(e, 'hr delta-sync');
+  t.is(sync!.counters['ad/deprovisioned-delete'], 2);
+  t.deepEqual(e.store.meta<string[]>('deprovision-deletes'), []);
+});
