@@ -4,6 +4,7 @@ import { compileProject, formatDiagnostic, type CompiledRules, type Diagnostic }
 import { openFileStore, type OpenOptions } from '../data/json-file-store.ts';
 import type { Store } from '../data/store.ts';
 import { createEngine, type EngineContext, type EngineEvents } from './context.ts';
+import { applyHeapPolicy } from './heap-policy.ts';
 
 export class RulesError extends Error {
   override name = 'RulesError';
@@ -21,6 +22,7 @@ export interface Project {
 }
 
 export async function openProject(dir: string, o: { store?: string; waitMs?: number; storeOptions?: OpenOptions; events?: EngineEvents; now?: () => Date } = {}): Promise<Project> {
+  applyHeapPolicy();
   const base = resolve(dir);
   const compiled = await compileProject(base);
   if (compiled.files.length === 0) throw new RulesError([{ file: base, line: 1, column: 1, length: 0, severity: 'error', code: 'IDS0009', message: 'no *.sync files in the project directory' }]);
