@@ -42,7 +42,11 @@ export const agentTypes: Record<string, Record<string, SettingSpec>> = {
     delta: { kind: 'enum', values: ['compare', 'drop'], doc: 'compare: delta import diffs with the last file; drop: the file holds only changed rows.' },
     'export-mode': { kind: 'enum', values: ['full', 'changes'], doc: 'full: rewrite the whole file; changes: append change rows.' },
   },
-  'workday-xml': { ...fileSettings, 'as-of': { kind: 'string', doc: 'Evaluate effective dates as of this date (default today).' } },
+  'workday-xml': {
+    ...fileSettings,
+    'as-of': { kind: 'string', doc: 'Evaluate effective dates as of this date (default today).' },
+    'delta-path': { kind: 'string', doc: 'Folder of change extracts (incremental Get_Workers responses), read in name order by delta imports.' },
+  },
   'successfactors-json': { ...fileSettings, 'as-of': { kind: 'string', doc: 'Evaluate effective dates as of this date (default today).' } },
   ldif: { ...fileSettings },
   ldap: {

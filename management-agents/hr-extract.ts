@@ -4,16 +4,24 @@
  * record by record, so one bad record is an error naming it, not a failed run.
  * `createHrExtractAgent` is the agent itself; each format supplies only how a
  * file becomes records and how a record maps.
+ *
+ * Delta import (formats that can say when a record changes by itself, with
+ * `delta-path` set): the HR system drops change extracts, whole records of
+ * the workers that changed, into a folder; files are read in name order, and
+ * the watermark names the last one read. A record's future hire or
+ * termination date changes it without a new extract, so the watermark also
+ * keeps the first such day: from that day the delta import is a full import.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { AgentCapabilities, AgentOptions, ImportChange, ImportContext, ManagementAgent } from './management-agent.ts';
 import { AgentError } from './errors.ts';
 import type { Attributes } from '../data/model.ts';
 
 export const readOnlyCapabilities: AgentCapabilities = { deltaImport: false, export: false, referencesInSecondPass: false, valueLevelMultiValue: false, rename: false };
 
-export type Mapped = { readonly anchor: string; readonly attrs: Attributes } | { readonly error: string };
+/** `changesOn`: the first day after the as-of day on which the record maps differently (a future hire or termination date). */
+export type Mapped = { readonly anchor: string; readonly attrs: Attributes; readonly changesOn?: string } | { readonly error: string };
 
 export interface HrExtract {
   readonly path: string;
@@ -44,14 +52,32 @@ export function hrExtract(o: AgentOptions, extension: string): HrExtract {
   };
 }
 
-/** One file's records as import changes; `label` names a record in errors ("Worker", "record"). */
-export function* mapRecords<R>(records: readonly R[], map: (r: R) => Mapped, o: { file: string; label: string; objectType: string; rdn: string }): Iterable<ImportChange> {
+/** The earlier of two days, either possibly absent. */
+const earlier = (a: string | null | undefined, b: string | null | undefined) => (!a ? (b ?? null) : !b || a <= b ? a : b);
+
+/** One file's records as import changes; `label` names a record in errors ("Worker", "record"); `changesOn` hears each record's day. */
+export function* mapRecords<R>(records: readonly R[], map: (r: R) => Mapped, o: { file: string; label: string; objectType: string; rdn: string; changesOn?: (day: string) => void }): Iterable<ImportChange> {
   let index = 0;
   for (const r of records) {
     index++;
     const mapped = map(r);
     if ('error' in mapped) yield { kind: 'error', message: `${o.label} #${index}: ${mapped.error}`, file: o.file };
-    else yield { kind: 'object', object: { anchor: mapped.anchor, dn: `${o.rdn}=${mapped.anchor}`, objectType: o.objectType, attrs: mapped.attrs } };
+    else {
+      if (mapped.changesOn) o.changesOn?.(mapped.changesOn);
+      yield { kind: 'object', object: { anchor: mapped.anchor, dn: `${o.rdn}=${mapped.anchor}`, objectType: o.objectType, attrs: mapped.attrs } };
+    }
+  }
+}
+
+/** What a delta import needs next time: the last change file read, and the first day a record read so far changes by itself. */
+interface DeltaMark { readonly file: string; readonly changesOn: string | null }
+
+function readMark(watermark: string | null): DeltaMark | null {
+  try {
+    const m = JSON.parse(watermark ?? '') as Partial<DeltaMark>;
+    return typeof m.file === 'string' ? { file: m.file, changesOn: typeof m.changesOn === 'string' ? m.changesOn : null } : null;
+  } catch {
+    return null;
   }
 }
 
@@ -67,23 +93,63 @@ export interface HrExtractFormat<R> {
   /** One file's records; throws an AgentError naming the file when it is not of this format. */
   read(file: string, ctx: ImportContext): Promise<readonly R[]>;
   map(record: R, asOf: string): Mapped;
+  /** Whether `map` gives `changesOn`: only then can change extracts be read (`delta-path`). */
+  readonly datesChanges?: boolean;
 }
 
-/** A read-only agent over one extract file or a folder of pages, in name order. */
+/** A read-only agent over one extract file or a folder of pages, in name order; with `delta-path`, change extracts too. */
 export function createHrExtractAgent<R>(o: AgentOptions, format: HrExtractFormat<R>): ManagementAgent {
   const source = hrExtract(o, format.extension);
+  const changes = o.settings['delta-path'] === undefined ? null : hrExtract({ ...o, settings: { ...o.settings, path: o.settings['delta-path'] } }, format.extension);
+  if (changes && !format.datesChanges) throw new AgentError(o.name, `${format.type} agents cannot read change extracts: remove delta-path`);
   const objectType = o.objectTypes[0]?.name ?? format.defaultObjectType;
+  /** The change files, in name order; none while the folder does not exist yet. */
+  const changeFiles = async () => (changes ? await changes.files().catch(() => [] as string[]) : []);
+
+  async function* full(ctx: ImportContext): AsyncIterable<ImportChange> {
+    const day = source.asOf();
+    // Listed first: a change file written while the full extract is read is read again next time, which is harmless.
+    const last = (await changeFiles()).at(-1);
+    let changesOn: string | null = null;
+    const hear = (d: string) => { changesOn = earlier(changesOn, d); };
+    for (const file of await source.files()) {
+      const records = await format.read(file, ctx);
+      yield* mapRecords(records, (r) => format.map(r, day), { file, label: format.label, objectType, rdn: format.rdn, changesOn: hear });
+    }
+    if (changes) ctx.setWatermark(JSON.stringify({ file: last ? basename(last) : '', changesOn } satisfies DeltaMark));
+  }
+
+  async function* delta(ctx: ImportContext): AsyncIterable<ImportChange> {
+    const mark = readMark(ctx.watermark);
+    const day = source.asOf();
+    if (!mark || (mark.changesOn !== null && mark.changesOn <= day)) {
+      ctx.note(mark ? `a future-dated change took effect on ${mark.changesOn}: ran a full import` : 'no change-extract watermark: ran a full import');
+      ctx.becameFull?.();
+      yield* full(ctx);
+      return;
+    }
+    const files = (await changeFiles()).filter((f) => basename(f) > mark.file);
+    let changesOn = mark.changesOn;
+    const hear = (d: string) => { changesOn = earlier(changesOn, d); };
+    // A worker in several change files: the latest record is the one in effect.
+    const latest = new Map<string, ImportChange>();
+    const errors: ImportChange[] = [];
+    for (const file of files) {
+      for (const c of mapRecords(await format.read(file, ctx), (r) => format.map(r, day), { file, label: format.label, objectType, rdn: format.rdn, changesOn: hear })) {
+        if (c.kind === 'object') { latest.delete(c.object.anchor); latest.set(c.object.anchor, c); } else errors.push(c);
+      }
+    }
+    yield* errors;
+    yield* latest.values();
+    ctx.setWatermark(JSON.stringify({ file: files.length ? basename(files.at(-1)!) : mark.file, changesOn } satisfies DeltaMark));
+  }
+
   return {
     name: o.name,
     type: format.type,
-    capabilities: readOnlyCapabilities,
-    async *fullImport(ctx): AsyncIterable<ImportChange> {
-      const day = source.asOf();
-      for (const file of await source.files()) {
-        const records = await format.read(file, ctx);
-        yield* mapRecords(records, (r) => format.map(r, day), { file, label: format.label, objectType, rdn: format.rdn });
-      }
-    },
+    capabilities: changes ? { ...readOnlyCapabilities, deltaImport: true } : readOnlyCapabilities,
+    fullImport: full,
+    ...(changes ? { deltaImport: delta } : {}),
     testConnection: source.testConnection,
   };
 }

@@ -32,6 +32,7 @@ export function refuseDtd(xml: string): string | null {
 export function createWorkdayXmlAgent(o: AgentOptions): ManagementAgent {
   return createHrExtractAgent<Record<string, unknown>>(o, {
     type: 'workday-xml', extension: '.xml', defaultObjectType: 'worker', label: 'Worker', rdn: 'workerId',
+    datesChanges: true,
     async read(file) {
       const xml = await readFile(file, 'utf8');
       const refused = refuseDtd(xml);

@@ -26,7 +26,7 @@ export function typedId(ref: unknown, ...types: string[]): string | undefined {
 }
 
 /** The attribute map the agent exposes; documented in docs/agents.md. */
-export function mapWorker(worker: Node, asOf: string): { anchor: string; attrs: Attributes } | { error: string } {
+export function mapWorker(worker: Node, asOf: string): { anchor: string; attrs: Attributes; changesOn?: string } | { error: string } {
   const data = one(worker['Worker_Data']) ?? {};
   const ref = worker['Worker_Reference'];
   const id = typedId(ref, 'Employee_ID', 'Contingent_Worker_ID') ?? text(data['Worker_ID']);
@@ -74,5 +74,7 @@ export function mapWorker(worker: Node, asOf: string): { anchor: string; attrs: 
   set('hireDate', hire);
   set('terminationDate', termination);
   set('status', state);
-  return { anchor: id, attrs };
+  // The status changes by itself on a future hire or termination date: a delta import must not miss that day.
+  const upcoming = [hire, terminatedFlag ? termination : undefined].filter((d): d is string => !!d && d > asOf).sort()[0];
+  return { anchor: id, attrs, ...(upcoming ? { changesOn: upcoming } : {}) };
 }

@@ -18,12 +18,13 @@ async function all(it: AsyncIterable<ImportChange>) {
 }
 const objs = (cs: ImportChange[]) => cs.flatMap((c) => (c.kind === 'object' ? [c.object] : []));
 
-async function agentFor(files: Record<string, string>, settings: Record<string, unknown> = {}) {
+async function setup(files: Record<string, string>, settings: Record<string, unknown> = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'idsync-wd-'));
   await mkdir(join(dir, 'wd'));
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, 'wd', name), text);
-  return createWorkdayXmlAgent({ name: 'wd', settings: { path: 'wd', ...settings }, objectTypes: [{ name: 'worker', anchor: ['workerId'], attributes: [] }], baseDir: dir });
+  return { dir, agent: createWorkdayXmlAgent({ name: 'wd', settings: { path: 'wd', ...settings }, objectTypes: [{ name: 'worker', anchor: ['workerId'], attributes: [] }], baseDir: dir }) };
 }
+const agentFor = async (files: Record<string, string>, settings: Record<string, unknown> = {}) => (await setup(files, settings)).agent;
 
 const worker = (id: string, status: string, extra = '') => `
     <wd:Worker>
@@ -92,4 +93,49 @@ test('a worker without an id is an import error, the others go on', async (t) =>
   const changes = await all(agent.fullImport(ictx));
   t.is(objs(changes).length, 1);
   t.regex((changes[0] as { message: string }).message, /Worker #1: Worker has no Employee_ID/);
+});
+
+test('delta import reads the change extracts after the last one read; the latest record of a worker wins', async (t) => {
+  const { dir: root, agent } = await setup({ 'a.xml': response(worker('1', '<wd:Hire_Date>2019-05-01</wd:Hire_Date>'), worker('2', '<wd:Hire_Date>2019-05-01</wd:Hire_Date>')) }, { 'as-of': '2026-01-01', 'delta-path': 'changes' });
+  t.true(agent.capabilities.deltaImport);
+  const marks: (string | null)[] = [];
+  const ctx = (watermark: string | null) => ({ ...ictx, watermark, setWatermark: (w: string | null) => marks.push(w), becameFull: () => marks.push('became-full') });
+  t.is(objs(await all(agent.fullImport(ctx(null)))).length, 2);
+  t.deepEqual(JSON.parse(marks.at(-1)!), { file: '', changesOn: null }, 'no change file yet, no future date');
+  t.deepEqual(await all(agent.deltaImport!(ctx(marks.at(-1)!))), [], 'the change folder does not exist yet: no changes');
+  await mkdir(join(root, 'changes'));
+  await writeFile(join(root, 'changes', 'c-0001.xml'), response(worker('2', '<wd:Hire_Date>2019-05-01</wd:Hire_Date><wd:Terminated>1</wd:Terminated><wd:Termination_Date>2025-12-01</wd:Termination_Date>')));
+  await writeFile(join(root, 'changes', 'c-0002.xml'), response(worker('3', '<wd:Hire_Date>2019-05-01</wd:Hire_Date>'), worker('2', '<wd:Hire_Date>2019-05-01</wd:Hire_Date><wd:Terminated>1</wd:Terminated><wd:Termination_Date>2025-12-15</wd:Termination_Date>')));
+  const first = objs(await all(agent.deltaImport!(ctx(marks.at(-1)!))));
+  t.deepEqual(first.map((o) => [o.anchor, o.attrs['status'], o.attrs['terminationDate'] ?? null]), [['3', 'active', null], ['2', 'terminated', '2025-12-15']]);
+  t.deepEqual(JSON.parse(marks.at(-1)!), { file: 'c-0002.xml', changesOn: null });
+  t.deepEqual(await all(agent.deltaImport!(ctx(marks.at(-1)!))), [], 'nothing new');
+});
+
+test('delta import turns full on the day a future hire or termination read so far takes effect', async (t) => {
+  const files = { 'a.xml': response(worker('1', '<wd:Hire_Date>2026-03-01</wd:Hire_Date>'), worker('2', '<wd:Hire_Date>2019-05-01</wd:Hire_Date><wd:Terminated>1</wd:Terminated><wd:Termination_Date>2026-02-01</wd:Termination_Date>')) };
+  const before = await agentFor(files, { 'as-of': '2026-01-01', 'delta-path': 'changes' });
+  let mark: string | null = null;
+  let full = false;
+  const ctx = () => ({ ...ictx, watermark: mark, setWatermark: (w: string | null) => { mark = w; }, becameFull: () => { full = true; } });
+  const people = objs(await all(before.fullImport(ctx())));
+  t.deepEqual(people.map((o) => o.attrs['status']), ['prehire', 'active']);
+  t.deepEqual(JSON.parse(mark!), { file: '', changesOn: '2026-02-01' }, 'the earlier of the two days');
+  t.deepEqual(await all(before.deltaImport!(ctx())), []);
+  t.false(full);
+  const after = await agentFor(files, { 'as-of': '2026-02-01', 'delta-path': 'changes' });
+  const again = objs(await all(after.deltaImport!(ctx())));
+  t.true(full, 'a full import: objects it does not send are deletes');
+  t.deepEqual(again.map((o) => o.attrs['status']), ['prehire', 'terminated']);
+  t.deepEqual(JSON.parse(mark!), { file: '', changesOn: '2026-03-01' });
+});
+
+test('a format that cannot date its changes refuses delta-path; a damaged watermark is a full import', async (t) => {
+  const { createSuccessFactorsJsonAgent } = await import('../../management-agents/successfactors-json/index.ts');
+  t.throws(() => createSuccessFactorsJsonAgent({ name: 'sf', settings: { path: 'x', 'delta-path': 'y' }, objectTypes: [], baseDir: tmpdir() }), { message: /cannot read change extracts: remove delta-path/ });
+  const agent = await agentFor({ 'a.xml': response(worker('1', '<wd:Hire_Date>2019-05-01</wd:Hire_Date>')) }, { 'delta-path': 'changes' });
+  const notes: string[] = [];
+  const out = objs(await all(agent.deltaImport!({ ...ictx, watermark: 'not json', note: (m) => notes.push(m) })));
+  t.is(out.length, 1);
+  t.regex(notes.join(), /ran a full import/);
 });
