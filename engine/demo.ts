@@ -55,7 +55,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     o.onPhase?.('Full cycle: full import of every source, full sync, export of every target');
     const full = await runProfile(project.engine, 'full-cycle', { onStep: (r) => o.onStep?.('full', r) });
     const day = applyDayOfChanges(people, now);
-    await writeSources(dir, day.people, day.deptNames);
+    await writeSources(dir, day.people, day.deptNames, people);
     o.onPhase?.(`A day of HR changes:\n${day.described.map((d) => `  - ${d}`).join('\n')}`);
     o.onPhase?.('Delta cycle');
     const delta = await runProfile(project.engine, 'delta-cycle', { onStep: (r) => o.onStep?.('delta', r) });

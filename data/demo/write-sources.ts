@@ -1,5 +1,5 @@
 /** Writes the demo's source files: the HR CSV, Workday XML pages, and the departments extract. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { departments, mailOf, type Person } from './people.ts';
 
@@ -41,23 +41,40 @@ function worker(p: Person, byId: ReadonlyMap<string, Person>): string {
     </wd:Worker>`;
 }
 
+function responsePage(rendered: readonly string[], total: number, pages: number, page: number): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<wd:Get_Workers_Response xmlns:wd="urn:com.workday/bsvc" wd:version="v40.0">
+  <wd:Response_Results><wd:Total_Results>${total}</wd:Total_Results><wd:Total_Pages>${pages}</wd:Total_Pages><wd:Page_Results>${rendered.length}</wd:Page_Results><wd:Page>${page}</wd:Page></wd:Response_Results>
+  <wd:Response_Data>
+${rendered.join('\n')}
+  </wd:Response_Data>
+</wd:Get_Workers_Response>
+`;
+}
+
 export function workdayPages(people: readonly Person[], pageSize = 1000): string[] {
   const byId = new Map(people.map((p) => [p.id, p]));
   const workers = people.filter((p) => p.source !== 'hr');
   const pages: string[] = [];
   const total = Math.max(1, Math.ceil(workers.length / pageSize));
-  for (let i = 0; i < total; i++) {
-    const slice = workers.slice(i * pageSize, (i + 1) * pageSize);
-    pages.push(`<?xml version="1.0" encoding="UTF-8"?>
-<wd:Get_Workers_Response xmlns:wd="urn:com.workday/bsvc" wd:version="v40.0">
-  <wd:Response_Results><wd:Total_Results>${workers.length}</wd:Total_Results><wd:Total_Pages>${total}</wd:Total_Pages><wd:Page_Results>${slice.length}</wd:Page_Results><wd:Page>${i + 1}</wd:Page></wd:Response_Results>
-  <wd:Response_Data>
-${slice.map((p) => worker(p, byId)).join('\n')}
-  </wd:Response_Data>
-</wd:Get_Workers_Response>
-`);
-  }
+  for (let i = 0; i < total; i++) pages.push(responsePage(workers.slice(i * pageSize, (i + 1) * pageSize).map((p) => worker(p, byId)), workers.length, total, i + 1));
   return pages;
+}
+
+/**
+ * Workday's change extract between two days: whole records of the workers
+ * whose record differs (new ones included), as Workday returns them for an
+ * incremental Get_Workers. People never leave the demo's extract, so there
+ * are no removals to express. Null when nothing changed.
+ */
+export function workdayChanges(before: readonly Person[], after: readonly Person[]): string | null {
+  const rendered = (people: readonly Person[]) => {
+    const byId = new Map(people.map((p) => [p.id, p]));
+    return new Map(people.filter((p) => p.source !== 'hr').map((p) => [p.id, worker(p, byId)]));
+  };
+  const old = rendered(before);
+  const changed = [...rendered(after)].filter(([id, xml]) => old.get(id) !== xml).map(([, xml]) => xml);
+  return changed.length ? responsePage(changed, changed.length, 1, 1) : null;
 }
 
 /** Department groups with their members, named by each member's own source anchor. */
@@ -70,8 +87,19 @@ export function departmentsCsv(people: readonly Person[], names: ReadonlyMap<str
   return ['code,name,members', ...rows].join('\n') + '\n';
 }
 
-export async function writeSources(dir: string, people: readonly Person[], deptNames?: ReadonlyMap<string, string>): Promise<void> {
+/**
+ * Writes the full extracts; given the people as they were (`before`), also
+ * the day's Workday change extract, named after the ones already there.
+ */
+export async function writeSources(dir: string, people: readonly Person[], deptNames?: ReadonlyMap<string, string>, before?: readonly Person[]): Promise<void> {
   await mkdir(join(dir, 'sources', 'workday'), { recursive: true });
+  const changes = before ? workdayChanges(before, people) : null;
+  if (changes) {
+    const folder = join(dir, 'sources', 'workday-changes');
+    await mkdir(folder, { recursive: true });
+    const seq = (await readdir(folder)).filter((f) => f.endsWith('.xml')).length + 1;
+    await writeFile(join(folder, `changes-${String(seq).padStart(6, '0')}.xml`), changes);
+  }
   await writeFile(join(dir, 'sources', 'hr.csv'), hrCsv(people));
   await writeFile(join(dir, 'sources', 'departments.csv'), departmentsCsv(people, deptNames));
   const pages = workdayPages(people);

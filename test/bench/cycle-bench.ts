@@ -48,10 +48,10 @@ for (const n of sizes) {
   const full = await measure('bench-child.ts', ['full', dir]);
   rows.push({ n, phase: 'full cycle', ...full, objects_per_s: n / full.wall_s, ratio_to_lower_bound: full.wall_s / lower.wall_s });
   const onePercent = applyChanges(people, Math.round(n / 100), now, 1);
-  await writeSources(dir, onePercent);
+  await writeSources(dir, onePercent, undefined, people);
   const delta = await measure('bench-child.ts', ['delta', dir]);
   rows.push({ n, phase: `delta cycle, 1% (${Math.round(n / 100)} people)`, ...delta, objects_per_s: Math.round(n / 100) / delta.wall_s, ratio_to_lower_bound: null });
-  await writeSources(dir, applyChanges(onePercent, FIXED, now, 2));
+  await writeSources(dir, applyChanges(onePercent, FIXED, now, 2), undefined, onePercent);
   const fixed = await measure('bench-child.ts', ['delta', dir]);
   rows.push({ n, phase: `delta cycle, ${FIXED} people`, ...fixed, objects_per_s: FIXED / fixed.wall_s, ratio_to_lower_bound: null });
   await rm(dir, { recursive: true, force: true });
