@@ -3,6 +3,8 @@
  * import error), and a simple app as a target (full file or change rows).
  */
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { hash } from 'node:crypto';
 import { parse } from 'csv-parse';
 import type { AgentOptions, ImportChange, ImportContext, ImportedObject, ManagementAgent } from '../management-agent.ts';
 import type { Attributes } from '../../data/model.ts';
@@ -23,8 +25,16 @@ function toObject(cfg: CsvAgentConfig, anchor: string, record: Readonly<Record<s
   return { anchor, dn: `${cfg.anchor[0]}=${anchor}`, objectType: cfg.objectType, attrs };
 }
 
+const dropFile = (cfg: CsvAgentConfig) => cfg.path.replace(/(\.csv)?$/, '.delta.csv');
+
+/** Which drop file this is (a digest of it: drop files are small), so that a delta import reads each one once; 'none' when there is none. */
+async function dropStamp(cfg: CsvAgentConfig): Promise<string> {
+  const text = await readFile(dropFile(cfg)).catch(() => null);
+  return text ? hash('sha1', text, 'base64') : 'none';
+}
+
 async function* readRows(cfg: CsvAgentConfig, agent: string, drop: boolean): AsyncIterable<ImportChange> {
-  const file = drop ? cfg.path.replace(/(\.csv)?$/, '.delta.csv') : cfg.path;
+  const file = drop ? dropFile(cfg) : cfg.path;
   const skipped: ImportChange[] = [];
   const parser = parse({
     columns: (header: string[]) => header.map((h) => cfg.headerMap.get(h.trim()) ?? h.trim()),
@@ -71,10 +81,17 @@ async function* readRows(cfg: CsvAgentConfig, agent: string, drop: boolean): Asy
 export function createCsvAgent(options: AgentOptions): ManagementAgent {
   const cfg = readCsvConfig(options);
   const table = cfg.exportMode === 'full' ? new CsvTable(cfg, options.name) : null;
-  /** An import of the file export writes first folds what an interrupted export journaled. */
-  async function* importing(drop: boolean): AsyncIterable<ImportChange> {
+  /**
+   * An import of the file export writes first folds what an interrupted export
+   * journaled. With drop files, the watermark names the drop file read last
+   * (a full import counts the one present as read): the next delta import
+   * reads the drop file only once the source has replaced it.
+   */
+  async function* importing(drop: boolean, ctx: ImportContext): AsyncIterable<ImportChange> {
     if (cfg.path === cfg.exportPath) await table?.fold();
-    yield* readRows(cfg, options.name, drop);
+    const stamp = cfg.delta === 'drop' ? await dropStamp(cfg) : null;
+    if (!(drop && (stamp === 'none' || stamp === ctx.watermark))) yield* readRows(cfg, options.name, drop);
+    if (stamp !== null) ctx.setWatermark(stamp);
   }
   return {
     name: options.name,
@@ -84,8 +101,8 @@ export function createCsvAgent(options: AgentOptions): ManagementAgent {
       // Full mode journals each batch and rewrites the file once per step (endExport).
       ...(cfg.exportMode === 'full' ? { exportBatchSize: 5000 } : {}),
     },
-    fullImport: (_ctx: ImportContext) => importing(false),
-    deltaImport: (_ctx: ImportContext) => importing(true),
+    fullImport: (ctx: ImportContext) => importing(false, ctx),
+    deltaImport: (ctx: ImportContext) => importing(true, ctx),
     async export(batch) {
       if (!table) return exportCsvChanges(cfg, batch);
       await table.load();

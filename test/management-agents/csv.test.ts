@@ -113,3 +113,21 @@ test('header mapping renames file columns to attribute names', async (t) => {
   t.is(o!.anchor, '7');
   t.deepEqual(o!.attrs, { employeeId: '7', givenName: 'Ann', sn: 'Lee' });
 });
+
+test('each drop file is read once: a full import counts the one present as read, a delta import the one it read', async (t) => {
+  const { dir, agent } = await agentFor('employeeId,givenName\n1,Ann\n', { delta: 'drop' });
+  let mark = null as string | null;
+  const ctx = { ...ictx, setWatermark: (w: string | null) => { mark = w; } };
+  const run = async (full: boolean) => (await all((full ? agent.fullImport : agent.deltaImport!)({ ...ctx, watermark: mark }))).length;
+  t.is(await run(true), 1);
+  t.is(mark, 'none');
+  t.is(await run(false), 0, 'no drop file yet');
+  await writeFile(join(dir, 'hr.delta.csv'), 'changeType,employeeId,givenName\nupdate,1,Anne\n');
+  t.is(await run(false), 1);
+  t.is(await run(false), 0, 'the same drop file again: already read');
+  await writeFile(join(dir, 'hr.delta.csv'), 'changeType,employeeId,givenName\nupdate,1,Anna\nadd,2,Bob\n');
+  t.is(await run(false), 2, 'a new drop file');
+  await writeFile(join(dir, 'hr.delta.csv'), 'changeType,employeeId,givenName\nupdate,1,Ann\n');
+  t.is(await run(true), 1, 'a full import reads the extract');
+  t.is(await run(false), 0, 'and counts the drop file present as read');
+});
