@@ -6,11 +6,19 @@ import { departments, mailOf, type Person } from './people.ts';
 const csvCell = (v: string | null) => (v === null ? '' : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+const hrColumns = ['employeeId', 'givenName', 'sn', 'department', 'title', 'managerId', 'location', 'hireDate', 'terminationDate', 'status', 'mail'];
+const hrRows = (people: readonly Person[]) => new Map(people.filter((p) => p.source !== 'workday').map((p) =>
+  [p.id, [p.id, p.givenName, p.sn, p.department, p.title, p.managerId, p.location, p.hireDate, p.terminationDate, p.status, mailOf(p)].map(csvCell).join(',')]));
+
 export function hrCsv(people: readonly Person[]): string {
-  const cols = ['employeeId', 'givenName', 'sn', 'department', 'title', 'managerId', 'location', 'hireDate', 'terminationDate', 'status', 'mail'];
-  const rows = people.filter((p) => p.source !== 'workday').map((p) =>
-    [p.id, p.givenName, p.sn, p.department, p.title, p.managerId, p.location, p.hireDate, p.terminationDate, p.status, mailOf(p)].map(csvCell).join(','));
-  return [cols.join(','), ...rows].join('\n') + '\n';
+  return [hrColumns.join(','), ...hrRows(people).values()].join('\n') + '\n';
+}
+
+/** The HR system's drop file between two days: the rows that changed or are new (`delta = drop`). People never leave the extract. */
+export function hrChanges(before: readonly Person[], after: readonly Person[]): string {
+  const old = hrRows(before);
+  const changed = [...hrRows(after)].filter(([id, row]) => old.get(id) !== row).map(([id, row]) => `${old.has(id) ? 'update' : 'add'},${row}`);
+  return [['changeType', ...hrColumns].join(','), ...changed].join('\n') + '\n';
 }
 
 function worker(p: Person, byId: ReadonlyMap<string, Person>): string {
@@ -89,10 +97,12 @@ export function departmentsCsv(people: readonly Person[], names: ReadonlyMap<str
 
 /**
  * Writes the full extracts; given the people as they were (`before`), also
- * the day's Workday change extract, named after the ones already there.
+ * the day's HR drop file and Workday change extract (named after the ones
+ * already there), as those systems hand changes to a delta import.
  */
 export async function writeSources(dir: string, people: readonly Person[], deptNames?: ReadonlyMap<string, string>, before?: readonly Person[]): Promise<void> {
   await mkdir(join(dir, 'sources', 'workday'), { recursive: true });
+  if (before) await writeFile(join(dir, 'sources', 'hr.delta.csv'), hrChanges(before, people));
   const changes = before ? workdayChanges(before, people) : null;
   if (changes) {
     const folder = join(dir, 'sources', 'workday-changes');
