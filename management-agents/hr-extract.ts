@@ -103,8 +103,8 @@ export function createHrExtractAgent<R>(o: AgentOptions, format: HrExtractFormat
   const changes = o.settings['delta-path'] === undefined ? null : hrExtract({ ...o, settings: { ...o.settings, path: o.settings['delta-path'] } }, format.extension);
   if (changes && !format.datesChanges) throw new AgentError(o.name, `${format.type} agents cannot read change extracts: remove delta-path`);
   const objectType = o.objectTypes[0]?.name ?? format.defaultObjectType;
-  /** The change files, in name order; none while the folder does not exist yet. */
-  const changeFiles = async () => (changes ? await changes.files().catch(() => [] as string[]) : []);
+  /** The change files, in name order; none while the folder does not exist yet (any other failure to read it stops the import). */
+  const changeFiles = async () => (changes && (await stat(changes.path).catch(() => null)) ? changes.files() : []);
 
   async function* full(ctx: ImportContext): AsyncIterable<ImportChange> {
     const day = source.asOf();
