@@ -14,6 +14,11 @@
 import v8 from 'node:v8';
 
 export const DEFAULT_HEAP_GROWING_PERCENT = 50;
+
+/** A bad IDSYNC_HEAP_GROWING_PERCENT: a setting for the user to fix, not a bug. */
+export class HeapPolicyError extends Error {
+  override name = 'HeapPolicyError';
+}
 let applied = false;
 
 /** The percentage to apply, or null to leave V8's policy (0, or Node given its own). */
@@ -22,14 +27,15 @@ export function heapGrowingPercent(env: NodeJS.ProcessEnv, execArgv: readonly st
   const raw = env['IDSYNC_HEAP_GROWING_PERCENT'];
   const percent = raw === undefined || raw === '' ? DEFAULT_HEAP_GROWING_PERCENT : Number(raw);
   if (!Number.isInteger(percent) || percent < 0 || percent > 1000) {
-    throw new Error(`IDSYNC_HEAP_GROWING_PERCENT must be a whole number from 0 to 1000 (0 keeps V8's own policy), not '${raw}'`);
+    throw new HeapPolicyError(`IDSYNC_HEAP_GROWING_PERCENT must be a whole number from 0 to 1000 (0 keeps V8's own policy), not '${raw}'`);
   }
   return percent === 0 ? null : percent;
 }
 
+/** Sets the policy once per process; a bad setting throws every time, so that each command reports it. */
 export function applyHeapPolicy(env: NodeJS.ProcessEnv = process.env, execArgv: readonly string[] = process.execArgv): number | null {
-  if (applied) return null;
   const percent = heapGrowingPercent(env, execArgv);
+  if (applied) return null;
   applied = true;
   if (percent !== null) v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
   return percent;

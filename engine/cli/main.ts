@@ -1,6 +1,7 @@
 /** The `idsync` program. Each command group registers itself; `main` maps errors to exit codes. */
 import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode } from './exit-codes.ts';
+import { HeapPolicyError } from '../heap-policy.ts';
 import { registerRulesCommands } from './commands/rules-commands.ts';
 import { registerRunCommands } from './commands/run-commands.ts';
 import { registerInspectCommands } from './commands/inspect-commands.ts';
@@ -34,6 +35,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     return exit;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    if (err instanceof HeapPolicyError) {
+      io.err(`idsync: ${err.message}`);
+      return ExitCode.Usage;
+    }
     if (err instanceof CliError) {
       io.err(`idsync: ${err.message}`);
       return err.exitCode;

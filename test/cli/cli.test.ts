@@ -144,3 +144,16 @@ test('a project with rule errors refuses to run, naming the file and line', asyn
   t.is(r.code, 1);
   t.regex(r.err, /x\.sync:1:21 error IDS0402 unknown setting 'pth'/);
 });
+
+test.serial('a bad IDSYNC_HEAP_GROWING_PERCENT is a usage error naming the variable, without a stack trace', async (t) => {
+  process.env['IDSYNC_HEAP_GROWING_PERCENT'] = 'lots';
+  try {
+    for (const args of [['status', '--project', demo], ['demo', '--dir', join(await mkdtemp(join(tmpdir(), 'idsync-heap-')), 'd'), '--people', '20']]) {
+      const r = await cli(...args);
+      t.is(r.code, 2, args[0]);
+      t.is(r.err, "idsync: IDSYNC_HEAP_GROWING_PERCENT must be a whole number from 0 to 1000 (0 keeps V8's own policy), not 'lots'", args[0]);
+    }
+  } finally {
+    delete process.env['IDSYNC_HEAP_GROWING_PERCENT'];
+  }
+});
