@@ -5,36 +5,22 @@
  */
 import { createReadStream } from 'node:fs';
 
-/**
- * Lines without their line ends ("\n" or "\r\n"), in batches of one read chunk each.
- * Only a line cut by a chunk's edge is copied, to join its parts: copying
- * each chunk onto the previous one's tail took a tenth of opening a store.
- */
+/** Lines without their line ends ("\n" or "\r\n"), in batches of one read chunk each. */
 export async function* readLineBatches(path: string, chunkBytes = 16 * 2 ** 20): AsyncGenerator<string[]> {
-  let carry: Buffer[] = [];
+  let carry: Buffer | null = null;
   for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes }) as AsyncIterable<Buffer>) {
-    let start = 0;
-    let head: string | undefined;
-    if (carry.length) {
-      const nl = chunk.indexOf(10);
-      if (nl < 0) { carry.push(chunk); continue; }
-      carry.push(chunk.subarray(0, nl));
-      head = Buffer.concat(carry).toString('utf8');
-      carry = [];
-      start = nl + 1;
-    }
+    const data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
     // A "\n" byte is never inside a UTF-8 sequence: decoding up to the last one splits no character.
-    const end = chunk.lastIndexOf(10);
-    const lines = end >= start ? chunk.toString('utf8', start, end).split('\n') : [];
-    if (head !== undefined) lines.unshift(head);
-    const rest = Math.max(end + 1, start);
-    if (rest < chunk.length) carry.push(chunk.subarray(rest));
-    if (lines.length) yield trimCr(lines);
+    const end = data.lastIndexOf(10);
+    if (end < 0) { carry = data; continue; }
+    carry = end + 1 < data.length ? data.subarray(end + 1) : null;
+    yield split(data.toString('utf8', 0, end));
   }
-  if (carry.length) yield trimCr([Buffer.concat(carry).toString('utf8')]);
+  if (carry) yield split(carry.toString('utf8'));
 }
 
-function trimCr(lines: string[]): string[] {
+function split(text: string): string[] {
+  const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) if (lines[i]!.endsWith('\r')) lines[i] = lines[i]!.slice(0, -1);
   return lines;
 }
