@@ -2,12 +2,13 @@
 import { openFileStore } from '../../data/json-file-store.ts';
 import type { MvObject } from '../../data/objects.ts';
 
-const [dir, mode] = process.argv.slice(2) as [string, 'write' | 'measure'];
+const [dir, mode] = process.argv.slice(2) as [string, 'write' | 'write-journal' | 'measure' | 'measure-replay'];
 const gc = (globalThis as { gc?: () => void }).gc!;
 const heap = () => { gc(); gc(); return process.memoryUsage().heapUsed; };
 
-if (mode === 'write') {
-  const s = await openFileStore(dir, { compactOnCloseAfterOps: 0 });
+if (mode === 'write' || mode === 'write-journal') {
+  // write: the objects end in a snapshot; write-journal: they stay in the journal, which opening replays.
+  const s = await openFileStore(dir, mode === 'write' ? { compactOnCloseAfterOps: 0 } : { compactOnCloseAfterOps: Infinity, compactAfterOps: Infinity });
   const tx = s.begin();
   for (let i = 0; i < 20_000; i++) {
     const attrs: Record<string, string> = { employeeId: String(100000 + i) };
@@ -19,7 +20,8 @@ if (mode === 'write') {
   await s.close();
 } else {
   const before = heap();
-  const s = await openFileStore(dir, { cacheObjects: 1000 });
+  // measure-replay keeps the default cache, which could hold every object the replay parsed.
+  const s = await openFileStore(dir, mode === 'measure' ? { cacheObjects: 1000 } : {});
   const opened = heap() - before;
   let n = 0;
   for (const m of s.mvValues()) if (m.attrs['employeeId']) n++;

@@ -31,3 +31,14 @@ test('opening a store, and reading every object of it, takes a fraction of its s
   t.true(opened < size * 0.15, 'opening holds slots, not objects');
   t.true(walked < size * 0.25, 'reading every object keeps only the cache');
 });
+
+test('replaying a journal keeps none of the objects it parsed', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'idsync-memory-'));
+  await run(dir, 'write-journal');
+  const size = await bytesUnder(dir);
+  t.true((await stat(join(dir, 'journal.jsonl'))).size > size * 0.9, 'the objects are in the journal');
+  const { opened, n } = JSON.parse(await run(dir, 'measure-replay')) as { opened: number; n: number };
+  t.is(n, 20_000);
+  t.log(`journal ${(size / 2 ** 20).toFixed(1)} MB; heap after opening ${(opened / 2 ** 20).toFixed(1)} MB`);
+  t.true(opened < size * 0.15, 'opening holds slots, not the objects replayed');
+});
