@@ -165,7 +165,7 @@ class FileStore extends StoreState implements Store {
           const slot = this.apply(op);
           // Not kept in the cache: a replay parses every version of every object in the journal,
           // most of which no step of this run reads (at 100,000 people, megabyte group objects).
-          if (slot && o >= 0) { slot.file = JOURNAL; slot.off = o; slot.len = l; slot.obj = undefined; }
+          if (slot && o >= 0) this.placed(slot, JOURNAL, o, l, false);
         }
         ops += pending.length;
         pending = [];
@@ -181,12 +181,13 @@ class FileStore extends StoreState implements Store {
     return ops;
   }
 
-  /** The slot's object is now also on disk: it may leave memory. */
-  private placed(slot: Slot<unknown>, file: number, off: number, len: number): void {
+  /** The slot's object is now also on disk: it may leave memory, at once unless `cache`. */
+  private placed(slot: Slot<unknown>, file: number, off: number, len: number, cache = true): void {
     slot.file = file;
     slot.off = off;
     slot.len = len;
-    this.#cache.keep(slot);
+    if (cache) this.#cache.keep(slot);
+    else slot.obj = undefined;
   }
 
   private write(writes: readonly Write[], commit: boolean): void {
