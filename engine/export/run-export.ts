@@ -86,25 +86,26 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
   };
   // Keyed by connector-space id: deferred references below add to an object's second-pass request.
   const secondPass = new Map<string, ExportRequest>();
-  const withDeferred: CsObject[] = [];
+  const withDeferred: string[] = [];
   try {
     for (let i = 0; i < ids.length; i += batchSize) {
       const batch = ids.slice(i, i + batchSize).flatMap((id) => { const cs = space.get(id); return cs && due(cs, now) ? [cs] : []; });
-      for (const cs of batch) if (cs.pendingExport?.deferred) withDeferred.push(cs);
+      for (const cs of batch) if (cs.pendingExport?.deferred) withDeferred.push(cs.id);
       const split = batch.map((cs) => toRequests(cs, agent.capabilities.referencesInSecondPass));
       for (const r of split) if (r.second) secondPass.set(r.second.id, r.second);
       const requests = split.flatMap((r) => (r.first ? [r.first] : []));
       if (!(await send(requests, i, ids.length))) return finish('stopped-error-limit');
     }
     // References to objects this run created: their identifiers exist now.
-    for (const cs of withDeferred) {
-      const deferred = space.get(cs.id)?.pendingExport?.deferred;
-      if (!deferred) continue;
+    for (const id of withDeferred) {
+      const cs = space.get(id);
+      const deferred = cs?.pendingExport?.deferred;
+      if (!cs || !deferred) continue;
       const changes: Record<string, AttrChange> = {};
-      for (const [attr, ids] of Object.entries(deferred)) {
-        const values = ids.map((id) => targetIdentifier(ctx, agentName, id)).filter((v): v is string => !!v);
+      for (const [attr, mvIds] of Object.entries(deferred)) {
+        const values = mvIds.map((mvId) => targetIdentifier(ctx, agentName, mvId)).filter((v): v is string => !!v);
         if (!values.length) continue;
-        const multi = ids.length > 1 || agent.capabilities.valueLevelAttributes?.includes(attr);
+        const multi = mvIds.length > 1 || agent.capabilities.valueLevelAttributes?.includes(attr);
         changes[attr] = multi ? { op: 'values', add: values, remove: [] } : { op: 'replace', value: values[0]! };
       }
       if (!Object.keys(changes).length) continue;
