@@ -106,17 +106,25 @@ export function createHrExtractAgent<R>(o: AgentOptions, format: HrExtractFormat
   /** The change files, in name order; none while the folder does not exist yet (any other failure to read it stops the import). */
   const changeFiles = async () => (changes && (await stat(changes.path).catch(() => null)) ? changes.files() : []);
 
-  async function* full(ctx: ImportContext): AsyncIterable<ImportChange> {
+  /** Reads and maps files, keeping the first day a record changes by itself (from `changesOn` on). */
+  function reader(ctx: ImportContext, changesOn: string | null) {
     const day = source.asOf();
+    const r = {
+      changesOn,
+      async *files(files: readonly string[]): AsyncIterable<ImportChange> {
+        const hear = (d: string) => { r.changesOn = earlier(r.changesOn, d); };
+        for (const file of files) yield* mapRecords(await format.read(file, ctx), (rec) => format.map(rec, day), { file, label: format.label, objectType, rdn: format.rdn, changesOn: hear });
+      },
+    };
+    return r;
+  }
+
+  async function* full(ctx: ImportContext): AsyncIterable<ImportChange> {
     // Listed first: a change file written while the full extract is read is read again next time, which is harmless.
     const last = (await changeFiles()).at(-1);
-    let changesOn: string | null = null;
-    const hear = (d: string) => { changesOn = earlier(changesOn, d); };
-    for (const file of await source.files()) {
-      const records = await format.read(file, ctx);
-      yield* mapRecords(records, (r) => format.map(r, day), { file, label: format.label, objectType, rdn: format.rdn, changesOn: hear });
-    }
-    if (changes) ctx.setWatermark(JSON.stringify({ file: last ? basename(last) : '', changesOn } satisfies DeltaMark));
+    const read = reader(ctx, null);
+    yield* read.files(await source.files());
+    if (changes) ctx.setWatermark(JSON.stringify({ file: last ? basename(last) : '', changesOn: read.changesOn } satisfies DeltaMark));
   }
 
   async function* delta(ctx: ImportContext): AsyncIterable<ImportChange> {
@@ -129,19 +137,16 @@ export function createHrExtractAgent<R>(o: AgentOptions, format: HrExtractFormat
       return;
     }
     const files = (await changeFiles()).filter((f) => basename(f) > mark.file);
-    let changesOn = mark.changesOn;
-    const hear = (d: string) => { changesOn = earlier(changesOn, d); };
+    const read = reader(ctx, mark.changesOn);
     // A worker in several change files: the latest record is the one in effect.
     const latest = new Map<string, ImportChange>();
     const errors: ImportChange[] = [];
-    for (const file of files) {
-      for (const c of mapRecords(await format.read(file, ctx), (r) => format.map(r, day), { file, label: format.label, objectType, rdn: format.rdn, changesOn: hear })) {
-        if (c.kind === 'object') { latest.delete(c.object.anchor); latest.set(c.object.anchor, c); } else errors.push(c);
-      }
+    for await (const c of read.files(files)) {
+      if (c.kind === 'object') { latest.delete(c.object.anchor); latest.set(c.object.anchor, c); } else errors.push(c);
     }
     yield* errors;
     yield* latest.values();
-    ctx.setWatermark(JSON.stringify({ file: files.length ? basename(files.at(-1)!) : mark.file, changesOn } satisfies DeltaMark));
+    ctx.setWatermark(JSON.stringify({ file: files.length ? basename(files.at(-1)!) : mark.file, changesOn: read.changesOn } satisfies DeltaMark));
   }
 
   return {
