@@ -75,12 +75,21 @@ export async function startGraphEmulator(): Promise<GraphEmulator> {
   let base = '';
   let routes!: GraphRoutes;
 
+  // Faults from a seeded sequence (mulberry32), so that a test's run of faults is the same on every run:
+  // with Math.random, a long enough run of 503s now and then outlasted the agent's retries and failed CI.
+  let seed = 0x1d5c;
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
   const fault = (): Reply | undefined => {
-    if (faults.throttleRate && Math.random() < faults.throttleRate) {
+    if (faults.throttleRate && random() < faults.throttleRate) {
       stats.throttled++;
       return { status: 429, headers: { 'Retry-After': String(faults.retryAfterSeconds) }, body: { error: { code: 'TooManyRequests', message: 'Too many requests.' } } };
     }
-    if (faults.unavailableRate && Math.random() < faults.unavailableRate) return { status: 503, body: { error: { code: 'serviceNotAvailable', message: 'Service unavailable.' } } };
+    if (faults.unavailableRate && random() < faults.unavailableRate) return { status: 503, body: { error: { code: 'serviceNotAvailable', message: 'Service unavailable.' } } };
     return undefined;
   };
 
