@@ -7,6 +7,7 @@
  * that was already folded into the file (a crash between the rewrite and the
  * journal's removal) changes nothing.
  */
+import { closeSync, fdatasyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { access, open, rename, unlink } from 'node:fs/promises';
 import { readLineBatches } from '../data/line-reader.ts';
 import { AgentError } from './errors.ts';
@@ -74,26 +75,61 @@ export class FileJournal<T> {
   }
 }
 
-/** Writes `path` atomically and durably (temp file, fsync, rename), from chunks: the whole may exceed a string's limit. */
-export async function writeFileDurably(path: string, chunks: Iterable<string>): Promise<void> {
+/** Bytes [from, to) of the file being replaced, copied as they are: whole lines, the last one's line end included. */
+export interface FileRange { readonly from: number; readonly to: number }
+export type FilePiece = string | FileRange;
+
+const BLOCK = 4 * 2 ** 20;
+
+/**
+ * Writes `path` atomically and durably (temp file, fsync, rename), from pieces:
+ * the whole may exceed a string's limit. A range copies bytes of the file
+ * being replaced, read ahead a block at a time, so unchanged parts are not
+ * serialised again.
+ */
+export async function writeFileDurably(path: string, pieces: Iterable<FilePiece>): Promise<void> {
   const tmp = `${path}.tmp`;
-  const fh = await open(tmp, 'w');
+  const fd = openSync(tmp, 'w');
+  let old: number | null = null;
+  const out = Buffer.allocUnsafe(BLOCK);
+  let used = 0;
+  const flush = () => {
+    for (let done = 0; done < used; ) done += writeSync(fd, out, done, used - done);
+    used = 0;
+  };
+  // What of the old file is in `ahead`: bytes [aheadFrom, aheadTo).
+  const ahead = Buffer.allocUnsafe(BLOCK);
+  let aheadFrom = 0;
+  let aheadTo = 0;
   try {
-    let buffer: string[] = [];
-    let size = 0;
-    for (const chunk of chunks) {
-      buffer.push(chunk);
-      size += chunk.length;
-      if (size >= 2 ** 20) {
-        await fh.write(buffer.join(''));
-        buffer = [];
-        size = 0;
+    for (const piece of pieces) {
+      if (typeof piece === 'string') {
+        // At most three bytes per UTF-16 unit: a piece that fits is never cut.
+        if (used + piece.length * 3 > BLOCK) flush();
+        if (piece.length * 3 > BLOCK) writeSync(fd, piece);
+        else used += out.write(piece, used);
+        continue;
       }
+      old ??= openSync(path, 'r');
+      for (let at = piece.from; at < piece.to; ) {
+        if (at < aheadFrom || at >= aheadTo) {
+          aheadFrom = at;
+          aheadTo = at + readSync(old, ahead, 0, BLOCK, at);
+          if (aheadTo === at) throw new Error(`${path} changed while it was rewritten: it ends before byte ${at}`);
+        }
+        const n = Math.min(piece.to, aheadTo) - at;
+        if (used + n > BLOCK) flush();
+        used += ahead.copy(out, used, at - aheadFrom, at - aheadFrom + n);
+        at += n;
+      }
+      // The file's last line may have had no line end.
+      if (piece.to > piece.from && out[used - 1] !== 10) { if (used === BLOCK) flush(); out[used++] = 10; }
     }
-    if (buffer.length) await fh.write(buffer.join(''));
-    await fh.datasync();
+    flush();
+    fdatasyncSync(fd);
   } finally {
-    await fh.close();
+    closeSync(fd);
+    if (old !== null) closeSync(old);
   }
   await rename(tmp, path);
 }

@@ -5,11 +5,11 @@
  * batch, and rewritten once per export step by `fold`.
  */
 import { stat } from 'node:fs/promises';
-import { readLineBatches } from '../data/line-reader.ts';
+import { readLineBatchesAt, type LineBatch } from '../data/line-reader.ts';
 import { AgentError } from './errors.ts';
-import { FileJournal, writeFileDurably, type JournalEntry } from './file-journal.ts';
+import { FileJournal, writeFileDurably, type FilePiece, type JournalEntry } from './file-journal.ts';
 
-async function* none(): AsyncGenerator<string[]> {}
+async function* none(): AsyncGenerator<LineBatch> {}
 
 export abstract class JournaledFile<T> {
   private readonly journal: FileJournal<T>;
@@ -34,9 +34,11 @@ export abstract class JournaledFile<T> {
   }
 
   /** Replaces the contents with the file's lines (none when there is no file). */
-  protected abstract parse(lines: AsyncIterable<string[]>): Promise<void>;
-  /** The whole file's text for the current contents, in pieces. */
-  protected abstract serialize(): Iterable<string>;
+  protected abstract parse(lines: AsyncIterable<LineBatch>): Promise<void>;
+  /** The whole file's text for the current contents, in pieces: text, or bytes of the file as it is now. */
+  protected abstract serialize(): Iterable<FilePiece>;
+  /** Called once `serialize`'s pieces are durably the file. */
+  protected written(): void {}
   /** Applies one journal entry; must be harmless when the file already holds it. */
   protected abstract replay(entry: JournalEntry<T>): void;
 
@@ -58,7 +60,7 @@ export abstract class JournaledFile<T> {
     this.checkedAt = Date.now();
     const stamp = await this.currentStamp();
     if (stamp === this.stamp) return;
-    await this.parse(stamp.startsWith('none/') ? none() : readLineBatches(this.path));
+    await this.parse(stamp.startsWith('none/') ? none() : readLineBatchesAt(this.path));
     // Exports answered before a crash, not yet folded into the file.
     const journal = await this.journal.read();
     for (const entry of journal) this.replay(entry);
@@ -101,6 +103,7 @@ export abstract class JournaledFile<T> {
       await this.read(false);
       if (!this.journaled) return;
       await writeFileDurably(this.path, this.serialize());
+      this.written();
       await this.journal.clear();
       this.journaled = false;
       this.stamp = await this.currentStamp();

@@ -5,6 +5,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import type { JournalEntry } from '../file-journal.ts';
+import type { LineBatch } from '../../data/line-reader.ts';
 import { JournaledFile } from '../journaled-file.ts';
 import type { CsvAgentConfig } from './csv-agent-config.ts';
 import { csvRow } from './csv-encoding.ts';
@@ -22,10 +23,10 @@ export class CsvTable extends JournaledFile<CsvRecord> {
     return this.cfg.anchor.map((a) => r[a] ?? '').join('|');
   }
 
-  protected async parse(batches: AsyncIterable<string[]>): Promise<void> {
+  protected async parse(batches: AsyncIterable<LineBatch>): Promise<void> {
     // An app's file is small next to a directory: read whole, so quoted line breaks parse as they are.
     const parts: string[] = [];
-    for await (const lines of batches) parts.push(lines.join('\n'));
+    for await (const { lines } of batches) parts.push(lines.join('\n'));
     const text = parts.join('\n');
     const rows = text ? (parse(text, { columns: true, delimiter: this.cfg.delimiter, skip_empty_lines: true }) as CsvRecord[]) : [];
     this.rows = new Map(rows.map((r) => [this.keyOf(r), r]));

@@ -1,17 +1,22 @@
 /**
  * The LDIF file as a directory held in memory between batches, indexed by DN
  * and anchor. Changes are journaled per batch and the file is rewritten once
- * per export step (see JournaledFile), with only the changed entries
+ * per export step (see JournaledFile): an entry read from the file and not
+ * changed since is copied from it as it is, and only changed entries are
  * serialised again.
  */
 import { asArray, type Attributes } from '../../data/model.ts';
-import type { JournalEntry } from '../file-journal.ts';
+import type { LineBatch } from '../../data/line-reader.ts';
+import type { FilePiece, FileRange, JournalEntry } from '../file-journal.ts';
 import { JournaledFile } from '../journaled-file.ts';
 import { asRecordHolds, contentRecord, LdifParser, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';
 
 type Saved = { readonly dn: string; readonly attrs: Attributes };
 
-interface Slot { entry: LdifEntry; text: string | null }
+/** Where the entry is in the file while it is unchanged there, or its text serialised for the next rewrite. */
+interface Slot { entry: LdifEntry; span: FileRange | null; text: string | null }
+
+const VERSION = 'version: 1\n';
 
 export class LdifDirectory extends JournaledFile<Saved> {
   private slots: (Slot | null)[] = [];
@@ -19,16 +24,23 @@ export class LdifDirectory extends JournaledFile<Saved> {
   private byAnchor = new Map<string, number>();
   /** attribute (lower case) → value (lower case) → how many entries hold it; built on first use. */
   private values = new Map<string, Map<string, number>>();
+  /** Each slot's place in the file being written, until it is in place. */
+  private nextSpans: (FileRange | null)[] = [];
   errors: LdifSyntaxError[] = [];
 
   constructor(path: string, private readonly anchorOf: (e: LdifEntry) => string, agent: string) {
     super(path, agent);
   }
 
-  protected async parse(batches: AsyncIterable<string[]>): Promise<void> {
+  protected async parse(batches: AsyncIterable<LineBatch>): Promise<void> {
     const parser = new LdifParser();
-    for await (const lines of batches) for (const l of lines) parser.push(l);
-    const { entries, errors } = parser.end();
+    let end = 0;
+    for await (const batch of batches) {
+      const { lines, starts } = batch;
+      for (let i = 0; i < lines.length; i++) parser.push(lines[i]!, starts[i]);
+      end = batch.end;
+    }
+    const { entries, errors } = parser.end(end);
     this.errors = errors;
     this.slots = [];
     this.byDn.clear();
@@ -42,15 +54,30 @@ export class LdifDirectory extends JournaledFile<Saved> {
     else this.put({ dn: j.put.dn, attrs: asRecordHolds(j.put.attrs), line: 0 }, j.from ?? j.key);
   }
 
-  /** Unchanged entries reuse their text. */
-  protected *serialize(): Iterable<string> {
-    yield 'version: 1\n';
+  /** Unchanged entries are copied from the file; the others are serialised. */
+  protected *serialize(): Iterable<FilePiece> {
+    const spans: (FileRange | null)[] = [];
+    let at = VERSION.length;
+    yield VERSION;
     for (const s of this.slots) {
-      if (!s) continue;
-      s.text ??= contentRecord(s.entry.dn, s.entry.attrs);
+      if (!s) { spans.push(null); continue; }
+      const piece = s.span ?? (s.text ??= contentRecord(s.entry.dn, s.entry.attrs));
       yield '\n';
-      yield s.text;
+      yield piece;
+      const length = typeof piece === 'string' ? Buffer.byteLength(piece) : piece.to - piece.from;
+      spans.push({ from: at + 1, to: at + 1 + length });
+      at += 1 + length;
     }
+    this.nextSpans = spans;
+  }
+
+  /** The file now holds every entry: later rewrites copy them from where they now are. */
+  protected override written(): void {
+    this.nextSpans.forEach((span, i) => {
+      const s = this.slots[i];
+      if (s) Object.assign(s, { span, text: null });
+    });
+    this.nextSpans = [];
   }
 
   /** Adds, replaces or renames (from `previousDn`) an entry, to be journaled by `commit`. */
@@ -105,7 +132,7 @@ export class LdifDirectory extends JournaledFile<Saved> {
     this.reindex(e, 1);
     if (at !== undefined && previousDn !== null) this.byDn.delete(previousDn.toLowerCase());
     const i = at ?? this.slots.length;
-    this.slots[i] = { entry: e, text: null };
+    this.slots[i] = { entry: e, span: e.span ?? null, text: null };
     this.byDn.set(e.dn.toLowerCase(), i);
     const anchor = this.anchorOf(e);
     if (anchor) this.byAnchor.set(anchor, i);

@@ -109,3 +109,31 @@ test('what an export put in the directory imports the same in this process as fr
   t.false('description' in here[0]!.attrs);
   t.deepEqual(here, fresh);
 });
+
+test('an export rewrites only the records it changed: the others keep their text, comments and folding included', async (t) => {
+  const untouched = 'dn: CN=Staff,OU=Groups,DC=corp\nobjectClass: group\n# kept by hand\nobjectGUID: g2\nmember: CN=Someone Else,OU=Pe\n ople,DC=corp\n';
+  const { dir, agent } = await agentFor(`version: 1\n\ndn: CN=Ann Lee,OU=People,DC=corp\nobjectClass: user\nobjectGUID: g1\ncn:Ann Lee\n\n${untouched}`);
+  await agent.export!([{ id: '1', op: 'update', objectType: 'user', dn: 'CN=Ann Lee,OU=People,DC=corp', anchor: 'g1', changes: { description: { op: 'replace', value: 'new' } } }], { note() {} });
+  await agent.endExport?.();
+  const text = await readFile(join(dir, 'dir.ldif'), 'utf8');
+  t.is(text, `version: 1\n\ndn: CN=Ann Lee,OU=People,DC=corp\nobjectClass: user\nobjectGUID: g1\ncn: Ann Lee\ndescription: new\n\n${untouched}`);
+});
+
+test('a second export in the same process copies unchanged records from the file as the first export left it', async (t) => {
+  const { dir, agent } = await agentFor('version: 1\n\ndn: CN=A,DC=corp\nobjectClass: user\nobjectGUID: a\ncn: A\n\ndn: CN=B,DC=corp\nobjectClass: user\nobjectGUID: b\ncn: B\n\ndn: CN=C,DC=corp\nobjectClass: user\nobjectGUID: c\ncn: C\n');
+  const update = (anchor: string, value: string) => agent.export!([{ id: anchor, op: 'update', objectType: 'user', dn: `CN=${anchor.toUpperCase()},DC=corp`, anchor, changes: { description: { op: 'replace', value } } }], { note() {} });
+  const described = async () => {
+    const { entries, errors } = parseLdif(await readFile(join(dir, 'dir.ldif'), 'utf8'));
+    t.deepEqual(errors, []);
+    return entries.map((e) => [e.dn, e.attrs['description'] ?? null]);
+  };
+  const longer = 'a much longer description that moves every record after it';
+  await update('a', longer);
+  await agent.endExport?.();
+  await update('c', 'x');
+  await agent.endExport?.();
+  t.deepEqual(await described(), [['CN=A,DC=corp', longer], ['CN=B,DC=corp', null], ['CN=C,DC=corp', 'x']]);
+  await update('b', 'y');
+  await agent.endExport?.();
+  t.deepEqual(await described(), [['CN=A,DC=corp', longer], ['CN=B,DC=corp', 'y'], ['CN=C,DC=corp', 'x']]);
+});
