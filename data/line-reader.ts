@@ -16,10 +16,10 @@ export interface LineBatch {
 }
 
 /** Whole lines of the file as bytes: each chunk ends after a "\n", but the last. */
-async function* lineChunks(path: string, chunkBytes: number): AsyncGenerator<{ data: Buffer; end: number; base: number }> {
+async function* lineChunks(path: string, chunkBytes: number, start = 0): AsyncGenerator<{ data: Buffer; end: number; base: number }> {
   let carry: Buffer | null = null;
-  let base = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes }) as AsyncIterable<Buffer>) {
+  let base = start;
+  for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes, start }) as AsyncIterable<Buffer>) {
     const data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
     // A "\n" byte is never inside a UTF-8 sequence: decoding up to the last one splits no character.
     const end = data.lastIndexOf(10);
@@ -36,9 +36,12 @@ export async function* readLineBatches(path: string, chunkBytes = 16 * 2 ** 20):
   for await (const { data, end } of lineChunks(path, chunkBytes)) yield split(data.toString('utf8', 0, end));
 }
 
-/** As `readLineBatches`, with each line's byte offset: for copying parts of the file as they are. */
-export async function* readLineBatchesAt(path: string, chunkBytes = 16 * 2 ** 20): AsyncGenerator<LineBatch> {
-  for await (const { data, end, base } of lineChunks(path, chunkBytes)) {
+/**
+ * As `readLineBatches`, with each line's byte offset: for copying parts of the
+ * file as they are, or reading on from where an earlier read ended (`start`).
+ */
+export async function* readLineBatchesAt(path: string, chunkBytes = 16 * 2 ** 20, start = 0): AsyncGenerator<LineBatch> {
+  for await (const { data, end, base } of lineChunks(path, chunkBytes, start)) {
     const text = data.toString('utf8', 0, end);
     const starts: number[] = [];
     // Only ASCII decodes to as many UTF-16 units as bytes: then a character's index is its byte offset.

@@ -23,14 +23,7 @@ export class FileJournal<T> {
 
   /** Appends and fsyncs: once this resolves, the entries survive a crash. */
   async append(entries: readonly JournalEntry<T>[]): Promise<void> {
-    if (!entries.length) return;
-    const fh = await open(this.path, 'a');
-    try {
-      await fh.write(entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
-      await fh.datasync();
-    } finally {
-      await fh.close();
-    }
+    if (entries.length) await appendDurably(this.path, entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
   }
 
   /**
@@ -72,6 +65,17 @@ export class FileJournal<T> {
     await unlink(this.path).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
+  }
+}
+
+/** Appends `text` to `path` and fsyncs: once this resolves, it survives a crash. */
+export async function appendDurably(path: string, text: string): Promise<void> {
+  const fh = await open(path, 'a');
+  try {
+    await fh.write(text);
+    await fh.datasync();
+  } finally {
+    await fh.close();
   }
 }
 

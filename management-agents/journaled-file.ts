@@ -94,19 +94,20 @@ export abstract class JournaledFile<T> {
     this.stamp = await this.currentStamp();
   }
 
-  /** Rewrites the file with the journaled changes, then drops the journal. */
-  fold(): Promise<void> {
+  /** Rewrites the file with the journaled changes, then drops the journal; true when the file was rewritten. */
+  fold(): Promise<boolean> {
     return this.named(async () => {
       await this.append();
       // Cheap when there is nothing to fold: the file is not read.
-      if (!this.journaled && !(await this.journal.exists())) return;
+      if (!this.journaled && !(await this.journal.exists())) return false;
       await this.read(false);
-      if (!this.journaled) return;
+      if (!this.journaled) return false;
       await writeFileDurably(this.path, this.serialize());
       this.written();
       await this.journal.clear();
       this.journaled = false;
       this.stamp = await this.currentStamp();
+      return true;
     });
   }
 }

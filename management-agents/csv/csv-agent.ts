@@ -108,7 +108,7 @@ export function createCsvAgent(options: AgentOptions): ManagementAgent {
       await table.load();
       return exportCsvFull(cfg, table, batch);
     },
-    endExport: async () => table?.fold(),
+    endExport: async () => { await table?.fold(); },
     async findObject(q) {
       // Export objects are named anchorColumn=value; look the row up in the file export writes.
       const wanted = q.anchor ?? (q.dn?.startsWith(`${cfg.anchor[0]}=`) ? q.dn.slice(cfg.anchor[0]!.length + 1) : undefined);

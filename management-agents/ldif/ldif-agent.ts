@@ -4,15 +4,22 @@
  * "directory") and appends RFC 2849 change records to a change log. The file
  * is rewritten once per export step; until then the batches' changes are in
  * its journal (`<path>.journal`), which every read replays.
+ *
+ * Delta import reads the change log from where the last import left it, and
+ * gives the entries it names as the file now holds them: a confirming import
+ * costs what was exported, not the directory's size. When the file was
+ * changed other than through the agent, it runs a full import instead.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { AgentOptions, ExportRequest, ExportResult, ImportChange, ImportedObject, ManagementAgent } from '../management-agent.ts';
+import type { AgentOptions, ExportRequest, ExportResult, ImportChange, ImportContext, ImportedObject, ManagementAgent } from '../management-agent.ts';
 import { asArray, type Attributes } from '../../data/model.ts';
 import { applyChanges } from '../../data/objects.ts';
+import { appendDurably } from '../file-journal.ts';
 import { addRecord, deleteRecord, modifyRecord, modrdnRecord, type LdifEntry } from './ldif-format.ts';
 import { firstValue, LdifDirectory } from './ldif-directory.ts';
+import { anchorComment, changesSince, fileStamp, logSize, onlyRewritten, rewrittenComment } from './ldif-change-log.ts';
+import { readWatermark, writeWatermark } from './ldif-watermark.ts';
 
 export function createLdifAgent(o: AgentOptions): ManagementAgent {
   const path = resolve(o.baseDir, String(o.settings['path'] ?? ''));
@@ -30,6 +37,19 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
     const anchor = anchorOf(e);
     return anchor === '' ? null : { anchor, dn: e.dn, objectType: typeOf(e), attrs: e.attrs };
   };
+  const object = (e: LdifEntry): ImportChange => {
+    const obj = toObject(e);
+    return obj ? { kind: 'object', object: obj } : { kind: 'error', message: `entry ${e.dn} has no ${anchorAttr(typeOf(e))} (its anchor)`, file: path, line: e.line };
+  };
+
+  async function* fullImport(ctx: ImportContext): AsyncIterable<ImportChange> {
+    await dir.load();
+    // Taken before the entries are read: a delta import from here misses nothing.
+    const mark = writeWatermark({ offset: await logSize(changesPath), file: await fileStamp(path) });
+    for (const err of dir.errors) yield { kind: 'error', message: err.message, file: path, line: err.line };
+    for (const e of dir.entries()) yield object(e);
+    ctx.setWatermark(mark);
+  }
 
   function apply(req: ExportRequest, log: string[]): ExportResult {
     const anchorName = anchorAttr(req.objectType);
@@ -50,7 +70,7 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
     if (!e) return { id: req.id, ok: false, message: `noSuchObject: ${req.dn}`, retryable: false, code: 'not-found' };
     if (req.op === 'delete') {
       dir.delete(e.dn);
-      log.push(deleteRecord(e.dn));
+      log.push(anchorComment(anchorOf(e)) + deleteRecord(e.dn));
       return { id: req.id, ok: true };
     }
     const attrs = applyChanges(e.attrs, req.changes);
@@ -68,26 +88,45 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
   return {
     name: o.name,
     type: 'ldif',
-    capabilities: { deltaImport: false, export: true, referencesInSecondPass: false, valueLevelMultiValue: true, rename: true, exportBatchSize: 5000 },
-    async *fullImport(): AsyncIterable<ImportChange> {
+    capabilities: { deltaImport: true, export: true, referencesInSecondPass: false, valueLevelMultiValue: true, rename: true, exportBatchSize: 5000 },
+    fullImport,
+    async *deltaImport(ctx) {
       await dir.load();
-      for (const err of dir.errors) yield { kind: 'error', message: err.message, file: path, line: err.line };
-      for (const e of dir.entries()) {
-        const obj = toObject(e);
-        if (obj) yield { kind: 'object', object: obj };
-        else yield { kind: 'error', message: `entry ${e.dn} has no ${anchorAttr(typeOf(e))} (its anchor)`, file: path, line: e.line };
+      const from = readWatermark(ctx.watermark);
+      const changes = from && (await changesSince(changesPath, from.offset));
+      const stamp = await fileStamp(path);
+      const why = !from ? 'the watermark is not one this agent wrote'
+        : !changes ? `${changesPath} is shorter than at the last import`
+        : changes.unusable ? `${changesPath}: ${changes.unusable}`
+        : !onlyRewritten(from.file, changes.rewrites, stamp) ? `${path} was changed other than by this agent's exports` : null;
+      if (why || !changes) {
+        ctx.note(`${why}: ran a full import`);
+        ctx.becameFull?.();
+        yield* fullImport(ctx);
+        return;
       }
+      for (const anchor of changes.deleted) if (!dir.find({ anchor })) yield { kind: 'delete', anchor };
+      for (const dn of changes.touched.values()) {
+        const e = dir.find({ dn });
+        if (e) yield object(e);
+      }
+      ctx.setWatermark(writeWatermark({ offset: changes.end, file: stamp }));
     },
     async export(batch) {
       await dir.load();
       const log: string[] = [];
       const results = batch.map((req) => apply(req, log));
+      // The log first: a record of a change that then failed to land costs a delta import one look at the entry;
+      // a change without its record would be missed.
+      if (log.length) await appendDurably(changesPath, log.join('\n') + '\n');
       // Durable before answering: the engine records these results as done.
       await dir.commit();
-      if (log.length) await appendFile(changesPath, log.join('\n') + '\n');
       return results;
     },
-    endExport: () => dir.fold(),
+    async endExport() {
+      const before = await fileStamp(path);
+      if (await dir.fold()) await appendDurably(changesPath, rewrittenComment(before, await fileStamp(path)));
+    },
     async findObject(q) {
       await dir.load(true);
       const e = dir.find({ dn: q.dn, anchor: q.anchor });

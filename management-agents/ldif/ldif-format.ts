@@ -78,21 +78,9 @@ export class LdifParser {
   private line(l: string, line: number, at: number): void {
     if (l === '') { this.flush(at); return; }
     if (l.charCodeAt(0) === 35 /* # */) return;
-    // Scanned by hand rather than by one regex per line: a 100,000-entry directory has two million lines.
-    const colon = l.indexOf(':');
-    const name = colon > 0 ? l.slice(0, colon) : '';
-    if (!name || !ATTRIBUTE_NAME.test(name)) { this.bad(`not an LDIF line: '${l.slice(0, 40)}'`, line); return; }
-    let start = colon + 1;
-    const kind = l.charCodeAt(start);
-    if (kind === 60 /* < */) {
-      // URL values would make the agent read arbitrary files: refused.
-      this.bad(`attribute ${name} uses a URL value (:<), which is not accepted`, line);
-      return;
-    }
-    if (kind === 58 /* : */) start++;
-    if (WHITESPACE.test(l.charAt(start))) start++;
-    const raw = l.slice(start);
-    const value = kind === 58 ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+    const parsed = attributeLine(l);
+    if (typeof parsed === 'string') { this.bad(parsed === 'url' ? `attribute ${l.slice(0, l.indexOf(':'))} uses a URL value (:<), which is not accepted` : `not an LDIF line: '${l.slice(0, 40)}'`, line); return; }
+    const { name, value } = parsed;
     if (name.length === 7 && !this.cur && name.toLowerCase() === 'version') return;
     if (name.length === 2 && name.toLowerCase() === 'dn') {
       this.flush(at);
@@ -114,6 +102,25 @@ export class LdifParser {
 
 const ATTRIBUTE_NAME = /^[A-Za-z0-9;.-]+$/;
 const WHITESPACE = /^\s$/;
+
+/**
+ * One unfolded attribute line, its value decoded; 'url' for a URL value (:<),
+ * which would make the agent read arbitrary files and is refused; 'bad' for
+ * anything else that is not one. Scanned by hand rather than by one regex per
+ * line: a 100,000-entry directory has two million lines.
+ */
+export function attributeLine(l: string): { name: string; value: string } | 'url' | 'bad' {
+  const colon = l.indexOf(':');
+  const name = colon > 0 ? l.slice(0, colon) : '';
+  if (!name || !ATTRIBUTE_NAME.test(name)) return 'bad';
+  let start = colon + 1;
+  const kind = l.charCodeAt(start);
+  if (kind === 60 /* < */) return 'url';
+  if (kind === 58 /* : */) start++;
+  if (WHITESPACE.test(l.charAt(start))) start++;
+  const raw = l.slice(start);
+  return { name, value: kind === 58 ? Buffer.from(raw, 'base64').toString('utf8') : raw };
+}
 
 /** Parses content records held in one string. */
 export function parseLdif(text: string): { entries: LdifEntry[]; errors: LdifSyntaxError[] } {

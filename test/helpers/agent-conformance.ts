@@ -84,6 +84,23 @@ export function testAgent(name: string, make: () => Promise<ConformanceFixture>)
     t.is(after.filter((c) => c.kind === 'object').length, f.seeded.size);
   });
 
+  test.serial(`${name}: a delta import from a full import's watermark gives an object exported since`, async (t) => {
+    const f = await make();
+    if (!f.agent.capabilities.deltaImport || !f.agent.capabilities.export || !f.newObject) { t.pass('delta import or export not supported by this agent'); return; }
+    const c = ctx();
+    await collect(f.agent.fullImport(c));
+    const obj = f.newObject(2);
+    const changes = Object.fromEntries(Object.entries(obj.attrs).map(([k, v]) => [k, { op: 'replace' as const, value: v }]));
+    const [res] = await f.agent.export!([{ id: 'd1', op: 'add', objectType: f.exportType ?? 'person', dn: obj.dn, anchor: null, changes }], { note: () => {} });
+    t.true(res!.ok, JSON.stringify(res));
+    await f.agent.endExport?.();
+    const anchor = res!.ok ? res!.anchor : undefined;
+    const delta = await collect(f.agent.deltaImport!({ ...ctx(), watermark: c.stored }));
+    t.true(delta.some((d) => d.kind === 'object' && d.object.anchor === anchor), 'the exported object is in the delta');
+    await f.agent.export!([{ id: 'd2', op: 'delete', objectType: f.exportType ?? 'person', dn: obj.dn, anchor: anchor!, changes: {} }], { note: () => {} });
+    await f.agent.endExport?.();
+  });
+
   test.serial(`${name}: the connection test passes against a working system`, async (t) => {
     const { agent } = await make();
     if (!agent.testConnection) { t.pass('no connection test'); return; }
