@@ -32,7 +32,7 @@ export class LdifSyntaxError extends Error {
 export class LdifParser {
   private readonly entries: LdifEntry[] = [];
   private readonly errors: LdifSyntaxError[] = [];
-  private cur: { dn: string; attrs: Record<string, Scalar[]>; line: number; from: number; bad?: LdifSyntaxError } | null = null;
+  private cur: { dn: string; attrs: Attributes; line: number; from: number; bad?: LdifSyntaxError } | null = null;
   /** The logical line being unfolded, and the number and byte offset of its first physical line. */
   private pending: string | null = null;
   private pendingAt = 0;
@@ -42,10 +42,10 @@ export class LdifParser {
   /** One physical line, without its "\n"; `at`, its byte offset in the file, when the record spans are wanted. */
   push(raw: string, at = -1): void {
     this.n++;
-    let l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    let l = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
     if (this.n === 1 && l.charCodeAt(0) === 0xfeff) l = l.slice(1);
     // A continuation joins a non-empty line (or a comment); after an empty line it stands alone, and fails below.
-    if (l.startsWith(' ') && this.pending !== null && this.pending !== '') {
+    if (l.charCodeAt(0) === 32 && this.pending !== null && this.pending !== '') {
       this.pending += l.slice(1);
       return;
     }
@@ -66,11 +66,7 @@ export class LdifParser {
   /** Ends the current record at byte `to`, where the line that ends it starts. */
   private flush(to: number): void {
     const cur = this.cur;
-    if (cur && !cur.bad) {
-      const attrs: Attributes = {};
-      for (const k in cur.attrs) { const v = cur.attrs[k]!; attrs[k] = v.length === 1 ? v[0]! : v; }
-      this.entries.push({ dn: cur.dn, line: cur.line, attrs, ...(cur.from >= 0 && to >= 0 ? { span: { from: cur.from, to } } : {}) });
-    }
+    if (cur && !cur.bad) this.entries.push({ dn: cur.dn, line: cur.line, attrs: cur.attrs, ...(cur.from >= 0 && to >= 0 ? { span: { from: cur.from, to } } : {}) });
     if (cur?.bad) this.errors.push(cur.bad);
     this.cur = null;
   }
@@ -89,7 +85,12 @@ export class LdifParser {
     }
     if (!this.cur) { this.errors.push(new LdifSyntaxError(`attribute ${name} before any dn:`, line)); return; }
     if (name.length === 10 && name.toLowerCase() === 'changetype') { this.cur.bad ??= new LdifSyntaxError('a change record where content records are expected', line); return; }
-    (this.cur.attrs[name] ??= []).push(value);
+    // One value as a scalar, more as a list. Own properties only: an attribute named constructor or toString is an attribute.
+    const attrs = this.cur.attrs;
+    const held = Object.hasOwn(attrs, name) ? attrs[name] : undefined;
+    if (held === undefined) attrs[name] = value;
+    else if (Array.isArray(held)) held.push(value);
+    else attrs[name] = [held, value];
   }
 
   /** A bad line spoils its record (reported once, with its first bad line), or stands alone before any record. */

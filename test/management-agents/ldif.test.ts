@@ -137,3 +137,9 @@ test('a second export in the same process copies unchanged records from the file
   await agent.endExport?.();
   t.deepEqual(await described(), [['CN=A,DC=corp', longer], ['CN=B,DC=corp', 'y'], ['CN=C,DC=corp', 'x']]);
 });
+
+test('attributes named as Object.prototype members are attributes like any other', (t) => {
+  const { entries, errors } = parseLdif('dn: CN=x\nobjectGUID: 1\nconstructor: a\ntoString: b\ntoString: c\nhasOwnProperty: d\n');
+  t.deepEqual(errors, []);
+  t.deepEqual(entries[0]!.attrs, { objectGUID: '1', constructor: 'a', toString: ['b', 'c'], hasOwnProperty: 'd' });
+});
