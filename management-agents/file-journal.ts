@@ -7,10 +7,11 @@
  * that was already folded into the file (a crash between the rewrite and the
  * journal's removal) changes nothing.
  */
-import { closeSync, fdatasyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { access, open, rename, unlink } from 'node:fs/promises';
 import { readLineBatches } from '../data/line-reader.ts';
 import { AgentError } from './errors.ts';
+import { BLOCK, RangeReader, type FileRange } from './file-ranges.ts';
 
 /** `put`: the entry's whole new state, named `key`, formerly named `from` (a rename). `remove`: gone. */
 export type JournalEntry<T> =
@@ -79,32 +80,27 @@ export async function appendDurably(path: string, text: string): Promise<void> {
   }
 }
 
-/** Bytes [from, to) of the file being replaced, copied as they are: whole lines, the last one's line end included. */
-export interface FileRange { readonly from: number; readonly to: number }
 export type FilePiece = string | FileRange;
-
-const BLOCK = 4 * 2 ** 20;
 
 /**
  * Writes `path` atomically and durably (temp file, fsync, rename), from pieces:
  * the whole may exceed a string's limit. A range copies bytes of the file
- * being replaced, read ahead a block at a time, so unchanged parts are not
- * serialised again.
+ * being replaced, so unchanged parts are not serialised again.
  */
 export async function writeFileDurably(path: string, pieces: Iterable<FilePiece>): Promise<void> {
   const tmp = `${path}.tmp`;
   const fd = openSync(tmp, 'w');
-  let old: number | null = null;
+  const old = new RangeReader(path);
   const out = Buffer.allocUnsafe(BLOCK);
   let used = 0;
   const flush = () => {
     for (let done = 0; done < used; ) done += writeSync(fd, out, done, used - done);
     used = 0;
   };
-  // What of the old file is in `ahead`: bytes [aheadFrom, aheadTo).
-  const ahead = Buffer.allocUnsafe(BLOCK);
-  let aheadFrom = 0;
-  let aheadTo = 0;
+  const copy = (buf: Buffer, start: number, end: number) => {
+    if (used + end - start > BLOCK) flush();
+    used += buf.copy(out, used, start, end);
+  };
   try {
     for (const piece of pieces) {
       if (typeof piece === 'string') {
@@ -114,18 +110,7 @@ export async function writeFileDurably(path: string, pieces: Iterable<FilePiece>
         else used += out.write(piece, used);
         continue;
       }
-      old ??= openSync(path, 'r');
-      for (let at = piece.from; at < piece.to; ) {
-        if (at < aheadFrom || at >= aheadTo) {
-          aheadFrom = at;
-          aheadTo = at + readSync(old, ahead, 0, BLOCK, at);
-          if (aheadTo === at) throw new Error(`${path} changed while it was rewritten: it ends before byte ${at}`);
-        }
-        const n = Math.min(piece.to, aheadTo) - at;
-        if (used + n > BLOCK) flush();
-        used += ahead.copy(out, used, at - aheadFrom, at - aheadFrom + n);
-        at += n;
-      }
+      old.read(piece, copy);
       // The file's last line may have had no line end.
       if (piece.to > piece.from && out[used - 1] !== 10) { if (used === BLOCK) flush(); out[used++] = 10; }
     }
@@ -133,7 +118,7 @@ export async function writeFileDurably(path: string, pieces: Iterable<FilePiece>
     fdatasyncSync(fd);
   } finally {
     closeSync(fd);
-    if (old !== null) closeSync(old);
+    old.close();
   }
   await rename(tmp, path);
 }

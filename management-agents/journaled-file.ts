@@ -20,7 +20,7 @@ export abstract class JournaledFile<T> {
   private journaled = false;
 
   /** @param agent the agent's name, for error messages. */
-  constructor(readonly path: string, private readonly agent: string) {
+  constructor(readonly path: string, protected readonly agent: string) {
     this.journal = new FileJournal(`${path}.journal`, agent);
   }
 
@@ -37,6 +37,16 @@ export abstract class JournaledFile<T> {
   protected abstract parse(lines: AsyncIterable<LineBatch>): Promise<void>;
   /** The whole file's text for the current contents, in pieces: text, or bytes of the file as it is now. */
   protected abstract serialize(): Iterable<FilePiece>;
+  /** Makes the next `load` read the file again, as for a change behind our back. */
+  protected invalidate(): void {
+    this.stamp = '';
+  }
+
+  /** Whether the file and its journal are as last loaded (false before the first load). */
+  protected async current(): Promise<boolean> {
+    return this.stamp !== '' && (await this.currentStamp()) === this.stamp;
+  }
+
   /** Called once `serialize`'s pieces are durably the file. */
   protected written(): void {}
   /** Applies one journal entry; must be harmless when the file already holds it. */

@@ -31,7 +31,7 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
     return types.find((t) => classes.includes(t.name.toLowerCase()))?.name ?? types[0]?.name ?? 'object';
   };
   const anchorOf = (e: LdifEntry) => firstValue(e.attrs[anchorAttr(typeOf(e))]);
-  const dir = new LdifDirectory(path, anchorOf, o.name);
+  const dir = new LdifDirectory(path, anchorOf, o.name, ['objectClass', 'objectGUID', ...types.map((t) => anchorAttr(t.name))]);
 
   const toObject = (e: LdifEntry): ImportedObject | null => {
     const anchor = anchorOf(e);
@@ -133,6 +133,7 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
       return e ? toObject(e) : null;
     },
     async isValueInUse(_type, attribute, value) {
+      await dir.keep(attribute);
       await dir.load(true);
       return dir.hasValue(attribute, String(value));
     },

@@ -4,12 +4,19 @@
  * per export step (see JournaledFile): an entry read from the file and not
  * changed since is copied from it as it is, and only changed entries are
  * serialised again.
+ *
+ * Loading keeps of each entry only the attributes the indexes need (its
+ * class, its anchor, those asked about by `hasValue`) and where it is in the
+ * file; an entry is read whole when it is used. An export that changes 1% of
+ * a large directory then reads 1% of it whole.
  */
 import { asArray, type Attributes } from '../../data/model.ts';
-import type { LineBatch } from '../../data/line-reader.ts';
-import type { FilePiece, FileRange, JournalEntry } from '../file-journal.ts';
+import { readLineBatchesAt, type LineBatch } from '../../data/line-reader.ts';
+import type { FilePiece, JournalEntry } from '../file-journal.ts';
+import { RangeReader, type FileRange } from '../file-ranges.ts';
+import { AgentError } from '../errors.ts';
 import { JournaledFile } from '../journaled-file.ts';
-import { asRecordHolds, contentRecord, LdifParser, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';
+import { asRecordHolds, contentRecord, LdifParser, parseLdif, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';
 
 type Saved = { readonly dn: string; readonly attrs: Attributes };
 
@@ -27,13 +34,46 @@ export class LdifDirectory extends JournaledFile<Saved> {
   /** Each slot's place in the file being written, until it is in place. */
   private nextSpans: (FileRange | null)[] = [];
   errors: LdifSyntaxError[] = [];
+  /** Attributes (lower case) that loading keeps of each entry. */
+  private readonly kept: Set<string>;
+  private readonly reader: RangeReader;
 
-  constructor(path: string, private readonly anchorOf: (e: LdifEntry) => string, agent: string) {
+  /** @param indexed attributes `anchorOf` reads: they are kept of each entry when loading. */
+  constructor(path: string, private readonly anchorOf: (e: LdifEntry) => string, agent: string, indexed: readonly string[]) {
     super(path, agent);
+    this.kept = new Set(indexed.map((a) => a.toLowerCase()));
+    this.reader = new RangeReader(path);
+  }
+
+  /**
+   * Keeps `attribute` of each entry, so that `hasValue` can answer for it.
+   * Once loaded, the file is read again for that attribute alone.
+   */
+  async keep(attribute: string): Promise<void> {
+    const a = attribute.toLowerCase();
+    if (this.kept.has(a)) return;
+    this.kept.add(a);
+    if (!(await this.current())) { this.invalidate(); return; }
+    const parser = new LdifParser(new Set([a]));
+    try {
+      for await (const { lines, starts } of readLineBatchesAt(this.path)) for (let i = 0; i < lines.length; i++) parser.push(lines[i]!, starts[i]);
+    } catch (err) {
+      // No file yet: every entry is in memory, whole.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw new AgentError(this.agent, `${this.path}: ${(err as Error).message}`, false, { cause: err });
+    }
+    for (const read of parser.end().entries) {
+      const s = this.slots[this.byDn.get(read.dn.toLowerCase()) ?? -1];
+      // Entries changed since they were read hold all their attributes already.
+      if (s?.entry.partial && s.span?.from === read.span?.from) s.entry = { ...s.entry, attrs: { ...s.entry.attrs, ...read.attrs } };
+    }
+    // Changed while it was read: the values may belong to another version of the file.
+    if (!(await this.current())) this.invalidate();
   }
 
   protected async parse(batches: AsyncIterable<LineBatch>): Promise<void> {
-    const parser = new LdifParser();
+    this.reader.close();
+    const parser = new LdifParser(this.kept);
     let end = 0;
     for await (const batch of batches) {
       const { lines, starts } = batch;
@@ -73,6 +113,7 @@ export class LdifDirectory extends JournaledFile<Saved> {
 
   /** The file now holds every entry: later rewrites copy them from where they now are. */
   protected override written(): void {
+    this.reader.close();
     this.nextSpans.forEach((span, i) => {
       const s = this.slots[i];
       if (s) Object.assign(s, { span, text: null });
@@ -93,18 +134,35 @@ export class LdifDirectory extends JournaledFile<Saved> {
     this.queue({ remove: dn });
   }
 
-  entries(): LdifEntry[] {
-    return this.slots.flatMap((s) => (s ? [s.entry] : []));
+  /** Every entry, whole, read from the file in its order. */
+  *entries(): Iterable<LdifEntry> {
+    for (const s of this.slots) if (s) yield this.whole(s);
   }
 
   find(q: { dn?: string | undefined; anchor?: string | null | undefined }): LdifEntry | undefined {
     const i = q.anchor ? this.byAnchor.get(q.anchor) : q.dn ? this.byDn.get(q.dn.toLowerCase()) : undefined;
-    return i === undefined ? undefined : this.slots[i]?.entry;
+    const s = i === undefined ? undefined : this.slots[i];
+    return s ? this.whole(s) : undefined;
   }
 
-  /** Whether any entry holds `value` in `attribute` (case-insensitive). */
+  /** The slot's entry with all its attributes: a partial one is read again from its place in the file. */
+  private whole({ entry: e, span }: Slot): LdifEntry {
+    if (!e.partial || !span) return e;
+    let read: LdifEntry | undefined;
+    try {
+      [read] = parseLdif(this.reader.text(span)).entries;
+    } catch (err) {
+      throw new AgentError(this.agent, `${this.path}: ${(err as Error).message}`, true, { cause: err });
+    }
+    // Its place was taken when the file was read or rewritten: another record there means the file changed since.
+    if (read?.dn !== e.dn) throw new AgentError(this.agent, `${this.path} changed while in use: no longer holds ${e.dn} where it was (line ${e.line} when read); run the step again`, true);
+    return { ...read, line: e.line, span };
+  }
+
+  /** Whether any entry holds `value` in `attribute` (case-insensitive); `keep(attribute)` before loading. */
   hasValue(attribute: string, value: string): boolean {
     const a = attribute.toLowerCase();
+    if (!this.kept.has(a)) throw new Error(`${this.path}: ${attribute} was not kept when the file was loaded (keep it first)`);
     let index = this.values.get(a);
     if (!index) {
       index = new Map();

@@ -14,6 +14,8 @@ export interface LdifEntry {
    * bytes for a record that did not change, instead of serialising it again.
    */
   readonly span?: { readonly from: number; readonly to: number };
+  /** Only the attributes the parser was asked to keep were read: read the record again, from its span, for all. */
+  readonly partial?: boolean;
 }
 
 export class LdifSyntaxError extends Error {
@@ -32,12 +34,21 @@ export class LdifSyntaxError extends Error {
 export class LdifParser {
   private readonly entries: LdifEntry[] = [];
   private readonly errors: LdifSyntaxError[] = [];
-  private cur: { dn: string; attrs: Attributes; line: number; from: number; bad?: LdifSyntaxError } | null = null;
+  private cur: { dn: string; attrs: Attributes; line: number; from: number; partial: boolean; bad?: LdifSyntaxError } | null = null;
   /** The logical line being unfolded, and the number and byte offset of its first physical line. */
   private pending: string | null = null;
   private pendingAt = 0;
   private pendingByte = -1;
+  private pendingSkipped = false;
   private n = 0;
+
+  /**
+   * @param keep when given, attributes (lower case) to decode and keep; the
+   * other lines are checked as any line is, but not kept, and their entries
+   * are `partial`. Reading a large file for its index costs a third of
+   * reading it whole.
+   */
+  constructor(private readonly keep: ReadonlySet<string> | null = null) {}
 
   /** One physical line, without its "\n"; `at`, its byte offset in the file, when the record spans are wanted. */
   push(raw: string, at = -1): void {
@@ -46,10 +57,12 @@ export class LdifParser {
     if (this.n === 1 && l.charCodeAt(0) === 0xfeff) l = l.slice(1);
     // A continuation joins a non-empty line (or a comment); after an empty line it stands alone, and fails below.
     if (l.charCodeAt(0) === 32 && this.pending !== null && this.pending !== '') {
-      this.pending += l.slice(1);
+      if (!this.pendingSkipped) this.pending += l.slice(1);
       return;
     }
-    if (this.pending !== null) this.line(this.pending, this.pendingAt, this.pendingByte);
+    if (this.pending !== null && !this.pendingSkipped) this.line(this.pending, this.pendingAt, this.pendingByte);
+    // A line not to keep is settled by its first physical line (the name is there): its continuations are not joined.
+    this.pendingSkipped = this.keep !== null && this.skipped(l, this.n);
     this.pending = l;
     this.pendingAt = this.n;
     this.pendingByte = at;
@@ -57,7 +70,7 @@ export class LdifParser {
 
   /** `at`: the file's length in bytes, when the record spans are wanted. */
   end(at = -1): { entries: LdifEntry[]; errors: LdifSyntaxError[] } {
-    if (this.pending !== null) this.line(this.pending, this.pendingAt, this.pendingByte);
+    if (this.pending !== null && !this.pendingSkipped) this.line(this.pending, this.pendingAt, this.pendingByte);
     this.pending = null;
     this.flush(at);
     return { entries: this.entries, errors: this.errors };
@@ -66,7 +79,7 @@ export class LdifParser {
   /** Ends the current record at byte `to`, where the line that ends it starts. */
   private flush(to: number): void {
     const cur = this.cur;
-    if (cur && !cur.bad) this.entries.push({ dn: cur.dn, line: cur.line, attrs: cur.attrs, ...(cur.from >= 0 && to >= 0 ? { span: { from: cur.from, to } } : {}) });
+    if (cur && !cur.bad) this.entries.push({ dn: cur.dn, line: cur.line, attrs: cur.attrs, ...(cur.from >= 0 && to >= 0 ? { span: { from: cur.from, to } } : {}), ...(cur.partial ? { partial: true } : {}) });
     if (cur?.bad) this.errors.push(cur.bad);
     this.cur = null;
   }
@@ -80,7 +93,7 @@ export class LdifParser {
     if (name.length === 7 && !this.cur && name.toLowerCase() === 'version') return;
     if (name.length === 2 && name.toLowerCase() === 'dn') {
       this.flush(at);
-      this.cur = { dn: value, attrs: {}, line, from: at };
+      this.cur = { dn: value, attrs: {}, line, from: at, partial: false };
       return;
     }
     if (!this.cur) { this.errors.push(new LdifSyntaxError(`attribute ${name} before any dn:`, line)); return; }
@@ -91,6 +104,21 @@ export class LdifParser {
     if (held === undefined) attrs[name] = value;
     else if (Array.isArray(held)) held.push(value);
     else attrs[name] = [held, value];
+  }
+
+  /** Whether the line is an attribute not to keep: then it was checked here, and its entry is partial. */
+  private skipped(l: string, line: number): boolean {
+    if (l === '' || l.charCodeAt(0) === 35 /* # */) return false;
+    const colon = l.indexOf(':');
+    if (colon <= 0) return false;
+    const name = l.slice(0, colon).toLowerCase();
+    if (name === 'dn' || name === 'changetype' || name === 'version' || this.keep!.has(name)) return false;
+    // The same checks attributeLine and line() make, without decoding the value.
+    if (!ATTRIBUTE_NAME.test(name)) this.bad(`not an LDIF line: '${l.slice(0, 40)}'`, line);
+    else if (l.charCodeAt(colon + 1) === 60) this.bad(`attribute ${l.slice(0, colon)} uses a URL value (:<), which is not accepted`, line);
+    else if (!this.cur) this.errors.push(new LdifSyntaxError(`attribute ${l.slice(0, colon)} before any dn:`, line));
+    else this.cur.partial = true;
+    return true;
   }
 
   /** A bad line spoils its record (reported once, with its first bad line), or stands alone before any record. */

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLdifAgent } from '../../management-agents/ldif/index.ts';
-import { parseLdif } from '../../management-agents/ldif/ldif-format.ts';
+import { LdifParser, parseLdif } from '../../management-agents/ldif/ldif-format.ts';
 import type { ImportChange } from '../../management-agents/index.ts';
 import { testAgent } from '../helpers/agent-conformance.ts';
 import type { Attributes } from '../../data/model.ts';
@@ -142,4 +142,41 @@ test('attributes named as Object.prototype members are attributes like any other
   const { entries, errors } = parseLdif('dn: CN=x\nobjectGUID: 1\nconstructor: a\ntoString: b\ntoString: c\nhasOwnProperty: d\n');
   t.deepEqual(errors, []);
   t.deepEqual(entries[0]!.attrs, { objectGUID: '1', constructor: 'a', toString: ['b', 'c'], hasOwnProperty: 'd' });
+});
+
+test('read for its indexes, a file keeps only the attributes asked for, with the same errors as read whole', (t) => {
+  const text = 'version: 1\n\ndn: CN=x\nobjectClass: user\nobjectGUID: 1\ncn: X\ndescription: folded\n  and not kept\n\ndn: CN=y\nbad line\n\ndn: CN=z\nphoto:< file:///etc/passwd\n\ndn: CN=w\nobjectGUID: 4\n 2\n';
+  const whole = parseLdif(text);
+  const parser = new LdifParser(new Set(['objectguid']));
+  text.split('\n').forEach((l) => parser.push(l));
+  const partial = parser.end();
+  t.deepEqual(partial.errors.map((e) => [e.line, e.message]), whole.errors.map((e) => [e.line, e.message]));
+  t.deepEqual(partial.entries.map((e) => [e.dn, e.attrs, e.partial ?? false]), [['CN=x', { objectGUID: '1' }, true], ['CN=w', { objectGUID: '42' }, false]]);
+});
+
+test('isValueInUse on an attribute the load did not keep reads the file again for it', async (t) => {
+  const { agent } = await agentFor(sample);
+  t.truthy(await agent.findObject!({ objectType: 'user', anchor: 'g1' }));
+  t.true(await agent.isValueInUse!('user', 'cn', 'ann lee'));
+  t.false(await agent.isValueInUse!('user', 'cn', 'Bo'));
+  t.true(await agent.isValueInUse!('user', 'description', 'Ünal says hi'));
+});
+
+test('a file rewritten behind the agent between lookups is an error naming it, not another entry\'s values', async (t) => {
+  // A padding entry larger than the agent's read-ahead block, so that g2 is read from the file as it is now.
+  const padded = sample.replace('\ndn: CN=Staff', `\ndn: CN=Pad,DC=corp\nobjectClass: user\nobjectGUID: pad\ndescription: ${'x'.repeat(5 * 2 ** 20)}\n\ndn: CN=Staff`);
+  const { dir, agent } = await agentFor(padded);
+  t.is((await agent.findObject!({ objectType: 'user', anchor: 'g1' }))?.dn, 'CN=Ann Lee,OU=People,DC=corp');
+  // Within the second in which lookups trust the file they loaded.
+  await writeFile(join(dir, 'dir.ldif'), padded.replace('CN=Staff,OU=Groups', 'CN=Others,OU=Groups').replace('# a comment', '# a longer comment, moving every record'));
+  await t.throwsAsync(agent.findObject!({ objectType: 'group', anchor: 'g2' }), { message: /dir\.ldif changed while in use: no longer holds CN=Staff,OU=Groups,DC=corp where it was/ });
+});
+
+test('isValueInUse before the directory file exists answers from what the exports put in memory', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'idsync-ldif-'));
+  const agent = createLdifAgent({ name: 'dir', settings: { path: 'dir.ldif' }, objectTypes: types, baseDir: dir });
+  t.is(await agent.findObject!({ objectType: 'user', dn: 'CN=Bo,DC=corp' }), null);
+  await agent.export!([{ id: '1', op: 'add', objectType: 'user', dn: 'CN=Bo,DC=corp', anchor: null, changes: { cn: { op: 'replace', value: 'Bo' } } }], { note() {} });
+  t.true(await agent.isValueInUse!('user', 'cn', 'bo'));
+  t.false(await agent.isValueInUse!('user', 'cn', 'Al'));
 });

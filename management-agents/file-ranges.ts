@@ -1,0 +1,50 @@
+/**
+ * Parts of a file target read back by byte range: an unchanged LDIF record
+ * copied into the rewritten file, or read whole when it is used. Ranges read
+ * in file order cost one read per block, not one per range.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+
+/** Bytes [from, to) of a file: whole lines, the last one's line end included. */
+export interface FileRange { readonly from: number; readonly to: number }
+
+export const BLOCK = 4 * 2 ** 20;
+
+export class RangeReader {
+  #fd: number | null = null;
+  readonly #ahead = Buffer.allocUnsafe(BLOCK);
+  // What of the file is in #ahead: bytes [#from, #to).
+  #from = 0;
+  #to = 0;
+
+  constructor(readonly path: string) {}
+
+  /** Hands the range's bytes to `take`, in one piece or (past a block's end) several. */
+  read(range: FileRange, take: (buf: Buffer, start: number, end: number) => void): void {
+    this.#fd ??= openSync(this.path, 'r');
+    for (let at = range.from; at < range.to; ) {
+      if (at < this.#from || at >= this.#to) {
+        this.#from = at;
+        this.#to = at + readSync(this.#fd, this.#ahead, 0, BLOCK, at);
+        if (this.#to === at) throw new Error(`${this.path} changed while in use: it ends before byte ${at}`);
+      }
+      const end = Math.min(range.to, this.#to);
+      take(this.#ahead, at - this.#from, end - this.#from);
+      at = end;
+    }
+  }
+
+  /** The range as text. */
+  text(range: FileRange): string {
+    const parts: string[] = [];
+    this.read(range, (buf, start, end) => parts.push(buf.toString('utf8', start, end)));
+    return parts.length === 1 ? parts[0]! : parts.join('');
+  }
+
+  /** Closes the file: the next read opens it again, as it then is. */
+  close(): void {
+    if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
+    this.#from = this.#to = 0;
+  }
+}
