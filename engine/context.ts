@@ -46,6 +46,15 @@ export function createEngine(o: EngineOptions): EngineContext {
   }
   const outbound = new Map<string, OutboundRule[]>();
   for (const r of o.rules.outbound) outbound.set(r.mvType, [...(outbound.get(r.mvType) ?? []), r]);
+  /** Tells a new agent which attributes SelectUniqueValue will ask it about. */
+  const prepared = (a: ManagementAgent): ManagementAgent => {
+    for (const r of o.rules.outbound) {
+      const unique = r.flows.filter((f) => f.selectsUnique).map((f) => f.target);
+      if (r.agent === a.name && unique.length) a.expectValueChecks?.(r.objectType, unique);
+    }
+    return a;
+  };
+  for (const a of agents.values()) prepared(a);
   return {
     rules: o.rules,
     store: o.store,
@@ -57,12 +66,12 @@ export function createEngine(o: EngineOptions): EngineContext {
       if (!a) {
         const cfg = o.rules.agents.get(name);
         if (!cfg) throw new Error(`unknown agent '${name}'; agents: ${[...o.rules.agents.keys()].join(', ')}`);
-        a = agentFactory(cfg.type, name)({
+        a = prepared(agentFactory(cfg.type, name)({
           name,
           settings: resolveSettings(cfg, o.baseDir),
           objectTypes: [...cfg.objectTypes.values()],
           baseDir: o.baseDir,
-        });
+        }));
         agents.set(name, a);
       }
       return a;

@@ -42,6 +42,11 @@ export abstract class JournaledFile<T> {
     this.stamp = '';
   }
 
+  /** Whether the file was loaded (and not invalidated since). */
+  protected loaded(): boolean {
+    return this.stamp !== '';
+  }
+
   /** Whether the file and its journal are as last loaded (false before the first load). */
   protected async current(): Promise<boolean> {
     return this.stamp !== '' && (await this.currentStamp()) === this.stamp;

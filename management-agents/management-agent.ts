@@ -123,6 +123,12 @@ export interface ManagementAgent {
   findObject?(query: { readonly anchor?: string; readonly dn?: string; readonly objectType: string }): Promise<ImportedObject | null>;
   /** Whether a value of `attribute` is already used in the connected system (SelectUniqueValue). */
   isValueInUse?(objectType: string, attribute: string, value: Scalar): Promise<boolean>;
+  /**
+   * Told once, before any lookup, which attributes `isValueInUse` may be
+   * asked about (the rules' SelectUniqueValue flows into this agent): an agent
+   * that reads its system into memory can keep those values on its first read.
+   */
+  expectValueChecks?(objectType: string, attributes: readonly string[]): void;
   getSchema?(): Promise<SchemaInfo>;
   /** Throws an AgentError saying what is wrong. */
   testConnection?(): Promise<void>;

@@ -132,6 +132,9 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
       const e = dir.find({ dn: q.dn, anchor: q.anchor });
       return e ? toObject(e) : null;
     },
+    expectValueChecks(_type, attributes) {
+      for (const a of attributes) dir.expect(a);
+    },
     async isValueInUse(_type, attribute, value) {
       await dir.keep(attribute);
       await dir.load(true);

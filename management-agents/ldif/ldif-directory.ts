@@ -45,6 +45,12 @@ export class LdifDirectory extends JournaledFile<Saved> {
     this.reader = new RangeReader(path);
   }
 
+  /** Keeps `attribute` of each entry from the first load on; once loaded, `keep` does it. */
+  expect(attribute: string): void {
+    if (this.loaded()) return;
+    this.kept.add(attribute.toLowerCase());
+  }
+
   /**
    * Keeps `attribute` of each entry, so that `hasValue` can answer for it.
    * Once loaded, the file is read again for that attribute alone.

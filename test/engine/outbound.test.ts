@@ -1,7 +1,10 @@
 /** Outbound synchronization and export: provisioning, renames, deprovisioning, confirmation, references, safety. */
 import test from 'ava';
 import { adByName, basicRules, countReads, mvBy, person, steps, testEngine } from '../helpers/engine.ts';
-import { STAGING_KEY, runExport, runImport, runSync } from '../../engine/index.ts';
+import { STAGING_KEY, createEngine, runExport, runImport, runSync } from '../../engine/index.ts';
+import { compileSources } from '../../rules/index.ts';
+import { MemoryStore } from '../../data/store-state.ts';
+import type { Store } from '../../data/store.ts';
 
 const cycle = ['hr full-import', 'hr full-sync', 'ad export'];
 
@@ -315,4 +318,12 @@ test('waiting deprovision deletes are checked without reading the objects; an en
   const [sync] = await steps(e, 'hr delta-sync');
   t.is(sync!.counters['ad/deprovisioned-delete'], 2);
   t.deepEqual(e.store.meta<string[]>('deprovision-deletes'), []);
+});
+
+test('each agent is told, when it is made, which attributes SelectUniqueValue will ask it about', (t) => {
+  const calls: [string, readonly string[]][] = [];
+  const spy = { name: 'ad', type: 'spy', capabilities: { deltaImport: false, export: false, referencesInSecondPass: false, valueLevelMultiValue: false, rename: false }, async *fullImport() {}, expectValueChecks: (type: string, attributes: readonly string[]) => { calls.push([type, attributes]); } };
+  const r = compileSources(new Map([['test.sync', basicRules.replaceAll('$seed', 'x')]]));
+  createEngine({ rules: r.model!, store: new MemoryStore() as unknown as Store, baseDir: process.cwd(), agents: new Map([['ad', spy]]) });
+  t.deepEqual(calls, [['user', ['sAMAccountName']]]);
 });

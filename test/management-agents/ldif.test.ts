@@ -1,6 +1,6 @@
 /** The ldif agent: RFC 2849 content records in, change records out, and the conformance suite. */
 import test from 'ava';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLdifAgent } from '../../management-agents/ldif/index.ts';
@@ -179,4 +179,13 @@ test('isValueInUse before the directory file exists answers from what the export
   await agent.export!([{ id: '1', op: 'add', objectType: 'user', dn: 'CN=Bo,DC=corp', anchor: null, changes: { cn: { op: 'replace', value: 'Bo' } } }], { note() {} });
   t.true(await agent.isValueInUse!('user', 'cn', 'bo'));
   t.false(await agent.isValueInUse!('user', 'cn', 'Al'));
+});
+
+test('told which attributes isValueInUse will ask about, the agent keeps them on its first read and reads no more', async (t) => {
+  const { dir, agent } = await agentFor(sample);
+  agent.expectValueChecks!('user', ['cn']);
+  t.truthy(await agent.findObject!({ objectType: 'user', anchor: 'g1' }));
+  // Gone from under the agent: only a second read of the file would notice.
+  await unlink(join(dir, 'dir.ldif'));
+  t.true(await agent.isValueInUse!('user', 'cn', 'Ann Lee'));
 });
