@@ -3,6 +3,7 @@
  * import error), and a simple app as a target (full file or change rows).
  */
 import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import { hash } from 'node:crypto';
 import { parse } from 'csv-parse';
@@ -27,13 +28,22 @@ function toObject(cfg: CsvAgentConfig, anchor: string, record: Readonly<Record<s
 
 const dropFile = (cfg: CsvAgentConfig) => cfg.path.replace(/(\.csv)?$/, '.delta.csv');
 
-/** Which drop file this is (a digest of it: drop files are small), so that a delta import reads each one once; 'none' when there is none. */
-async function dropStamp(cfg: CsvAgentConfig): Promise<string> {
-  const text = await readFile(dropFile(cfg)).catch(() => null);
-  return text ? hash('sha1', text, 'base64') : 'none';
+/**
+ * The drop file's bytes and which drop file it is (a digest: drop files are
+ * small), so that a delta import reads each one once and parses the very
+ * bytes its watermark names; 'none' when there is none.
+ */
+async function readDrop(cfg: CsvAgentConfig, agent: string): Promise<{ bytes: Buffer | null; stamp: string }> {
+  const file = dropFile(cfg);
+  const bytes = await readFile(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw new AgentError(agent, `cannot read ${file}: ${err.message}`);
+  });
+  return { bytes, stamp: bytes ? hash('sha1', bytes, 'base64') : 'none' };
 }
 
-async function* readRows(cfg: CsvAgentConfig, agent: string, drop: boolean): AsyncIterable<ImportChange> {
+/** The rows of the extract, or (`drop`) of the drop file's bytes already read. */
+async function* readRows(cfg: CsvAgentConfig, agent: string, drop: Buffer | null): AsyncIterable<ImportChange> {
   const file = drop ? dropFile(cfg) : cfg.path;
   const skipped: ImportChange[] = [];
   const parser = parse({
@@ -48,10 +58,10 @@ async function* readRows(cfg: CsvAgentConfig, agent: string, drop: boolean): Asy
   parser.on('skip', (err: Error & { lines?: number }) => {
     skipped.push({ kind: 'error', message: `malformed row: ${err.message}`, file, line: err.lines });
   });
-  const input = createReadStream(file);
+  const input = drop ? Readable.from([drop]) : createReadStream(file);
   const decoder = decoderStream(cfg.encoding);
   // pipe() does not forward errors: hand every upstream failure to the parser we iterate.
-  input.on('error', (err) => parser.destroy(new AgentError(agent, `cannot read ${file}: ${err.message}`)));
+  input.on('error', (err: Error) => parser.destroy(new AgentError(agent, `cannot read ${file}: ${err.message}`)));
   decoder.on('error', (err) => parser.destroy(new AgentError(agent, `${file}: ${err.message}`)));
   const stream = input.pipe(decoder).pipe(parser);
   let header: string[] | undefined;
@@ -89,9 +99,10 @@ export function createCsvAgent(options: AgentOptions): ManagementAgent {
    */
   async function* importing(drop: boolean, ctx: ImportContext): AsyncIterable<ImportChange> {
     if (cfg.path === cfg.exportPath) await table?.fold();
-    const stamp = cfg.delta === 'drop' ? await dropStamp(cfg) : null;
-    if (!(drop && (stamp === 'none' || stamp === ctx.watermark))) yield* readRows(cfg, options.name, drop);
-    if (stamp !== null) ctx.setWatermark(stamp);
+    const dropped = cfg.delta === 'drop' ? await readDrop(cfg, options.name) : null;
+    if (!drop) yield* readRows(cfg, options.name, null);
+    else if (dropped?.bytes && dropped.stamp !== ctx.watermark) yield* readRows(cfg, options.name, dropped.bytes);
+    if (dropped) ctx.setWatermark(dropped.stamp);
   }
   return {
     name: options.name,
@@ -118,7 +129,7 @@ export function createCsvAgent(options: AgentOptions): ManagementAgent {
         const row = table.get(wanted);
         return row ? toObject(cfg, wanted, row) : null;
       }
-      for await (const c of readRows({ ...cfg, path: cfg.exportPath }, options.name, false)) {
+      for await (const c of readRows({ ...cfg, path: cfg.exportPath }, options.name, null)) {
         if (c.kind === 'object' && c.object.anchor === wanted) return c.object;
       }
       return null;

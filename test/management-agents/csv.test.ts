@@ -1,6 +1,6 @@
 /** The csv agent: conformance, encodings, malformed rows, multi-valued columns, the formula guard, drop files. */
 import test from 'ava';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testAgent } from '../helpers/agent-conformance.ts';
@@ -130,4 +130,11 @@ test('each drop file is read once: a full import counts the one present as read,
   await writeFile(join(dir, 'hr.delta.csv'), 'changeType,employeeId,givenName\nupdate,1,Ann\n');
   t.is(await run(true), 1, 'a full import reads the extract');
   t.is(await run(false), 0, 'and counts the drop file present as read');
+});
+
+test('a drop file that cannot be read stops the delta import with its name, rather than reading as no drop file', async (t) => {
+  const { dir, agent } = await agentFor('employeeId,givenName\n1,Ann\n', { delta: 'drop' });
+  // A directory where the drop file should be: unreadable as a file even for root.
+  await mkdir(join(dir, 'hr.delta.csv'));
+  await t.throwsAsync(all(agent.deltaImport!(ictx)), { message: /\[hr\] cannot read .*hr\.delta\.csv: EISDIR/ });
 });
