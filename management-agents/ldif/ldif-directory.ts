@@ -25,6 +25,16 @@ interface Slot { entry: LdifEntry; span: FileRange | null; text: string | null }
 
 const VERSION = 'version: 1\n';
 
+/** Pushes every line with its byte offset; returns the offset past the last. */
+async function feed(parser: LdifParser, batches: AsyncIterable<LineBatch>): Promise<number> {
+  let end = 0;
+  for await (const { lines, starts, end: next } of batches) {
+    for (let i = 0; i < lines.length; i++) parser.push(lines[i]!, starts[i]);
+    end = next;
+  }
+  return end;
+}
+
 export class LdifDirectory extends JournaledFile<Saved> {
   private slots: (Slot | null)[] = [];
   private byDn = new Map<string, number>();
@@ -62,7 +72,7 @@ export class LdifDirectory extends JournaledFile<Saved> {
     if (!(await this.current())) { this.invalidate(); return; }
     const parser = new LdifParser(new Set([a]));
     try {
-      for await (const { lines, starts } of readLineBatchesAt(this.path)) for (let i = 0; i < lines.length; i++) parser.push(lines[i]!, starts[i]);
+      await feed(parser, readLineBatchesAt(this.path));
     } catch (err) {
       // No file yet: every entry is in memory, whole.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
@@ -80,13 +90,7 @@ export class LdifDirectory extends JournaledFile<Saved> {
   protected async parse(batches: AsyncIterable<LineBatch>): Promise<void> {
     this.reader.close();
     const parser = new LdifParser(this.kept);
-    let end = 0;
-    for await (const batch of batches) {
-      const { lines, starts } = batch;
-      for (let i = 0; i < lines.length; i++) parser.push(lines[i]!, starts[i]);
-      end = batch.end;
-    }
-    const { entries, errors } = parser.end(end);
+    const { entries, errors } = parser.end(await feed(parser, batches));
     this.errors = errors;
     this.slots = [];
     this.byDn.clear();
