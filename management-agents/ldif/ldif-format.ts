@@ -62,7 +62,7 @@ export class LdifParser {
     }
     if (this.pending !== null && !this.pendingSkipped) this.line(this.pending, this.pendingAt, this.pendingByte);
     // A line not to keep is settled by its first physical line (the name is there): its continuations are not joined.
-    this.pendingSkipped = this.keep !== null && this.skipped(l, this.n);
+    this.pendingSkipped = this.keep !== null && this.skipped(l);
     this.pending = l;
     this.pendingAt = this.n;
     this.pendingByte = at;
@@ -106,18 +106,17 @@ export class LdifParser {
     else attrs[name] = [held, value];
   }
 
-  /** Whether the line is an attribute not to keep: then it was checked here, and its entry is partial. */
-  private skipped(l: string, line: number): boolean {
-    if (l === '' || l.charCodeAt(0) === 35 /* # */) return false;
-    const colon = l.indexOf(':');
-    if (colon <= 0) return false;
-    const name = l.slice(0, colon).toLowerCase();
+  /**
+   * Whether the line is an attribute of the current record not to keep: then
+   * its entry is partial. Anything wrong with it is left to line(), which
+   * reports it as it does for every line.
+   */
+  private skipped(l: string): boolean {
+    const head = attributeHead(l);
+    if (typeof head === 'string' || !this.cur) return false;
+    const name = head.name.toLowerCase();
     if (name === 'dn' || name === 'changetype' || name === 'version' || this.keep!.has(name)) return false;
-    // The same checks attributeLine and line() make, without decoding the value.
-    if (!ATTRIBUTE_NAME.test(name)) this.bad(`not an LDIF line: '${l.slice(0, 40)}'`, line);
-    else if (l.charCodeAt(colon + 1) === 60) this.bad(`attribute ${l.slice(0, colon)} uses a URL value (:<), which is not accepted`, line);
-    else if (!this.cur) this.errors.push(new LdifSyntaxError(`attribute ${l.slice(0, colon)} before any dn:`, line));
-    else this.cur.partial = true;
+    this.cur.partial = true;
     return true;
   }
 
@@ -132,13 +131,8 @@ export class LdifParser {
 const ATTRIBUTE_NAME = /^[A-Za-z0-9;.-]+$/;
 const WHITESPACE = /^\s$/;
 
-/**
- * One unfolded attribute line, its value decoded; 'url' for a URL value (:<),
- * which would make the agent read arbitrary files and is refused; 'bad' for
- * anything else that is not one. Scanned by hand rather than by one regex per
- * line: a 100,000-entry directory has two million lines.
- */
-export function attributeLine(l: string): { name: string; value: string } | 'url' | 'bad' {
+/** An attribute line's name, whether its value is base64, and where the value starts; or why it is not one. */
+function attributeHead(l: string): { name: string; base64: boolean; start: number } | 'url' | 'bad' {
   const colon = l.indexOf(':');
   const name = colon > 0 ? l.slice(0, colon) : '';
   if (!name || !ATTRIBUTE_NAME.test(name)) return 'bad';
@@ -146,9 +140,23 @@ export function attributeLine(l: string): { name: string; value: string } | 'url
   const kind = l.charCodeAt(start);
   if (kind === 60 /* < */) return 'url';
   if (kind === 58 /* : */) start++;
-  if (WHITESPACE.test(l.charAt(start))) start++;
-  const raw = l.slice(start);
-  return { name, value: kind === 58 ? Buffer.from(raw, 'base64').toString('utf8') : raw };
+  const c = l.charCodeAt(start);
+  // One optional space (any \s, as the grammar's regex had it); the char code first, for two million lines.
+  if (c === 32 || (c >= 9 && c <= 13) || (c > 127 && WHITESPACE.test(l.charAt(start)))) start++;
+  return { name, base64: kind === 58, start };
+}
+
+/**
+ * One unfolded attribute line, its value decoded; 'url' for a URL value (:<),
+ * which would make the agent read arbitrary files and is refused; 'bad' for
+ * anything else that is not one. Scanned by hand rather than by one regex per
+ * line: a 100,000-entry directory has two million lines.
+ */
+export function attributeLine(l: string): { name: string; value: string } | 'url' | 'bad' {
+  const head = attributeHead(l);
+  if (typeof head === 'string') return head;
+  const raw = l.slice(head.start);
+  return { name: head.name, value: head.base64 ? Buffer.from(raw, 'base64').toString('utf8') : raw };
 }
 
 /** Parses content records held in one string. */
