@@ -11,6 +11,12 @@ import { FileJournal, writeFileDurably, type FilePiece, type JournalEntry } from
 
 async function* none(): AsyncGenerator<LineBatch> {}
 
+/** A file's size and modification time, which any rewrite changes; 'none' when there is no file. */
+export async function fileStamp(path: string): Promise<string> {
+  const s = await stat(path).catch((err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT') return null; throw err; });
+  return s ? `${s.size}:${s.mtimeMs}` : 'none';
+}
+
 export abstract class JournaledFile<T> {
   private readonly journal: FileJournal<T>;
   private stamp = '';
@@ -58,8 +64,8 @@ export abstract class JournaledFile<T> {
   protected abstract replay(entry: JournalEntry<T>): void;
 
   private async currentStamp(): Promise<string> {
-    const [s, j] = await Promise.all([stat(this.path).catch(() => null), stat(this.journal.path).catch(() => null)]);
-    return `${s ? `${s.size}:${s.mtimeMs}` : 'none'}/${j ? `${j.size}:${j.mtimeMs}` : 'none'}`;
+    const [file, journal] = await Promise.all([fileStamp(this.path), fileStamp(this.journal.path)]);
+    return `${file}/${journal}`;
   }
 
   /**

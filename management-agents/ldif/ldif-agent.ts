@@ -16,9 +16,10 @@ import type { AgentOptions, ExportRequest, ExportResult, ImportChange, ImportCon
 import { asArray, type Attributes } from '../../data/model.ts';
 import { applyChanges } from '../../data/objects.ts';
 import { appendDurably } from '../file-journal.ts';
+import { fileStamp } from '../journaled-file.ts';
 import { addRecord, deleteRecord, modifyRecord, modrdnRecord, type LdifEntry } from './ldif-format.ts';
 import { firstValue, LdifDirectory } from './ldif-directory.ts';
-import { anchorComment, changesSince, fileStamp, logSize, onlyRewritten, rewrittenComment } from './ldif-change-log.ts';
+import { anchorComment, changesSince, logSize, onlyRewritten, rewrittenComment } from './ldif-change-log.ts';
 import { readWatermark, writeWatermark } from './ldif-watermark.ts';
 
 export function createLdifAgent(o: AgentOptions): ManagementAgent {

@@ -22,12 +22,6 @@ const REWRITTEN = '# rewritten: ';
 export const anchorComment = (anchor: string) => `${ANCHOR}${anchor}\n`;
 export const rewrittenComment = (before: string, after: string) => `${REWRITTEN}${before} -> ${after}\n\n`;
 
-/** A file's size and modification time: what a rewrite changes. */
-export async function fileStamp(path: string): Promise<string> {
-  const s = await stat(path).catch((err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT') return null; throw err; });
-  return s ? `${s.size} ${s.mtimeMs}` : 'none';
-}
-
 export interface ChangesSince {
   /** DNs added, modified or renamed to, by lower case. */
   readonly touched: Map<string, string>;

@@ -6,7 +6,7 @@
 export interface LdifWatermark {
   /** Byte offset in the change log. */
   readonly offset: number;
-  /** The directory file's stamp (see fileStamp). */
+  /** The directory file's stamp (see fileStamp in journaled-file.ts). */
   readonly file: string;
 }
 
