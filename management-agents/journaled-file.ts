@@ -31,7 +31,7 @@ export abstract class JournaledFile<T> {
   }
 
   /** Failures of the file name the agent and the file, whatever raised them. */
-  private async named<R>(fn: () => Promise<R>): Promise<R> {
+  protected async named<R>(fn: () => Promise<R>): Promise<R> {
     try {
       return await fn();
     } catch (err) {
@@ -55,7 +55,7 @@ export abstract class JournaledFile<T> {
 
   /** Whether the file and its journal are as last loaded (false before the first load). */
   protected async current(): Promise<boolean> {
-    return this.stamp !== '' && (await this.currentStamp()) === this.stamp;
+    return this.loaded() && (await this.currentStamp()) === this.stamp;
   }
 
   /** Called once `serialize`'s pieces are durably the file. */

@@ -15,7 +15,7 @@ import { readLineBatchesAt, type LineBatch } from '../../data/line-reader.ts';
 import type { FilePiece, JournalEntry } from '../file-journal.ts';
 import { RangeReader, type FileRange } from '../file-ranges.ts';
 import { AgentError } from '../errors.ts';
-import { JournaledFile } from '../journaled-file.ts';
+import { fileStamp, JournaledFile } from '../journaled-file.ts';
 import { asRecordHolds, contentRecord, LdifParser, parseLdif, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';
 
 type Saved = { readonly dn: string; readonly attrs: Attributes };
@@ -70,21 +70,19 @@ export class LdifDirectory extends JournaledFile<Saved> {
     if (this.kept.has(a)) return;
     this.kept.add(a);
     if (!(await this.current())) { this.invalidate(); return; }
-    const parser = new LdifParser(new Set([a]));
-    try {
-      await feed(parser, readLineBatchesAt(this.path));
-    } catch (err) {
+    await this.named(async () => {
       // No file yet: every entry is in memory, whole.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw new AgentError(this.agent, `${this.path}: ${(err as Error).message}`, false, { cause: err });
-    }
-    for (const read of parser.end().entries) {
-      const s = this.slots[this.byDn.get(read.dn.toLowerCase()) ?? -1];
-      // Entries changed since they were read hold all their attributes already.
-      if (s?.entry.partial && s.span?.from === read.span?.from) s.entry = { ...s.entry, attrs: { ...s.entry.attrs, ...read.attrs } };
-    }
-    // Changed while it was read: the values may belong to another version of the file.
-    if (!(await this.current())) this.invalidate();
+      if ((await fileStamp(this.path)) === 'none') return;
+      const parser = new LdifParser(new Set([a]));
+      await feed(parser, readLineBatchesAt(this.path));
+      for (const read of parser.end().entries) {
+        const s = this.slots[this.byDn.get(read.dn.toLowerCase()) ?? -1];
+        // Entries changed since they were read hold all their attributes already.
+        if (s?.entry.partial && s.span?.from === read.span?.from) s.entry = { ...s.entry, attrs: { ...s.entry.attrs, ...read.attrs } };
+      }
+      // Changed while it was read: the values may belong to another version of the file.
+      if (!(await this.current())) this.invalidate();
+    });
   }
 
   protected async parse(batches: AsyncIterable<LineBatch>): Promise<void> {
