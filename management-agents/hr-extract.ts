@@ -104,7 +104,13 @@ export function createHrExtractAgent<R>(o: AgentOptions, format: HrExtractFormat
   if (changes && !format.datesChanges) throw new AgentError(o.name, `${format.type} agents cannot read change extracts: remove delta-path`);
   const objectType = o.objectTypes[0]?.name ?? format.defaultObjectType;
   /** The change files, in name order; none while the folder does not exist yet (any other failure to read it stops the import). */
-  const changeFiles = async () => (changes && (await stat(changes.path).catch(() => null)) ? changes.files() : []);
+  const changeFiles = async () => {
+    const folder = changes && (await stat(changes.path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw new AgentError(o.name, `cannot read ${changes.path}: ${err.message}`);
+    }));
+    return folder ? changes.files() : [];
+  };
 
   /** Reads and maps files, keeping the first day a record changes by itself (from `changesOn` on). */
   function reader(ctx: ImportContext, changesOn: string | null) {

@@ -139,3 +139,11 @@ test('a format that cannot date its changes refuses delta-path; a damaged waterm
   t.is(out.length, 1);
   t.regex(notes.join(), /ran a full import/);
 });
+
+test('a change folder that cannot be read stops the import naming it; only a missing one means no changes yet', async (t) => {
+  const files = { 'a.xml': response(worker('1', '<wd:Hire_Date>2019-05-01</wd:Hire_Date>')) };
+  t.is(objs(await all((await agentFor(files, { 'as-of': '2026-01-01', 'delta-path': 'changes' })).fullImport(ictx))).length, 1);
+  // Under a file, not a folder: ENOTDIR, which root cannot read past either.
+  const agent = await agentFor(files, { 'as-of': '2026-01-01', 'delta-path': 'wd/a.xml/changes' });
+  await t.throwsAsync(all(agent.fullImport(ictx)), { message: /\[wd\] cannot read .*a\.xml\/changes: ENOTDIR/ });
+});
