@@ -39,8 +39,12 @@ export abstract class JournaledFile<T> {
     }
   }
 
-  /** Replaces the contents with the file's lines (none when there is no file). */
-  protected abstract parse(lines: AsyncIterable<LineBatch>): Promise<void>;
+  /**
+   * Replaces the contents with the file's lines (none when there is no file).
+   * `stamp` is the file's (see fileStamp), for a subclass that keeps what it
+   * read beside the file: the lines are read only as they are iterated.
+   */
+  protected abstract parse(lines: AsyncIterable<LineBatch>, stamp: string): Promise<void>;
   /** The whole file's text for the current contents, in pieces: text, or bytes of the file as it is now. */
   protected abstract serialize(): Iterable<FilePiece>;
   /** Makes the next `load` read the file again, as for a change behind our back. */
@@ -58,8 +62,8 @@ export abstract class JournaledFile<T> {
     return this.loaded() && (await this.currentStamp()) === this.stamp;
   }
 
-  /** Called once `serialize`'s pieces are durably the file. */
-  protected written(): void {}
+  /** Called once `serialize`'s pieces are durably the file, with the file's new stamp. */
+  protected written(_stamp: string): void | Promise<void> {}
   /** Applies one journal entry; must be harmless when the file already holds it. */
   protected abstract replay(entry: JournalEntry<T>): void;
 
@@ -81,7 +85,8 @@ export abstract class JournaledFile<T> {
     this.checkedAt = Date.now();
     const stamp = await this.currentStamp();
     if (stamp === this.stamp) return;
-    await this.parse(stamp.startsWith('none/') ? none() : readLineBatchesAt(this.path));
+    const file = stamp.slice(0, stamp.indexOf('/'));
+    await this.parse(file === 'none' ? none() : readLineBatchesAt(this.path), file);
     // Exports answered before a crash, not yet folded into the file.
     const journal = await this.journal.read();
     for (const entry of journal) this.replay(entry);
@@ -124,7 +129,7 @@ export abstract class JournaledFile<T> {
       await this.read(false);
       if (!this.journaled) return false;
       await writeFileDurably(this.path, this.serialize());
-      this.written();
+      await this.written(await fileStamp(this.path));
       await this.journal.clear();
       this.journaled = false;
       this.stamp = await this.currentStamp();

@@ -17,6 +17,7 @@ import { RangeReader, type FileRange } from '../file-ranges.ts';
 import { AgentError } from '../errors.ts';
 import { fileStamp, JournaledFile } from '../journaled-file.ts';
 import { asRecordHolds, contentRecord, LdifParser, parseLdif, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';
+import { readIndexFile, writeIndexFile } from './ldif-index-file.ts';
 
 type Saved = { readonly dn: string; readonly attrs: Attributes };
 
@@ -85,10 +86,12 @@ export class LdifDirectory extends JournaledFile<Saved> {
     });
   }
 
-  protected async parse(batches: AsyncIterable<LineBatch>): Promise<void> {
+  protected async parse(batches: AsyncIterable<LineBatch>, stamp: string): Promise<void> {
     this.reader.close();
+    // The index this agent saved when it last wrote the file, if the file is still as written; else the file itself.
+    const indexed = stamp === 'none' ? null : await readIndexFile(this.path, stamp, this.kept);
     const parser = new LdifParser(this.kept);
-    const { entries, errors } = parser.end(await feed(parser, batches));
+    const { entries, errors } = indexed ? { entries: indexed, errors: [] } : parser.end(await feed(parser, batches));
     this.errors = errors;
     this.slots = [];
     this.byDn.clear();
@@ -119,15 +122,18 @@ export class LdifDirectory extends JournaledFile<Saved> {
     this.nextSpans = spans;
   }
 
-  /** The file now holds every entry: later rewrites copy them from where they now are. */
-  protected override written(): void {
+  /** The file now holds every entry: later rewrites copy them from where they now are, and the next process loads the index. */
+  protected override async written(stamp: string): Promise<void> {
     this.reader.close();
     this.nextSpans.forEach((span, i) => {
       const s = this.slots[i];
       if (s) Object.assign(s, { span, text: null });
     });
     this.nextSpans = [];
+    await writeIndexFile(this.path, stamp, this.kept, this.live());
   }
+
+  private *live(): Iterable<Slot> { for (const s of this.slots) if (s) yield s; }
 
   /** Adds, replaces or renames (from `previousDn`) an entry, to be journaled by `commit`. */
   change(changed: LdifEntry, previousDn: string | null): void {

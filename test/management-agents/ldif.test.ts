@@ -1,12 +1,13 @@
 /** The ldif agent: RFC 2849 content records in, change records out, and the conformance suite. */
 import test from 'ava';
-import { mkdtemp, readFile, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLdifAgent } from '../../management-agents/ldif/index.ts';
 import { LdifParser, parseLdif } from '../../management-agents/ldif/ldif-format.ts';
 import type { ImportChange } from '../../management-agents/index.ts';
 import { testAgent } from '../helpers/agent-conformance.ts';
+import { fileStamp } from '../../management-agents/journaled-file.ts';
 import type { Attributes } from '../../data/model.ts';
 
 const types = [{ name: 'user', anchor: ['objectGUID'], attributes: ['cn', 'member', 'description'] }, { name: 'group', anchor: ['objectGUID'], attributes: ['member'] }];
@@ -187,5 +188,50 @@ test('told which attributes isValueInUse will ask about, the agent keeps them on
   t.truthy(await agent.findObject!({ objectType: 'user', anchor: 'g1' }));
   // Gone from under the agent: only a second read of the file would notice.
   await unlink(join(dir, 'dir.ldif'));
+  t.true(await agent.isValueInUse!('user', 'cn', 'Ann Lee'));
+});
+
+/** Exports one change, so that the agent rewrites the file and saves its index beside it. */
+async function rewritten(content: string) {
+  const made = await agentFor(content);
+  await made.agent.export!([{ id: '1', op: 'update', objectType: 'user', dn: 'CN=Ann Lee,OU=People,DC=corp', anchor: 'g1', changes: { description: { op: 'replace', value: 'new' } } }], { note() {} });
+  await made.agent.endExport?.();
+  const path = join(made.dir, 'dir.ldif');
+  // Edits the file keeping its size and time, so that only what the load reads shows which it read.
+  // The time is set to a whole second, which utimes gives back exactly, and the index is told it.
+  const sameStamp = async (from: string, to: string) => {
+    await writeFile(path, (await readFile(path, 'utf8')).replace(from, to));
+    await utimes(path, 1_700_000_000, 1_700_000_000);
+    const [head, ...rest] = (await readFile(`${path}.index`, 'utf8')).split('\n');
+    await writeFile(`${path}.index`, [JSON.stringify({ ...JSON.parse(head!), stamp: await fileStamp(path) }), ...rest].join('\n'));
+  };
+  const fresh = () => createLdifAgent({ name: 'dir', settings: { path: 'dir.ldif' }, objectTypes: types, baseDir: made.dir });
+  return { ...made, path, sameStamp, fresh };
+}
+
+test('after a rewrite, the next agent loads the directory from the index saved beside the file, not from the file', async (t) => {
+  const { sameStamp, fresh } = await rewritten(sample);
+  await sameStamp('objectGUID: g1', 'objectGUID: h1');
+  const agent = fresh();
+  // The index still names g1; a load that read the file would know only h1.
+  t.is((await agent.findObject!({ objectType: 'user', anchor: 'g1' }))?.dn, 'CN=Ann Lee,OU=People,DC=corp');
+  t.is(await agent.findObject!({ objectType: 'user', anchor: 'h1' }), null);
+  t.deepEqual((await agent.findObject!({ objectType: 'group', anchor: 'g2' }))?.attrs['member'], ['CN=Ann Lee,OU=People,DC=corp', 'CN=Someone Else With A Very Long Name That Needs Folding,OU=People,DC=corp']);
+});
+
+test('an index the file no longer matches, a cut one, or one without an attribute the load keeps is not used', async (t) => {
+  const changed = await rewritten(sample);
+  await appendFile(changed.path, '\ndn: CN=Cy,DC=corp\nobjectClass: user\nobjectGUID: g3\n');
+  t.truthy(await changed.fresh().findObject!({ objectType: 'user', anchor: 'g3' }));
+
+  const cut = await rewritten(sample);
+  const index = `${cut.path}.index`;
+  await writeFile(index, (await readFile(index, 'utf8')).split('\n').slice(0, -2).join('\n'));
+  await cut.sameStamp('objectGUID: g1', 'objectGUID: h1');
+  t.truthy(await cut.fresh().findObject!({ objectType: 'user', anchor: 'h1' }));
+
+  const narrow = await rewritten(sample);
+  const agent = narrow.fresh();
+  agent.expectValueChecks!('user', ['cn']);
   t.true(await agent.isValueInUse!('user', 'cn', 'Ann Lee'));
 });
