@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
+import type { ConfidentialClientApplication, Configuration } from '@azure/msal-node';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { AgentError, AgentUnavailableError } from '../errors.ts';
 
@@ -28,7 +28,9 @@ export const backoff = (attempt: number) => Math.min(30_000, 500 * 2 ** attempt)
 
 export class GraphClient {
   private readonly dispatcher: Agent;
-  private readonly msal: ConfidentialClientApplication;
+  /** Made on the first token: MSAL takes a third of a second to load, which a run without Entra ID should not pay. */
+  private msal: Promise<ConfidentialClientApplication> | null = null;
+  private readonly config: Configuration;
   private readonly scope: string;
   /** Milliseconds spent waiting on throttling, for the run history. */
   throttledMs = 0;
@@ -42,7 +44,7 @@ export class GraphClient {
       return { status: r.status, headers: Object.fromEntries(r.headers), body: (await r.json().catch(() => ({}))) as never };
     };
     const authority = `${o.authority.replace(/\/+$/, '')}/${o.tenantId}`;
-    const config: Configuration = {
+    this.config = {
       auth: {
         clientId: o.clientId, authority, knownAuthorities: [new URL(authority).host],
         ...(o.clientSecret ? { clientSecret: o.clientSecret } : {}),
@@ -50,13 +52,13 @@ export class GraphClient {
       },
       system: { networkClient: { sendGetRequestAsync: (url, opt) => send('GET', url, opt), sendPostRequestAsync: (url, opt) => send('POST', url, opt) } },
     };
-    this.msal = new ConfidentialClientApplication(config);
     this.scope = `${new URL(o.graphUrl).origin}/.default`;
   }
 
   private async token(): Promise<string> {
     try {
-      const r = await this.msal.acquireTokenByClientCredential({ scopes: [this.scope] });
+      this.msal ??= import('@azure/msal-node').then(({ ConfidentialClientApplication }) => new ConfidentialClientApplication(this.config));
+      const r = await (await this.msal).acquireTokenByClientCredential({ scopes: [this.scope] });
       if (!r?.accessToken) throw new Error('no access token');
       return r.accessToken;
     } catch (err) {
