@@ -3,7 +3,8 @@
  * reference to a rule that does not exist is a TypeScript error.
  * One instance is reused: setting `input` resets it.
  */
-import { CstParser, defaultParserErrorProvider, type CstNode, type IOrAlt, type IParserErrorMessageProvider } from 'chevrotain';
+import type { CstNode, IOrAlt, IParserErrorMessageProvider } from 'chevrotain';
+import { CstParser, defaultParserErrorProvider } from './chevrotain.ts';
 import * as T from './tokens.ts';
 
 const { kw } = T;
