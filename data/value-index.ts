@@ -35,12 +35,14 @@ abstract class ValueIndex<T> {
     for (const v of old === undefined ? [] : typeof old === 'string' ? [old] : old) this.drop(v, id);
     if (!values.length) { this.#byId.delete(id); return; }
     this.#byId.set(id, values.length === 1 ? values[0]! : values);
-    for (const v of values) {
-      const ids = this.#byValue.get(v);
-      if (ids === undefined) this.#byValue.set(v, id);
-      else if (typeof ids === 'string') { if (ids !== id) this.#byValue.set(v, new Set([ids, id])); }
-      else ids.add(id);
-    }
+    for (const v of values) this.add(v, id);
+  }
+
+  private add(v: string, id: string): void {
+    const ids = this.#byValue.get(v);
+    if (ids === undefined) this.#byValue.set(v, id);
+    else if (typeof ids === 'string') { if (ids !== id) this.#byValue.set(v, new Set([ids, id])); }
+    else ids.add(id);
   }
 
   private drop(v: string, id: string): void {
@@ -53,7 +55,14 @@ abstract class ValueIndex<T> {
   *rows(): Generator<IndexRow> { for (const [id, v] of this.#byId) yield [id, v]; }
   /** `shared` gives the store's own copy of an id, so that the index does not hold another. */
   load(rows: readonly IndexRow[], shared: (id: string) => string | undefined): void {
-    for (const [id, v] of rows) this.set(shared(id) ?? id, typeof v === 'string' ? [v] : v);
+    for (const [id, v] of rows) {
+      const own = shared(id) ?? id;
+      // A snapshot names each id once: an id not yet indexed needs no old values dropped.
+      if (this.#byId.has(own)) { this.set(own, typeof v === 'string' ? [v] : v); continue; }
+      this.#byId.set(own, v);
+      if (typeof v === 'string') this.add(v, own);
+      else for (const x of v) this.add(x, own);
+    }
   }
 
   /** `value` already normalized by the caller's rule (see the subclasses). */
