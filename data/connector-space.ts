@@ -31,6 +31,9 @@ export const csSlot = (o: CsObject): CsSlot => ({
   pendingDelete: isDelete(o),
 });
 
+/** Whether the object belongs in the pending import and pending export lists. */
+export const pendingOf = (o: CsObject) => ({ importing: !!o.pendingImport, exporting: !!(o.pendingExport || o.unconfirmed) });
+
 export class ConnectorSpace implements ConnectorSpaceView {
   readonly slots = new Map<string, CsSlot>();
   private readonly anchors = new Map<string, string>();
@@ -107,19 +110,27 @@ export class ConnectorSpace implements ConnectorSpaceView {
   /** Holds `obj` in memory until the store writes it out; returns its slot. */
   put(obj: CsObject): CsSlot {
     const slot = csSlot(obj);
-    this.link(obj.id, slot, !!obj.pendingImport, !!(obj.pendingExport || obj.unconfirmed));
+    const { importing, exporting } = pendingOf(obj);
+    this.link(obj.id, slot, importing, exporting);
     // update() replaces the object's old values itself: no separate removal first.
     for (const index of this.valueIndexes.values()) index.update(obj.id, obj);
     return slot;
   }
 
+  /** Whether a value index covers objects of this type: then restoring one needs the object. */
+  indexesType(objectType: string): boolean {
+    for (const index of this.valueIndexes.values()) if (index.type === objectType) return true;
+    return false;
+  }
+
   /**
    * Puts back a slot read from a checkpoint or kept for undo. The value
-   * indexes need the object, so it is read only when one exists.
+   * indexes need the object, so it is read only when one exists; or, given
+   * the object's type, only when one covers that type.
    */
-  restore(id: string, slot: CsSlot, importing: boolean, exporting: boolean): void {
+  restore(id: string, slot: CsSlot, importing: boolean, exporting: boolean, objectType?: string): void {
     this.link(id, slot, importing, exporting);
-    if (this.valueIndexes.size) {
+    if (objectType !== undefined ? this.indexesType(objectType) : this.valueIndexes.size) {
       const obj = slot.obj ?? this.load(slot);
       for (const index of this.valueIndexes.values()) index.update(id, obj);
     }

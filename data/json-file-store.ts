@@ -18,10 +18,11 @@ import type { Store, StoreTransaction } from './store.ts';
 import { StoreState, type Op, type Write } from './store-state.ts';
 import { acquireLock, type Lock } from './lock.ts';
 import { decodeOp, encodeOp } from './op-codec.ts';
+import { opLine, opStart, slotHead, type SlotHead } from './op-lines.ts';
 import { readLineBatches } from './line-reader.ts';
 import { JOURNAL, ObjectLog } from './object-log.ts';
 import { IN_MEMORY, SlotCache, type Slot } from './slot.ts';
-import { objectsPath, readCatalog, SnapshotWriter, type CatalogLine, type CsRow, type MvRow, type SnapshotState } from './snapshot-files.ts';
+import { csRow, objectsPath, readCatalog, slotOfRow, SnapshotWriter, type CatalogLine, type CsRow, type MvRow, type SnapshotState } from './snapshot-files.ts';
 import type { IndexRow } from './value-index.ts';
 
 /** A transaction holds at most this many objects in memory before writing them out. */
@@ -84,7 +85,8 @@ class FileStore extends StoreState implements Store {
   protected override load(slot: Slot<unknown>): unknown {
     let op: Op | undefined;
     try {
-      op = decodeOp(JSON.parse(this.#log.read(slot.file, slot.off, slot.len)));
+      const line = this.#log.read(slot.file, slot.off, slot.len);
+      op = decodeOp(JSON.parse(line.slice(opStart(line))));
     } catch (err) {
       // A damaged store file: say which, and where, rather than a bare JSON error.
       throw new Error(`store: cannot read the object at byte ${slot.off} of ${this.#log.pathOf(slot.file)}: ${(err as Error).message}`);
@@ -116,16 +118,8 @@ class FileStore extends StoreState implements Store {
   private restoreCatalog(line: CatalogLine, file: number): void {
     if ('csIndex' in line) this.space(line.csIndex[0]).loadIndex(line.csIndex[1], line.csIndex[2], line.rows);
     else if ('mvIndex' in line) this.loadMvIndex(line.mvIndex[0], line.mvIndex[1], line.rows);
-    else if ('cs' in line) {
-      const space = this.space(line.cs);
-      for (const [id, anchor, dn, flags, off, len, mvId, newDn, cleanDigest, deleting] of line.rows) {
-        const slot = {
-          obj: undefined, file, off, len, id, anchor, dn, mvId: mvId === null ? null : this.mvIdString(mvId), newDn, pendingAdd: (flags & 4) !== 0, placeholder: (flags & 8) !== 0,
-          cleanDigest: cleanDigest ?? null, pendingDelete: deleting === undefined ? null : deleting === 1,
-        };
-        space.restore(id, slot, (flags & 1) !== 0, (flags & 2) !== 0);
-      }
-    } else for (const [id, type, off, len] of line.mv) this.mvSlots.set(id, { obj: undefined, file, off, len, id, type });
+    else if ('cs' in line) for (const row of line.rows) this.restoreRow(line.cs, row, file);
+    else for (const [id, type, off, len] of line.mv) this.mvSlots.set(id, { obj: undefined, file, off, len, id, type });
   }
 
   private async replay(): Promise<number> {
@@ -135,8 +129,8 @@ class FileStore extends StoreState implements Store {
     let lineNo = 0;
     /** Where an unreadable line was: a torn tail if nothing follows it, damage if something does. */
     let torn: { line: number; off: number } | null = null;
-    // Ops with where their line is; -1 for the earlier form, whole transactions in one line.
-    let pending: [Op, number, number][] = [];
+    // Ops, or connector slots read from their line alone, with where their line is; -1 for the earlier form, whole transactions in one line.
+    let pending: [Op | SlotHead, number, number][] = [];
     // Line by line: a journal may hold more than one string can.
     const path = join(this.location, 'journal.jsonl');
     for await (const lines of readLineBatches(path)) {
@@ -152,7 +146,10 @@ class FileStore extends StoreState implements Store {
         }
         let rec: unknown;
         try {
-          rec = JSON.parse(line);
+          const head = slotHead(line);
+          // The object itself only where a value index needs its values: a replay reads slots, as opening a snapshot does.
+          if (head && !this.space(head[1]).indexesType(head[2])) { pending.push([head, off, len]); continue; }
+          rec = JSON.parse(head ? line.slice(opStart(line)) : line);
         } catch {
           torn = { line: lineNo, off }; // A torn last line, if nothing follows: that transaction never committed.
           continue;
@@ -162,7 +159,7 @@ class FileStore extends StoreState implements Store {
         for (const op of old ?? []) pending.push([decodeOp(op), -1, 0]);
         if (!commit) continue;
         for (const [op, o, l] of pending) {
-          const slot = this.apply(op);
+          const slot = op[0] === 'slot' ? this.restoreRow(op[1], op[3], JOURNAL, op[2]) : this.apply(op);
           // Not kept in the cache: a replay parses every version of every object in the journal,
           // most of which no step of this run reads (at 100,000 people, megabyte group objects).
           if (slot && o >= 0) this.placed(slot, JOURNAL, o, l, false);
@@ -181,6 +178,13 @@ class FileStore extends StoreState implements Store {
     return ops;
   }
 
+  /** Puts back a connector slot from a catalog row, or from a journal line's head with the object's type. */
+  private restoreRow(agent: string, row: CsRow, file: number, objectType?: string): Slot<unknown> {
+    const { slot, importing, exporting } = slotOfRow(row, file, this.mvIdString);
+    this.space(agent).restore(slot.id, slot, importing, exporting, objectType);
+    return slot;
+  }
+
   /** The slot's object is now also on disk: it may leave memory, at once unless `cache`. */
   private placed(slot: Slot<unknown>, file: number, off: number, len: number, cache = true): void {
     slot.file = file;
@@ -192,7 +196,7 @@ class FileStore extends StoreState implements Store {
 
   private write(writes: readonly Write[], commit: boolean): void {
     for (const w of writes) {
-      const off = this.#log.append(JSON.stringify(encodeOp(w.op)));
+      const off = this.#log.append(opLine(w.op));
       if (w.slot?.file === IN_MEMORY) this.placed(w.slot, JOURNAL, off, this.#log.journalSize - off - 1);
     }
     this.#journalOps += writes.length;
@@ -256,10 +260,9 @@ class FileStore extends StoreState implements Store {
       let rows: CsRow[] = [];
       for (const [id, s] of space.slots) {
         // Before the copy, which moves the slot to the new generation's file.
-        const deleting = space.exporting.has(id) && space.deleting(s) ? 1 : 0;
+        const deleting = space.exporting.has(id) && space.deleting(s);
         const [off, len] = copy(s, () => ['cs', agent, id, s.obj!]);
-        const flags = (space.importing.has(id) ? 1 : 0) | (space.exporting.has(id) ? 2 : 0) | (s.pendingAdd ? 4 : 0) | (s.placeholder ? 8 : 0);
-        rows.push([id, s.anchor, s.dn, flags, off, len, s.mvId, s.newDn, s.cleanDigest, deleting]);
+        rows.push(csRow(id, s, space.importing.has(id), space.exporting.has(id), off, len, deleting));
         if (rows.length >= CATALOG_ROWS) { w.catalog({ cs: agent, rows }); rows = []; }
       }
       if (rows.length) w.catalog({ cs: agent, rows });

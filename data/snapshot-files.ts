@@ -15,12 +15,29 @@ import { join } from 'node:path';
 import type { RunRecord } from './objects.ts';
 import { readLineBatches } from './line-reader.ts';
 import type { IndexRow } from './value-index.ts';
+import type { CsSlot } from './connector-space.ts';
 
 /**
  * [id, anchor, DN, flags (1 pending import, 2 pending export, 4 pending add, 8 placeholder), offset, length, metaverse id, pending new DN, clean digest,
  * pending delete (1 or 0; absent in catalogs written before it)]
  */
 export type CsRow = [string, string | null, string, number, number, number, string | null, string | null, string | null, (0 | 1)?];
+/** A slot as the catalog keeps it; `deleting` as the caller knows it (see ConnectorSpace.deleting). */
+export function csRow(id: string, s: CsSlot, importing: boolean, exporting: boolean, off: number, len: number, deleting: boolean): CsRow {
+  const flags = (importing ? 1 : 0) | (exporting ? 2 : 0) | (s.pendingAdd ? 4 : 0) | (s.placeholder ? 8 : 0);
+  return [id, s.anchor, s.dn, flags, off, len, s.mvId, s.newDn, s.cleanDigest, deleting ? 1 : 0];
+}
+
+/** The slot a catalog row names, in file `file`; `mvId` gives the store's own copy of a metaverse id. */
+export function slotOfRow(row: CsRow, file: number, mvId: (id: string) => string): { slot: CsSlot; importing: boolean; exporting: boolean } {
+  const [id, anchor, dn, flags, off, len, mv, newDn, cleanDigest, deleting] = row;
+  const slot: CsSlot = {
+    obj: undefined, file, off, len, id, anchor, dn, mvId: mv === null ? null : mvId(mv), newDn, pendingAdd: (flags & 4) !== 0, placeholder: (flags & 8) !== 0,
+    cleanDigest: cleanDigest ?? null, pendingDelete: deleting === undefined ? null : deleting === 1,
+  };
+  return { slot, importing: (flags & 1) !== 0, exporting: (flags & 2) !== 0 };
+}
+
 /** [id, objectType, offset, length] */
 export type MvRow = [string, string, number, number];
 export type CatalogLine =

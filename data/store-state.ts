@@ -110,7 +110,7 @@ export class StoreState {
   }
 
   /** The metaverse's own copy of `id`, so that a million references share one string each. */
-  protected mvIdString(id: string): string { return this.mvSlots.get(id)?.id ?? id; }
+  protected readonly mvIdString = (id: string): string => this.mvSlots.get(id)?.id ?? id;
 
   /** Puts back a metaverse slot read from a checkpoint or kept for undo; `undefined` removes. */
   protected restoreMv(id: string, slot: MvSlot | undefined): void {

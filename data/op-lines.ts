@@ -1,0 +1,44 @@
+/**
+ * An op as a line of the store's files (journal and snapshot objects).
+ *
+ * A connector-space object's line starts with its slot, as a catalog row,
+ * then a tab, then the op: replaying a journal reads the slot and parses the
+ * object only where a value index of its type needs its values. At 100,000
+ * people a delta cycle journals each department group four times (export,
+ * confirmation, import, sync) at about 1.6 MB a line, and every later open
+ * parsed them all to learn a few fields. JSON never holds a raw tab, so the
+ * first tab ends the slot; lines without one are the op alone, as earlier
+ * stores wrote them.
+ */
+import { csSlot, pendingOf } from './connector-space.ts';
+import { encodeOp } from './op-codec.ts';
+import { csRow, type CsRow } from './snapshot-files.ts';
+import type { Op } from './store-state.ts';
+
+/** ['slot', agent, objectType, the catalog row without a place (offset and length 0)] */
+export type SlotHead = readonly ['slot', string, string, CsRow];
+
+/** The op's line, without its line end. */
+export function opLine(op: Op): string {
+  const body = JSON.stringify(encodeOp(op));
+  if (op[0] !== 'cs' || !op[3]) return body;
+  const o = op[3];
+  const slot = csSlot(o);
+  const { importing, exporting } = pendingOf(o);
+  const head: SlotHead = ['slot', op[1], o.objectType, csRow(op[2], slot, importing, exporting, 0, 0, slot.pendingDelete === true)];
+  return `${JSON.stringify(head)}\t${body}`;
+}
+
+/** Where the op's JSON starts in the line: after the slot, if it has one. */
+export function opStart(line: string): number {
+  // A slot is a few hundred characters: an op line without one is not scanned to its end.
+  if (!line.startsWith('["slot",')) return 0;
+  const tab = line.indexOf('\t');
+  return tab < 0 ? 0 : tab + 1;
+}
+
+/** The slot a line starts with, or null for a line that is the op alone. */
+export function slotHead(line: string): SlotHead | null {
+  const start = opStart(line);
+  return start === 0 ? null : (JSON.parse(line.slice(0, start - 1)) as SlotHead);
+}

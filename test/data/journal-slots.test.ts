@@ -1,0 +1,57 @@
+/** Replaying the journal reads connector slots from the head of their lines, and objects only where a value index needs them. */
+import test from 'ava';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openFileStore } from '../../data/json-file-store.ts';
+import type { CsObject } from '../../data/objects.ts';
+
+const base: Omit<CsObject, 'id'> = {
+  agent: 'dir', anchor: null, dn: '', objectType: 'user', state: 'connector', mvId: null, hologram: {}, pendingImport: null, pendingExport: null, unconfirmed: null,
+  exportError: null, importError: null, syncError: null, provisionedBy: null, deprovision: null, applied: [], importDigest: null,
+};
+const members = Array.from({ length: 2000 }, (_, i) => `CN=Member ${i},OU=People,DC=corp`);
+const group: CsObject = {
+  ...base, id: 'g', anchor: 'G1', dn: 'CN=Staff,OU=Groups,DC=corp', objectType: 'group', mvId: 'm-g', hologram: { member: members },
+  pendingExport: { op: 'update', changes: { member: { op: 'values', add: ['CN=New,DC=corp'], remove: [] } } } as CsObject['pendingExport'],
+};
+const user: CsObject = { ...base, id: 'u', anchor: 'U1', dn: 'CN=Ann,OU=People,DC=corp', mvId: 'm-u', hologram: { sAMAccountName: 'ann' } };
+
+test('a replay takes a connector slot from its line\'s head and reads the object only for a value index of its type', async (t) => {
+  const d = await mkdtemp(join(tmpdir(), 'idsync-store-'));
+  const s = await openFileStore(d);
+  const tx = s.begin();
+  tx.putCs(group);
+  tx.putCs(user);
+  await tx.commit();
+  await s.close();
+  // A value index of users, kept by the snapshot that compaction writes.
+  const compacted = await openFileStore(d, { compactOnCloseAfterOps: 0 });
+  t.deepEqual(compacted.cs('dir').find('user', 'sAMAccountName', 'ANN').map((o) => o.id), ['u']);
+  await compacted.close();
+  const again = await openFileStore(d, { compactOnCloseAfterOps: 1e9 });
+  const tx2 = again.begin();
+  tx2.putCs({ ...group, hologram: { member: [...members, 'CN=New,DC=corp'] }, pendingExport: null });
+  tx2.putCs({ ...user, hologram: { sAMAccountName: 'ann2' } });
+  await tx2.commit();
+  await again.close();
+
+  // Blank the group's object in the journal, keeping every offset: a replay that parsed it would fail.
+  const journal = join(d, 'journal.jsonl');
+  const lines = (await readFile(journal, 'utf8')).split('\n');
+  const at = lines.findIndex((l) => l.includes('CN=Staff'));
+  const tab = lines[at]!.indexOf('\t');
+  t.true(tab > 0, 'the line starts with its slot');
+  lines[at] = lines[at]!.slice(0, tab + 1) + ' '.repeat(lines[at]!.length - tab - 1);
+  await writeFile(journal, lines.join('\n'));
+
+  const replayed = await openFileStore(d, { compactOnCloseAfterOps: 1e9 });
+  const space = replayed.cs('dir');
+  t.like(space.refByAnchor('G1'), { id: 'g', mvId: 'm-g', dn: 'CN=Staff,OU=Groups,DC=corp' });
+  t.deepEqual(space.pendingExportIds(), [], 'the pending lists come from the slot');
+  t.throws(() => space.get('g'), { message: /cannot read the object at byte \d+ of .*journal\.jsonl/ });
+  // The user's line was read whole: its new value is in the index.
+  t.deepEqual(space.find('user', 'sAMAccountName', 'ann2').map((o) => o.id), ['u']);
+  t.deepEqual(space.find('user', 'sAMAccountName', 'ann'), []);
+  await replayed.close();
+});
