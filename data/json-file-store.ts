@@ -17,8 +17,8 @@ import { DataFile, TextFile } from 'lowdb/node';
 import type { Store, StoreTransaction } from './store.ts';
 import { StoreState, type Op, type Write } from './store-state.ts';
 import { acquireLock, type Lock } from './lock.ts';
-import { decodeOp, encodeOp } from './op-codec.ts';
-import { opLine, opStart, slotHead, type SlotHead } from './op-lines.ts';
+import { decodeOp } from './op-codec.ts';
+import { opBody, opLine, opStart, opStartInBytes, slotHead, type SlotHead } from './op-lines.ts';
 import { readLineBatches } from './line-reader.ts';
 import { JOURNAL, ObjectLog } from './object-log.ts';
 import { IN_MEMORY, SlotCache, type Slot } from './slot.ts';
@@ -241,8 +241,8 @@ class FileStore extends StoreState implements Store {
     const moved: Slot<unknown>[] = [];
     const offs: number[] = [];
     const copy = (slot: Slot<unknown>, op: () => Op): [number, number] => {
-      const off = slot.file === IN_MEMORY ? w.objects.add(JSON.stringify(encodeOp(op()))) : this.#log.copy(slot.file, slot.off, slot.len, w.objects);
-      // A line on disk is copied as it is: the journal and the snapshot hold the same lines.
+      const off = slot.file === IN_MEMORY ? w.objects.add(opBody(op())) : this.#log.copy(slot.file, slot.off, slot.len, w.objects, opStartInBytes);
+      // A line on disk is copied without parsing it, less the slot a journal line starts with: the catalog holds the slots.
       const len = w.objects.size - off - 1;
       moved.push(slot);
       offs.push(off, len);

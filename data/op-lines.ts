@@ -10,6 +10,7 @@
  * first tab ends the slot; lines without one are the op alone, as earlier
  * stores wrote them.
  */
+import { asciiJson } from './ascii-json.ts';
 import { csSlot, pendingOf } from './connector-space.ts';
 import { encodeOp } from './op-codec.ts';
 import { csRow, type CsRow } from './snapshot-files.ts';
@@ -18,15 +19,18 @@ import type { Op } from './store-state.ts';
 /** ['slot', agent, objectType, the catalog row without a place (offset and length 0)] */
 export type SlotHead = readonly ['slot', string, string, CsRow];
 
-/** The op's line, without its line end. */
+/** The op alone, as a snapshot's object file holds it (its catalog holds the slots). */
+export const opBody = (op: Op): string => asciiJson(encodeOp(op));
+
+/** The op's journal line, without its line end. */
 export function opLine(op: Op): string {
-  const body = JSON.stringify(encodeOp(op));
+  const body = opBody(op);
   if (op[0] !== 'cs' || !op[3]) return body;
   const o = op[3];
   const slot = csSlot(o);
   const { importing, exporting } = pendingOf(o);
   const head: SlotHead = ['slot', op[1], o.objectType, csRow(op[2], slot, importing, exporting, 0, 0, slot.pendingDelete === true)];
-  return `${JSON.stringify(head)}\t${body}`;
+  return `${asciiJson(head)}\t${body}`;
 }
 
 /** Where the op's JSON starts in the line: after the slot, if it has one. */
@@ -35,6 +39,15 @@ export function opStart(line: string): number {
   if (!line.startsWith('["slot",')) return 0;
   const tab = line.indexOf('\t');
   return tab < 0 ? 0 : tab + 1;
+}
+
+const HEAD = Buffer.from('["slot",');
+
+/** As `opStart`, in bytes [start, end) of a buffer: where a copy of the line without its slot starts. */
+export function opStartInBytes(buf: Buffer, start: number, end: number): number {
+  if (end - start < HEAD.length || buf.compare(HEAD, 0, HEAD.length, start, start + HEAD.length) !== 0) return start;
+  const tab = buf.indexOf(9, start);
+  return tab < 0 || tab >= end ? start : tab + 1;
 }
 
 /** The slot a line starts with, or null for a line that is the op alone. */

@@ -1,7 +1,8 @@
 /**
  * A snapshot generation on disk, under `snapshot/<generation>/`:
  * - `objects.jsonl`: one op line per connector-space and metaverse object, the
- *   same lines the journal holds, so compaction copies lines without parsing;
+ *   journal's lines less the slot they start with (op-lines.ts), so
+ *   compaction copies lines without parsing;
  * - `catalog.jsonl`: the slots, a few thousand per line, then the value
  *   indexes built so far: what opening reads instead of the objects;
  * - `state.json`: store settings, watermarks and run history, written by the
@@ -10,6 +11,7 @@
  */
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { LineWriter } from './line-writer.ts';
+import { asciiJson } from './ascii-json.ts';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunRecord } from './objects.ts';
@@ -66,7 +68,7 @@ export class SnapshotWriter {
     this.#catalog = LineFile.create(join(dir, 'catalog.jsonl'));
   }
 
-  catalog(line: CatalogLine): void { this.#catalog.add(JSON.stringify(line)); }
+  catalog(line: CatalogLine): void { this.#catalog.add(asciiJson(line)); }
 
   finish(): void {
     this.objects.close();

@@ -55,3 +55,47 @@ test('a replay takes a connector slot from its line\'s head and reads the object
   t.deepEqual(space.find('user', 'sAMAccountName', 'ann'), []);
   await replayed.close();
 });
+
+test('the store writes its files in ASCII: other characters are escaped, and read back the same', async (t) => {
+  const d = await mkdtemp(join(tmpdir(), 'idsync-store-'));
+  const name = 'Zoë Ünal 😀 李';
+  const cs: CsObject = { ...user, id: 'z', anchor: 'Z1', dn: `CN=${name},OU=People,DC=corp`, hologram: { displayName: name } };
+  const s = await openFileStore(d);
+  const tx = s.begin();
+  tx.putCs(cs);
+  tx.putMv({ id: 'm-z', objectType: 'person', attrs: { displayName: name }, lineage: {}, connectors: [], createdAt: '2026-01-01T00:00:00Z', deleteAt: null });
+  await tx.commit();
+  const journal = await readFile(join(d, 'journal.jsonl'));
+  await s.close();
+  const compacting = await openFileStore(d, { compactOnCloseAfterOps: 0 });
+  await compacting.close();
+  const generation = (await readFile(join(d, 'snapshot', 'current'), 'utf8')).trim();
+  for (const [file, bytes] of [['journal', journal], ['catalog', await readFile(join(d, 'snapshot', generation, 'catalog.jsonl'))], ['objects', await readFile(join(d, 'snapshot', generation, 'objects.jsonl'))]] as const) {
+    t.true(bytes.length > 0 && bytes.every((b) => b < 128), `${file} is ASCII`);
+  }
+  const again = await openFileStore(d);
+  t.deepEqual(again.cs('dir').get('z'), cs);
+  t.is(again.cs('dir').refByAnchor('Z1')?.dn, cs.dn);
+  t.is(again.mv('m-z')?.attrs['displayName'], name);
+  await again.close();
+});
+
+test('a snapshot keeps the op of a journal line, not the slot it starts with: its catalog holds the slots', async (t) => {
+  const d = await mkdtemp(join(tmpdir(), 'idsync-store-'));
+  const s = await openFileStore(d);
+  const tx = s.begin();
+  tx.putCs(user);
+  await tx.commit();
+  await s.close();
+  t.true((await readFile(join(d, 'journal.jsonl'), 'utf8')).startsWith('["slot",'));
+  const compacting = await openFileStore(d, { compactOnCloseAfterOps: 0 });
+  t.deepEqual(compacting.cs('dir').get('u'), user, 'read from the journal line, after its slot');
+  await compacting.close();
+  const generation = (await readFile(join(d, 'snapshot', 'current'), 'utf8')).trim();
+  const objects = await readFile(join(d, 'snapshot', generation, 'objects.jsonl'), 'utf8');
+  t.true(objects.startsWith('["cs","dir","u",'), objects.slice(0, 40));
+  const again = await openFileStore(d);
+  t.deepEqual(again.cs('dir').get('u'), user);
+  t.like(again.cs('dir').refByAnchor('U1'), { dn: user.dn, mvId: 'm-u' });
+  await again.close();
+});
