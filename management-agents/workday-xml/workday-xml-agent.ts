@@ -18,6 +18,8 @@ const parser = new XMLParser({
   htmlEntities: false,
   parseTagValue: false,
   parseAttributeValue: false,
+  // The callbacks get a matcher rather than a path string built for every tag: isArray reads only the name.
+  jPath: false,
   isArray: (name) => ['Worker', 'ID', 'Worker_Job_Data', 'Email_Address_Data', 'Worker_Organization_Data'].includes(name),
 });
 
