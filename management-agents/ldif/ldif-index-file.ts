@@ -9,7 +9,6 @@
  * - it ends with its row count, so a cut or torn one is not used.
  */
 import { open, readFile, rename } from 'node:fs/promises';
-import { asciiJson } from '../../data/ascii-json.ts';
 import type { Attributes } from '../../data/model.ts';
 import type { FileRange } from '../file-ranges.ts';
 import type { LdifEntry } from './ldif-format.ts';
@@ -36,9 +35,9 @@ export async function writeIndexFile(path: string, stamp: string, kept: Readonly
       if (!span) throw new Error(`${path}: ${e.dn} has no place in the file to index`);
       rows.push([e.dn, e.line, span.from, span.to, e.partial ? e.attrs : keptOf(e.attrs, kept)]);
       count++;
-      if (rows.length >= ROWS_PER_LINE) { await file.write(asciiJson(rows) + '\n'); rows = []; }
+      if (rows.length >= ROWS_PER_LINE) { await file.write(JSON.stringify(rows) + '\n'); rows = []; }
     }
-    if (rows.length) await file.write(asciiJson(rows) + '\n');
+    if (rows.length) await file.write(JSON.stringify(rows) + '\n');
     await file.write(JSON.stringify({ end: count }) + '\n');
   } finally {
     await file.close();
