@@ -5,6 +5,7 @@
  */
 import type { CsObject } from './objects.ts';
 import { CsValueIndex, type IndexRow } from './value-index.ts';
+import { DnIndex } from './dn-index.ts';
 import { IN_MEMORY, type Slot } from './slot.ts';
 import type { ConnectorRef, ConnectorSpaceView } from './store.ts';
 
@@ -37,8 +38,8 @@ export const pendingOf = (o: CsObject) => ({ importing: !!o.pendingImport, expor
 export class ConnectorSpace implements ConnectorSpaceView {
   readonly slots = new Map<string, CsSlot>();
   private readonly anchors = new Map<string, string>();
-  /** Lower-cased DN → id; built on the first lookup by DN, as many spaces are only ever looked up by anchor. */
-  #dns: Map<string, string> | null = null;
+  /** Ids by DN; built on the first lookup by DN, as many spaces are only ever looked up by anchor. */
+  #dns: DnIndex | null = null;
   /** Metaverse id → the connector joined to it, for references: a group of 100,000 members reads no member. */
   private readonly joined = new Map<string, string>();
   readonly importing = new Set<string>();
@@ -57,11 +58,12 @@ export class ConnectorSpace implements ConnectorSpaceView {
   refByDn(dn: string): ConnectorRef | undefined { const id = this.idByDn(dn); return id === undefined ? undefined : this.slots.get(id); }
   private idByDn(dn: string): string | undefined {
     if (!this.#dns) {
-      this.#dns = new Map();
-      for (const [id, s] of this.slots) this.#dns.set(s.dn.toLowerCase(), id);
+      this.#dns = new DnIndex();
+      for (const [id, s] of this.slots) this.#dns.add(s.dn, id);
     }
-    return this.#dns.get(dn.toLowerCase());
+    return this.#dns.find(dn, this.dnOf);
   }
+  private readonly dnOf = (id: string) => this.slots.get(id)?.dn;
   refByAnchor(anchor: string): ConnectorRef | undefined { const id = this.anchors.get(anchor); return id === undefined ? undefined : this.slots.get(id); }
   importedIds(): string[] {
     const out: string[] = [];
@@ -146,7 +148,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
     this.unlink(id);
     this.slots.set(id, slot);
     if (slot.anchor !== null) this.anchors.set(slot.anchor, id);
-    this.#dns?.set(slot.dn.toLowerCase(), id);
+    this.#dns?.add(slot.dn, id);
     if (slot.mvId !== null) this.joined.set(slot.mvId, id);
     if (importing) this.importing.add(id);
     if (exporting) this.exporting.add(id);
@@ -160,10 +162,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
     this.importing.delete(id);
     this.exporting.delete(id);
     if (old.anchor !== null && this.anchors.get(old.anchor) === id) this.anchors.delete(old.anchor);
-    if (this.#dns) {
-      const dnKey = old.dn.toLowerCase();
-      if (this.#dns.get(dnKey) === id) this.#dns.delete(dnKey);
-    }
+    this.#dns?.remove(old.dn, id);
     if (old.mvId !== null && this.joined.get(old.mvId) === id) this.joined.delete(old.mvId);
   }
 }
