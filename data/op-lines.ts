@@ -10,7 +10,6 @@
  * first tab ends the slot; lines without one are the op alone, as earlier
  * stores wrote them.
  */
-import { asciiJson } from './ascii-json.ts';
 import { csSlot, pendingOf } from './connector-space.ts';
 import { encodeOp } from './op-codec.ts';
 import { csRow, type CsRow } from './snapshot-files.ts';
@@ -20,7 +19,7 @@ import type { Op } from './store-state.ts';
 export type SlotHead = readonly ['slot', string, string, CsRow];
 
 /** The op alone, as a snapshot's object file holds it (its catalog holds the slots). */
-export const opBody = (op: Op): string => asciiJson(encodeOp(op));
+export const opBody = (op: Op): string => JSON.stringify(encodeOp(op));
 
 /** The op's journal line, without its line end. */
 export function opLine(op: Op): string {
@@ -30,7 +29,7 @@ export function opLine(op: Op): string {
   const slot = csSlot(o);
   const { importing, exporting } = pendingOf(o);
   const head: SlotHead = ['slot', op[1], o.objectType, csRow(op[2], slot, importing, exporting, 0, 0, slot.pendingDelete === true)];
-  return `${asciiJson(head)}\t${body}`;
+  return `${JSON.stringify(head)}\t${body}`;
 }
 
 /** Where the op's JSON starts in the line: after the slot, if it has one. */
