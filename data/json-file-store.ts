@@ -159,7 +159,7 @@ class FileStore extends StoreState implements Store {
         for (const op of old ?? []) pending.push([decodeOp(op), -1, 0]);
         if (!commit) continue;
         for (const [op, o, l] of pending) {
-          const slot = op[0] === 'slot' ? this.restoreRow(op[1], op[3], JOURNAL, op[2]) : this.apply(op);
+          const slot = op[0] === 'slot' ? this.restoreRow(op[1], op[3], JOURNAL, op[2], o, l) : this.apply(op);
           // Not kept in the cache: a replay parses every version of every object in the journal,
           // most of which no step of this run reads (at 100,000 people, megabyte group objects).
           if (slot && o >= 0) this.placed(slot, JOURNAL, o, l, false);
@@ -178,9 +178,9 @@ class FileStore extends StoreState implements Store {
     return ops;
   }
 
-  /** Puts back a connector slot from a catalog row, or from a journal line's head with the object's type. */
-  private restoreRow(agent: string, row: CsRow, file: number, objectType?: string): Slot<unknown> {
-    const { slot, importing, exporting } = slotOfRow(row, file, this.mvIdString);
+  /** Puts back a connector slot from a catalog row, or from a journal line's head (with the object's type, and the line's place). */
+  private restoreRow(agent: string, row: CsRow, file: number, objectType?: string, off = row[4], len = row[5]): Slot<unknown> {
+    const { slot, importing, exporting } = slotOfRow(row, file, this.mvIdString, off, len);
     this.space(agent).restore(slot.id, slot, importing, exporting, objectType);
     return slot;
   }

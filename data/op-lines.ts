@@ -8,7 +8,8 @@
  * confirmation, import, sync) at about 1.6 MB a line, and every later open
  * parsed them all to learn a few fields. JSON never holds a raw tab, so the
  * first tab ends the slot; lines without one are the op alone, as earlier
- * stores wrote them.
+ * stores wrote them. So a damaged object in the journal is found when it is
+ * read (the error names the file and byte), not when the store opens.
  */
 import { csSlot, pendingOf } from './connector-space.ts';
 import { encodeOp } from './op-codec.ts';

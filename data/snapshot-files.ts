@@ -30,9 +30,9 @@ export function csRow(id: string, s: CsSlot, importing: boolean, exporting: bool
   return [id, s.anchor, s.dn, flags, off, len, s.mvId, s.newDn, s.cleanDigest, deleting ? 1 : 0];
 }
 
-/** The slot a catalog row names, in file `file`; `mvId` gives the store's own copy of a metaverse id. */
-export function slotOfRow(row: CsRow, file: number, mvId: (id: string) => string): { slot: CsSlot; importing: boolean; exporting: boolean } {
-  const [id, anchor, dn, flags, off, len, mv, newDn, cleanDigest, deleting] = row;
+/** The slot a catalog row names, at `off` in file `file`; `mvId` gives the store's own copy of a metaverse id. */
+export function slotOfRow(row: CsRow, file: number, mvId: (id: string) => string, off = row[4], len = row[5]): { slot: CsSlot; importing: boolean; exporting: boolean } {
+  const [id, anchor, dn, flags, , , mv, newDn, cleanDigest, deleting] = row;
   const slot: CsSlot = {
     obj: undefined, file, off, len, id, anchor, dn, mvId: mv === null ? null : mvId(mv), newDn, pendingAdd: (flags & 4) !== 0, placeholder: (flags & 8) !== 0,
     cleanDigest: cleanDigest ?? null, pendingDelete: deleting === undefined ? null : deleting === 1,
