@@ -130,7 +130,8 @@ export class LdifDirectory extends JournaledFile<Saved> {
       if (s) Object.assign(s, { span, text: null });
     });
     this.nextSpans = [];
-    await writeIndexFile(this.path, stamp, this.kept, this.live());
+    // Only a cache: an index that cannot be written (a full disk, say) leaves the next load to read the file.
+    await writeIndexFile(this.path, stamp, this.kept, this.live()).catch(() => undefined);
   }
 
   private *live(): Iterable<Slot> { for (const s of this.slots) if (s) yield s; }

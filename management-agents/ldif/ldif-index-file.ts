@@ -8,7 +8,7 @@
  * - it names the attributes it kept, so a load that needs more reads the file;
  * - it ends with its row count, so a cut or torn one is not used.
  */
-import { open, readFile, rename } from 'node:fs/promises';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
 import type { Attributes } from '../../data/model.ts';
 import type { FileRange } from '../file-ranges.ts';
 import type { LdifEntry } from './ldif-format.ts';
@@ -25,6 +25,16 @@ export const indexPath = (path: string) => `${path}.index`;
 export async function writeIndexFile(path: string, stamp: string, kept: ReadonlySet<string>, entries: Iterable<{ readonly entry: LdifEntry; readonly span: FileRange | null }>): Promise<void> {
   // Renamed into place whole: a reader sees the old index or the new one.
   const tmp = `${indexPath(path)}.tmp`;
+  try {
+    await writeRows(tmp, stamp, kept, entries, path);
+    await rename(tmp, indexPath(path));
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function writeRows(tmp: string, stamp: string, kept: ReadonlySet<string>, entries: Iterable<{ readonly entry: LdifEntry; readonly span: FileRange | null }>, path: string): Promise<void> {
   const file = await open(tmp, 'w');
   try {
     // Written a line at a time: one 20 MB string (100,000 entries) took longer to encode than its parts.
@@ -42,7 +52,6 @@ export async function writeIndexFile(path: string, stamp: string, kept: Readonly
   } finally {
     await file.close();
   }
-  await rename(tmp, indexPath(path));
 }
 
 /** The attributes a load keeps; a partial entry holds only those already. */

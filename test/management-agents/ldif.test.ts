@@ -1,6 +1,6 @@
 /** The ldif agent: RFC 2849 content records in, change records out, and the conformance suite. */
 import test from 'ava';
-import { appendFile, mkdtemp, readFile, unlink, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLdifAgent } from '../../management-agents/ldif/index.ts';
@@ -234,4 +234,13 @@ test('an index the file no longer matches, a cut one, or one without an attribut
   const agent = narrow.fresh();
   agent.expectValueChecks!('user', ['cn']);
   t.true(await agent.isValueInUse!('user', 'cn', 'Ann Lee'));
+});
+
+test('an index that cannot be written does not fail the export: the next agent reads the file', async (t) => {
+  const { dir, agent } = await agentFor(sample);
+  await mkdir(join(dir, 'dir.ldif.index.tmp'));
+  await agent.export!([{ id: '1', op: 'update', objectType: 'user', dn: 'CN=Ann Lee,OU=People,DC=corp', anchor: 'g1', changes: { description: { op: 'replace', value: 'new' } } }], { note() {} });
+  await t.notThrowsAsync(agent.endExport!());
+  const fresh = createLdifAgent({ name: 'dir', settings: { path: 'dir.ldif' }, objectTypes: types, baseDir: dir });
+  t.like((await fresh.findObject!({ objectType: 'user', anchor: 'g1' }))?.attrs, { description: 'new' });
 });
