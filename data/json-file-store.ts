@@ -18,16 +18,14 @@ import type { Store, StoreTransaction } from './store.ts';
 import { StoreState, type Op, type Write } from './store-state.ts';
 import { acquireLock, type Lock } from './lock.ts';
 import { decodeOp } from './op-codec.ts';
-import { opBody, opLine, opStart, opStartInBytes, slotHead, type SlotHead } from './op-lines.ts';
+import { opBody, opHead, opStart, slotHead, type SlotHead } from './op-lines.ts';
 import { readLineBatches } from './line-reader.ts';
 import { JOURNAL, ObjectLog } from './object-log.ts';
 import { IN_MEMORY, SlotCache, type Slot } from './slot.ts';
-import { csRow, objectsPath, readCatalog, slotOfRow, SnapshotWriter, type CatalogLine, type CsRow, type MvRow, type SnapshotState } from './snapshot-files.ts';
-import type { IndexRow } from './value-index.ts';
+import { CATALOG_ROWS, catalogChunks, csRow, objectsPath, readCatalog, slotOfRow, SnapshotWriter, type CatalogLine, type CsRow, type MvRow, type SnapshotState } from './snapshot-files.ts';
 
 /** A transaction holds at most this many objects in memory before writing them out. */
 const SPILL = 5000;
-const CATALOG_ROWS = 5000;
 /** Parsed objects kept for reuse: enough for the few reads per object of a sync, small beside any store. */
 const CACHE = 20_000;
 /** Keep this many step records; older ones are dropped at the next snapshot. */
@@ -85,8 +83,7 @@ class FileStore extends StoreState implements Store {
   protected override load(slot: Slot<unknown>): unknown {
     let op: Op | undefined;
     try {
-      const line = this.#log.read(slot.file, slot.off, slot.len);
-      op = decodeOp(JSON.parse(line.slice(opStart(line))));
+      op = decodeOp(JSON.parse(this.#log.read(slot.file, slot.off, slot.len)));
     } catch (err) {
       // A damaged store file: say which, and where, rather than a bare JSON error.
       throw new Error(`store: cannot read the object at byte ${slot.off} of ${this.#log.pathOf(slot.file)}: ${(err as Error).message}`);
@@ -145,16 +142,18 @@ class FileStore extends StoreState implements Store {
           throw new Error(`store: ${path} is damaged at line ${torn.line} (byte ${torn.off}) and more lines follow; nothing was changed. Restore the file, or remove that line if the steps after it are to be kept`);
         }
         let rec: unknown;
+        let skip = 0; // the head's bytes: a slot names the op after it
         try {
           const head = slotHead(line);
+          if (head) skip = Buffer.byteLength(line.slice(0, opStart(line)));
           // The object itself only where a value index needs its values: a replay reads slots, as opening a snapshot does.
-          if (head && !this.space(head[1]).indexesType(head[2])) { pending.push([head, off, len]); continue; }
-          rec = JSON.parse(head ? line.slice(opStart(line)) : line);
+          if (head && !this.space(head[1]).indexesType(head[2])) { pending.push([head, off + skip, len - skip]); continue; }
+          rec = JSON.parse(skip ? line.slice(opStart(line)) : line);
         } catch {
           torn = { line: lineNo, off }; // A torn last line, if nothing follows: that transaction never committed.
           continue;
         }
-        if (Array.isArray(rec)) { pending.push([decodeOp(rec), off, len]); continue; }
+        if (Array.isArray(rec)) { pending.push([decodeOp(rec), off + skip, len - skip]); continue; }
         const { ops: old, commit } = rec as { ops?: unknown[]; commit?: boolean };
         for (const op of old ?? []) pending.push([decodeOp(op), -1, 0]);
         if (!commit) continue;
@@ -196,7 +195,9 @@ class FileStore extends StoreState implements Store {
 
   private write(writes: readonly Write[], commit: boolean): void {
     for (const w of writes) {
-      const off = this.#log.append(opLine(w.op));
+      const head = opHead(w.op);
+      // The slot names the op after the head: reading or copying the object skips it.
+      const off = this.#log.append(head + opBody(w.op)) + (head ? Buffer.byteLength(head) : 0);
       if (w.slot?.file === IN_MEMORY) this.placed(w.slot, JOURNAL, off, this.#log.journalSize - off - 1);
     }
     this.#journalOps += writes.length;
@@ -241,8 +242,8 @@ class FileStore extends StoreState implements Store {
     const moved: Slot<unknown>[] = [];
     const offs: number[] = [];
     const copy = (slot: Slot<unknown>, op: () => Op): [number, number] => {
-      const off = slot.file === IN_MEMORY ? w.objects.add(opBody(op())) : this.#log.copy(slot.file, slot.off, slot.len, w.objects, opStartInBytes);
-      // A line on disk is copied without parsing it, less the slot a journal line starts with: the catalog holds the slots.
+      const off = slot.file === IN_MEMORY ? w.objects.add(opBody(op())) : this.#log.copy(slot.file, slot.off, slot.len, w.objects);
+      // A line on disk is copied as it is: a slot names a journal line's op, not the head before it.
       const len = w.objects.size - off - 1;
       moved.push(slot);
       offs.push(off, len);
@@ -268,13 +269,8 @@ class FileStore extends StoreState implements Store {
       if (rows.length) w.catalog({ cs: agent, rows });
     }
     // The indexes too: rebuilding one reads every object of its kind, which a delta run must not.
-    const chunks = function* (all: Iterable<IndexRow>) {
-      let chunk: IndexRow[] = [];
-      for (const r of all) if (chunk.push(r) >= CATALOG_ROWS) { yield chunk; chunk = []; }
-      if (chunk.length) yield chunk;
-    };
-    for (const [agent, space] of this.spaces) for (const i of space.indexes()) for (const c of chunks(i.rows())) w.catalog({ csIndex: [agent, i.type, i.attribute], rows: c });
-    for (const i of this.mvIndexes()) for (const c of chunks(i.rows())) w.catalog({ mvIndex: [i.type, i.attribute], rows: c });
+    for (const [agent, space] of this.spaces) for (const i of space.indexes()) for (const c of catalogChunks(i.rows())) w.catalog({ csIndex: [agent, i.type, i.attribute], rows: c });
+    for (const i of this.mvIndexes()) for (const c of catalogChunks(i.rows())) w.catalog({ mvIndex: [i.type, i.attribute], rows: c });
     this.trimRuns(MAX_RUNS);
     w.finish();
     await stateFile(dir).write({ meta: [...this.metaData], runs: this.runList });

@@ -57,13 +57,10 @@ export class ObjectLog {
     return buf.toString('utf8', start, start + len);
   }
 
-  /**
-   * Copies the line at `off` to `to` without decoding it, from where `skip`
-   * says the part to keep starts; returns its new offset there.
-   */
-  copy(file: number, off: number, len: number, to: LineWriter, skip?: (buf: Buffer, start: number, end: number) => number): number {
+  /** Copies the line at `off` to `to` without decoding it; returns its new offset there. */
+  copy(file: number, off: number, len: number, to: LineWriter): number {
     const [buf, start] = this.bytes(file, off, len);
-    return to.addBytes(buf, skip ? skip(buf, start, start + len) : start, start + len);
+    return to.addBytes(buf, start, start + len);
   }
 
   /** A buffer holding the line, and where in it the line starts. Valid until the next read. */

@@ -8,8 +8,10 @@
  * confirmation, import, sync) at about 1.6 MB a line, and every later open
  * parsed them all to learn a few fields. JSON never holds a raw tab, so the
  * first tab ends the slot; lines without one are the op alone, as earlier
- * stores wrote them. So a damaged object in the journal is found when it is
- * read (the error names the file and byte), not when the store opens.
+ * stores wrote them. An object's slot names where its op starts, after the
+ * head, so reading it or copying it into a snapshot skips the head. A damaged
+ * object in the journal is found when it is read (the error names the file
+ * and byte), not when the store opens.
  */
 import { csSlot, pendingOf } from './connector-space.ts';
 import { encodeOp } from './op-codec.ts';
@@ -22,15 +24,14 @@ export type SlotHead = readonly ['slot', string, string, CsRow];
 /** The op alone, as a snapshot's object file holds it (its catalog holds the slots). */
 export const opBody = (op: Op): string => JSON.stringify(encodeOp(op));
 
-/** The op's journal line, without its line end. */
-export function opLine(op: Op): string {
-  const body = opBody(op);
-  if (op[0] !== 'cs' || !op[3]) return body;
+/** What a journal line holds before the op: a connector object's slot and a tab, or nothing. */
+export function opHead(op: Op): string {
+  if (op[0] !== 'cs' || !op[3]) return '';
   const o = op[3];
   const slot = csSlot(o);
   const { importing, exporting } = pendingOf(o);
   const head: SlotHead = ['slot', op[1], o.objectType, csRow(op[2], slot, importing, exporting, 0, 0, slot.pendingDelete === true)];
-  return `${JSON.stringify(head)}\t${body}`;
+  return `${JSON.stringify(head)}\t`;
 }
 
 /** Where the op's JSON starts in the line: after the slot, if it has one. */
@@ -39,15 +40,6 @@ export function opStart(line: string): number {
   if (!line.startsWith('["slot",')) return 0;
   const tab = line.indexOf('\t');
   return tab < 0 ? 0 : tab + 1;
-}
-
-const HEAD = Buffer.from('["slot",');
-
-/** As `opStart`, in bytes [start, end) of a buffer: where a copy of the line without its slot starts. */
-export function opStartInBytes(buf: Buffer, start: number, end: number): number {
-  if (end - start < HEAD.length || buf.compare(HEAD, 0, HEAD.length, start, start + HEAD.length) !== 0) return start;
-  const tab = buf.indexOf(9, start);
-  return tab < 0 || tab >= end ? start : tab + 1;
 }
 
 /** The slot a line starts with, or null for a line that is the op alone. */

@@ -78,6 +78,16 @@ export class SnapshotWriter {
 
 export const objectsPath = (dir: string) => join(dir, 'objects.jsonl');
 
+/** Rows per catalog line. */
+export const CATALOG_ROWS = 5000;
+
+/** Rows in catalog lines' worth. */
+export function* catalogChunks<T>(all: Iterable<T>): Generator<T[]> {
+  let chunk: T[] = [];
+  for (const r of all) if (chunk.push(r) >= CATALOG_ROWS) { yield chunk; chunk = []; }
+  if (chunk.length) yield chunk;
+}
+
 /** Reads a generation's catalog; false for a generation of an earlier store, which has none. */
 export async function readCatalog(dir: string, on: (line: CatalogLine) => void): Promise<boolean> {
   if (!(await readdir(dir)).includes('catalog.jsonl')) return false;

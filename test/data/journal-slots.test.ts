@@ -97,3 +97,16 @@ test('a snapshot keeps the op of a journal line, not the slot it starts with: it
   t.like(again.cs('dir').refByAnchor('U1'), { dn: user.dn, mvId: 'm-u' });
   await again.close();
 });
+
+test('an object written in this process is read back from after its line\'s head', async (t) => {
+  const d = await mkdtemp(join(tmpdir(), 'idsync-store-'));
+  // A cache of one: the first object must be read back from the journal.
+  const s = await openFileStore(d, { cacheObjects: 1 });
+  const tx = s.begin();
+  tx.putCs({ ...user, dn: 'CN=Zoë,OU=People,DC=corp' });
+  tx.putCs(group);
+  await tx.commit();
+  t.deepEqual(s.cs('dir').get('g'), group);
+  t.deepEqual(s.cs('dir').get('u'), { ...user, dn: 'CN=Zoë,OU=People,DC=corp' });
+  await s.close();
+});
