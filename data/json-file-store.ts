@@ -22,6 +22,7 @@ import { opBody, opHead, opStart, slotHead, type SlotHead } from './op-lines.ts'
 import { readLineBatches } from './line-reader.ts';
 import { JOURNAL, ObjectLog } from './object-log.ts';
 import { IN_MEMORY, SlotCache, type Slot } from './slot.ts';
+import type { CsSlot } from './connector-space.ts';
 import { CATALOG_ROWS, catalogChunks, csRow, objectsPath, readCatalog, slotOfRow, SnapshotWriter, type CatalogLine, type CsRow, type MvRow, type SnapshotState } from './snapshot-files.ts';
 
 /** A transaction holds at most this many objects in memory before writing them out. */
@@ -144,11 +145,12 @@ class FileStore extends StoreState implements Store {
         let rec: unknown;
         let skip = 0; // the head's bytes: a slot names the op after it
         try {
-          const head = slotHead(line);
-          if (head) skip = Buffer.byteLength(line.slice(0, opStart(line)));
+          const start = opStart(line);
+          const head = slotHead(line, start);
+          if (head) skip = Buffer.byteLength(line.slice(0, start));
           // The object itself only where a value index needs its values: a replay reads slots, as opening a snapshot does.
           if (head && !this.space(head[1]).indexesType(head[2])) { pending.push([head, off + skip, len - skip]); continue; }
-          rec = JSON.parse(skip ? line.slice(opStart(line)) : line);
+          rec = JSON.parse(start ? line.slice(start) : line);
         } catch {
           torn = { line: lineNo, off }; // A torn last line, if nothing follows: that transaction never committed.
           continue;
@@ -195,7 +197,8 @@ class FileStore extends StoreState implements Store {
 
   private write(writes: readonly Write[], commit: boolean): void {
     for (const w of writes) {
-      const head = opHead(w.op);
+      // A connector object's slot as put() made it (apply returned it for this op), not made again.
+      const head = opHead(w.op, w.op[0] === 'cs' ? (w.slot as CsSlot | undefined) : undefined);
       // The slot names the op after the head: reading or copying the object skips it.
       const off = this.#log.append(head + opBody(w.op)) + (head ? Buffer.byteLength(head) : 0);
       if (w.slot?.file === IN_MEMORY) this.placed(w.slot, JOURNAL, off, this.#log.journalSize - off - 1);

@@ -13,7 +13,7 @@
  * object in the journal is found when it is read (the error names the file
  * and byte), not when the store opens.
  */
-import { csSlot, pendingOf } from './connector-space.ts';
+import { csSlot, pendingOf, type CsSlot } from './connector-space.ts';
 import { encodeOp } from './op-codec.ts';
 import { csRow, type CsRow } from './snapshot-files.ts';
 import type { Op } from './store-state.ts';
@@ -24,11 +24,15 @@ export type SlotHead = readonly ['slot', string, string, CsRow];
 /** The op alone, as a snapshot's object file holds it (its catalog holds the slots). */
 export const opBody = (op: Op): string => JSON.stringify(encodeOp(op));
 
-/** What a journal line holds before the op: a connector object's slot and a tab, or nothing. */
-export function opHead(op: Op): string {
+/**
+ * What a journal line holds before the op: a connector object's slot and a
+ * tab, or nothing. `slot`: the one the store made for the object when it put
+ * it, if at hand, rather than making another.
+ */
+export function opHead(op: Op, slot?: CsSlot): string {
   if (op[0] !== 'cs' || !op[3]) return '';
   const o = op[3];
-  const slot = csSlot(o);
+  slot ??= csSlot(o);
   const { importing, exporting } = pendingOf(o);
   const head: SlotHead = ['slot', op[1], o.objectType, csRow(op[2], slot, importing, exporting, 0, 0, slot.pendingDelete === true)];
   return `${JSON.stringify(head)}\t`;
@@ -42,8 +46,7 @@ export function opStart(line: string): number {
   return tab < 0 ? 0 : tab + 1;
 }
 
-/** The slot a line starts with, or null for a line that is the op alone. */
-export function slotHead(line: string): SlotHead | null {
-  const start = opStart(line);
+/** The slot a line starts with (`start` from opStart), or null for a line that is the op alone. */
+export function slotHead(line: string, start = opStart(line)): SlotHead | null {
   return start === 0 ? null : (JSON.parse(line.slice(0, start - 1)) as SlotHead);
 }
