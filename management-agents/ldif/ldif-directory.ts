@@ -90,8 +90,7 @@ export class LdifDirectory extends JournaledFile<Saved> {
     this.reader.close();
     // The index this agent saved when it last wrote the file, if the file is still as written; else the file itself.
     const indexed = stamp === 'none' ? null : await readIndexFile(this.path, stamp, this.kept);
-    const parser = new LdifParser(this.kept);
-    const { entries, errors } = indexed ? { entries: indexed, errors: [] } : parser.end(await feed(parser, batches));
+    const { entries, errors } = indexed ? { entries: indexed, errors: [] } : await this.scan(batches);
     this.errors = errors;
     this.slots = [];
     this.byDn.clear();
@@ -135,6 +134,12 @@ export class LdifDirectory extends JournaledFile<Saved> {
   }
 
   private *live(): Iterable<Slot> { for (const s of this.slots) if (s) yield s; }
+
+  /** Reads the file itself for what loading keeps. */
+  private async scan(batches: AsyncIterable<LineBatch>): Promise<{ entries: LdifEntry[]; errors: LdifSyntaxError[] }> {
+    const parser = new LdifParser(this.kept);
+    return parser.end(await feed(parser, batches));
+  }
 
   /** Adds, replaces or renames (from `previousDn`) an entry, to be journaled by `commit`. */
   change(changed: LdifEntry, previousDn: string | null): void {
