@@ -5,7 +5,8 @@
  */
 import type { CsObject } from './objects.ts';
 import { CsValueIndex, type IndexRow } from './value-index.ts';
-import { DnIndex } from './dn-index.ts';
+import { DnIndex, dnKey } from './dn-index.ts';
+import { FrozenTableWriter, type FrozenTable } from './frozen-table.ts';
 import { IN_MEMORY, type Slot } from './slot.ts';
 import type { ConnectorRef, ConnectorSpaceView } from './store.ts';
 
@@ -64,6 +65,17 @@ export class ConnectorSpace implements ConnectorSpaceView {
     return this.#dns.find(dn, this.dnOf);
   }
   private readonly dnOf = (id: string) => this.slots.get(id)?.dn;
+
+  /** The DN index, if a lookup built it, as a snapshot keeps it: every slot's DN hash and id, in the slots' order. */
+  dnTable(): FrozenTableWriter | null {
+    if (!this.#dns) return null;
+    const w = new FrozenTableWriter();
+    for (const [id, s] of this.slots) w.add(dnKey(s.dn), '', id);
+    return w;
+  }
+
+  /** Takes the DN index from a snapshot; after every slot is restored, before the journal's changes. */
+  loadDnTable(table: FrozenTable): void { this.#dns = new DnIndex(table); }
   refByAnchor(anchor: string): ConnectorRef | undefined { const id = this.anchors.get(anchor); return id === undefined ? undefined : this.slots.get(id); }
   importedIds(): string[] {
     const out: string[] = [];
@@ -81,13 +93,13 @@ export class ConnectorSpace implements ConnectorSpaceView {
   /** The value indexes built so far, for a snapshot. */
   indexes(): IterableIterator<CsValueIndex> { return this.valueIndexes.values(); }
 
-  /** Adds rows of an index kept by a snapshot; after every slot is restored. */
-  loadIndex(objectType: string, attribute: string, rows: readonly IndexRow[]): void {
+  /** Loads an index kept by a snapshot; after every slot is restored. */
+  loadIndex(objectType: string, attribute: string, rows: readonly IndexRow[] | FrozenTable): void {
     this.indexOf(objectType, attribute, rows);
   }
 
-  /** A value index; a new one is filled from the snapshot's `rows` when opening, else from every object. */
-  private indexOf(objectType: string, attribute: string, rows?: readonly IndexRow[]): CsValueIndex {
+  /** A value index; a new one is filled from the snapshot's table (or rows) when opening, else from every object. */
+  private indexOf(objectType: string, attribute: string, rows?: readonly IndexRow[] | FrozenTable): CsValueIndex {
     const key = `${objectType}\0${attribute}`;
     let index = this.valueIndexes.get(key);
     if (!index) {

@@ -5,6 +5,7 @@
  * 100,000 people (it is built on the first lookup by DN, which provisioning
  * makes), most of it collecting the strings in a large heap.
  */
+import type { FrozenTable } from './frozen-table.ts';
 
 /** Each UTF-16 unit's lower case where it is one unit and context-free; SPECIAL otherwise; 0 not yet known. */
 const fold = new Uint16Array(65536);
@@ -44,6 +45,13 @@ export class DnIndex {
   /** Hash → the id, or the ids in the order they were added. */
   readonly #ids = new Map<number, string | string[]>();
 
+  /**
+   * @param base the index as a snapshot froze it (hash → ids), older than
+   * anything added since. It is never changed: what it names is checked
+   * against the slot's DN now, as every find does.
+   */
+  constructor(private readonly base: FrozenTable | null = null) {}
+
   add(dn: string, id: string): void {
     const k = dnKey(dn);
     const held = this.#ids.get(k);
@@ -65,10 +73,11 @@ export class DnIndex {
 
   /** The id last added under `dn` (any case) whose DN, as `dnOf` gives it now, is `dn`. */
   find(dn: string, dnOf: (id: string) => string | undefined): string | undefined {
-    const held = this.#ids.get(dnKey(dn));
-    if (held === undefined) return undefined;
+    const key = dnKey(dn);
+    const held = this.#ids.get(key);
+    const ids = [...(this.base?.get(key, '') ?? []), ...(held === undefined ? [] : typeof held === 'string' ? [held] : held)];
+    if (!ids.length) return undefined;
     const lower = dn.toLowerCase();
-    const ids = typeof held === 'string' ? [held] : held;
     for (let i = ids.length - 1; i >= 0; i--) if (dnOf(ids[i]!)?.toLowerCase() === lower) return ids[i];
     return undefined;
   }

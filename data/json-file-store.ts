@@ -21,9 +21,10 @@ import { decodeOp } from './op-codec.ts';
 import { opBody, opHead, opStart, slotHead, type SlotHead } from './op-lines.ts';
 import { readLineBatches } from './line-reader.ts';
 import { JOURNAL, ObjectLog } from './object-log.ts';
+import { FrozenTable } from './frozen-table.ts';
 import { IN_MEMORY, SlotCache, type Slot } from './slot.ts';
 import type { CsSlot } from './connector-space.ts';
-import { CATALOG_ROWS, catalogChunks, csRow, objectsPath, readCatalog, slotOfRow, SnapshotWriter, type CatalogLine, type CsRow, type MvRow, type SnapshotState } from './snapshot-files.ts';
+import { CATALOG_ROWS, csRow, indexSource, objectsPath, readCatalog, slotOfRow, SnapshotWriter, type CatalogLine, type CsRow, type MvRow, type SnapshotState } from './snapshot-files.ts';
 
 /** A transaction holds at most this many objects in memory before writing them out. */
 const SPILL = 5000;
@@ -101,7 +102,7 @@ class FileStore extends StoreState implements Store {
     const g = Number((await this.pointer.read())?.trim() ?? 0);
     this.#generation = g;
     const dir = this.genDir(g);
-    if (g > 0 && (await readCatalog(dir, (l) => this.restoreCatalog(l, g)))) {
+    if (g > 0 && (await readCatalog(dir, (l) => this.restoreCatalog(l, g, dir)))) {
       const state = await stateFile(dir).read();
       for (const [k, v] of state?.meta ?? []) this.metaData.set(k, v);
       for (const r of state?.runs ?? []) this.apply(['run', r]);
@@ -113,9 +114,10 @@ class FileStore extends StoreState implements Store {
     this.#journalOps = await this.replay();
   }
 
-  private restoreCatalog(line: CatalogLine, file: number): void {
-    if ('csIndex' in line) this.space(line.csIndex[0]).loadIndex(line.csIndex[1], line.csIndex[2], line.rows);
-    else if ('mvIndex' in line) this.loadMvIndex(line.mvIndex[0], line.mvIndex[1], line.rows);
+  private restoreCatalog(line: CatalogLine, file: number, dir: string): void {
+    if ('csIndex' in line) this.space(line.csIndex[0]).loadIndex(line.csIndex[1], line.csIndex[2], indexSource(line, dir));
+    else if ('mvIndex' in line) this.loadMvIndex(line.mvIndex[0], line.mvIndex[1], indexSource(line, dir));
+    else if ('csDn' in line) this.space(line.csDn).loadDnTable(FrozenTable.read(join(dir, line.table)));
     else if ('cs' in line) for (const row of line.rows) this.restoreRow(line.cs, row, file);
     else for (const [id, type, off, len] of line.mv) this.mvSlots.set(id, { obj: undefined, file, off, len, id, type });
   }
@@ -271,9 +273,7 @@ class FileStore extends StoreState implements Store {
       }
       if (rows.length) w.catalog({ cs: agent, rows });
     }
-    // The indexes too: rebuilding one reads every object of its kind, which a delta run must not.
-    for (const [agent, space] of this.spaces) for (const i of space.indexes()) for (const c of catalogChunks(i.rows())) w.catalog({ csIndex: [agent, i.type, i.attribute], rows: c });
-    for (const i of this.mvIndexes()) for (const c of catalogChunks(i.rows())) w.catalog({ mvIndex: [i.type, i.attribute], rows: c });
+    w.indexes(this.spaces, this.mvIndexes());
     this.trimRuns(MAX_RUNS);
     w.finish();
     await stateFile(dir).write({ meta: [...this.metaData], runs: this.runList });

@@ -3,8 +3,11 @@
  * - `objects.jsonl`: one op line per connector-space and metaverse object, the
  *   journal's lines less the slot they start with (op-lines.ts), so
  *   compaction copies lines without parsing;
- * - `catalog.jsonl`: the slots, a few thousand per line, then the value
- *   indexes built so far: what opening reads instead of the objects;
+ * - `catalog.jsonl`: the slots, a few thousand per line, then a line per
+ *   index built so far (value and DN indexes) naming its file: what opening
+ *   reads instead of the objects;
+ * - `index-<n>.bin`: an index as a frozen table (frozen-table.ts), looked up
+ *   in place rather than loaded into maps;
  * - `state.json`: store settings, watermarks and run history, written by the
  *   store itself (a lowdb DataFile).
  * The generation is written whole and fsync'd before the pointer file names it.
@@ -16,8 +19,9 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunRecord } from './objects.ts';
 import { readLineBatches } from './line-reader.ts';
-import type { IndexRow } from './value-index.ts';
-import type { CsSlot } from './connector-space.ts';
+import type { IndexRow, MvValueIndex } from './value-index.ts';
+import type { ConnectorSpace, CsSlot } from './connector-space.ts';
+import { FrozenTable, type FrozenTableWriter } from './frozen-table.ts';
 
 /**
  * [id, anchor, DN, flags (1 pending import, 2 pending export, 4 pending add, 8 placeholder), offset, length, metaverse id, pending new DN, clean digest,
@@ -45,9 +49,17 @@ export type MvRow = [string, string, number, number];
 export type CatalogLine =
   | { readonly cs: string; readonly rows: CsRow[] }
   | { readonly mv: MvRow[] }
-  /** Value indexes, after every slot: [agent, objectType, attribute] or, for joins, [objectType, attribute]. */
-  | { readonly csIndex: readonly [string, string, string]; readonly rows: IndexRow[] }
-  | { readonly mvIndex: readonly [string, string]; readonly rows: IndexRow[] };
+  /**
+   * Indexes, after every slot, each naming its table file (`rows` in catalogs written before those):
+   * value indexes by [agent, objectType, attribute] or, for joins, [objectType, attribute]; DN indexes by agent.
+   */
+  | ({ readonly csIndex: readonly [string, string, string] } & IndexSource)
+  | ({ readonly mvIndex: readonly [string, string] } & IndexSource)
+  | { readonly csDn: string; readonly table: string };
+type IndexSource = { readonly rows: IndexRow[]; readonly table?: undefined } | { readonly table: string; readonly rows?: undefined };
+
+/** The index a catalog line names: its table, read from the generation's directory `dir`, or its rows. */
+export const indexSource = (line: IndexSource, dir: string): readonly IndexRow[] | FrozenTable => line.table === undefined ? line.rows : FrozenTable.read(join(dir, line.table));
 export interface SnapshotState { readonly meta: [string, unknown][]; readonly runs: RunRecord[] }
 
 /** Lines to a new file, fsync'd on close. */
@@ -70,6 +82,25 @@ export class SnapshotWriter {
 
   catalog(line: CatalogLine): void { this.#catalog.add(asciiJson(line)); }
 
+  /**
+   * The indexes built so far, each as a table file and a catalog line naming
+   * it: rebuilding one reads every object (or DN) of its kind, which a delta run must not.
+   */
+  indexes(spaces: ReadonlyMap<string, ConnectorSpace>, mvIndexes: Iterable<MvValueIndex>): void {
+    let n = 0;
+    const table = (t: FrozenTableWriter) => {
+      const file = `index-${++n}.bin`;
+      t.writeFile(join(this.dir, file));
+      return file;
+    };
+    for (const [agent, space] of spaces) {
+      const dns = space.dnTable();
+      if (dns) this.catalog({ csDn: agent, table: table(dns) });
+      for (const i of space.indexes()) this.catalog({ csIndex: [agent, i.type, i.attribute], table: table(i.frozen()) });
+    }
+    for (const i of mvIndexes) this.catalog({ mvIndex: [i.type, i.attribute], table: table(i.frozen()) });
+  }
+
   finish(): void {
     this.objects.close();
     this.#catalog.close();
@@ -80,13 +111,6 @@ export const objectsPath = (dir: string) => join(dir, 'objects.jsonl');
 
 /** Rows per catalog line. */
 export const CATALOG_ROWS = 5000;
-
-/** Rows in catalog lines' worth. */
-export function* catalogChunks<T>(all: Iterable<T>): Generator<T[]> {
-  let chunk: T[] = [];
-  for (const r of all) if (chunk.push(r) >= CATALOG_ROWS) { yield chunk; chunk = []; }
-  if (chunk.length) yield chunk;
-}
 
 /** Reads a generation's catalog; false for a generation of an earlier store, which has none. */
 export async function readCatalog(dir: string, on: (line: CatalogLine) => void): Promise<boolean> {

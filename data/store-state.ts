@@ -7,6 +7,7 @@
  */
 import type { CsObject, MvObject, RunRecord } from './objects.ts';
 import { MvValueIndex, type IndexRow } from './value-index.ts';
+import type { FrozenTable } from './frozen-table.ts';
 import type { Scalar } from './model.ts';
 import type { ConnectorSpaceView, StoreTransaction } from './store.ts';
 import { ConnectorSpace, type CsSlot } from './connector-space.ts';
@@ -88,9 +89,9 @@ export class StoreState {
 
   /**
    * The join index of one type and attribute. A new one is filled from the
-   * snapshot's `rows` when opening, else from every object of the type.
+   * snapshot's table (or rows) when opening, else from every object of the type.
    */
-  private mvIndexOf(objectType: string, attribute: string, rows?: readonly IndexRow[]): MvValueIndex {
+  private mvIndexOf(objectType: string, attribute: string, rows?: readonly IndexRow[] | FrozenTable): MvValueIndex {
     const key = `${objectType}\0${attribute}`;
     let index = this.mvIndex.get(key);
     if (!index) {
@@ -104,8 +105,8 @@ export class StoreState {
   /** The join indexes built so far, for a snapshot. */
   protected mvIndexes(): IterableIterator<MvValueIndex> { return this.mvIndex.values(); }
 
-  /** Adds rows of a join index kept by a snapshot; after every slot is restored. */
-  protected loadMvIndex(objectType: string, attribute: string, rows: readonly IndexRow[]): void {
+  /** Loads a join index kept by a snapshot; after every slot is restored. */
+  protected loadMvIndex(objectType: string, attribute: string, rows: readonly IndexRow[] | FrozenTable): void {
     this.mvIndexOf(objectType, attribute, rows);
   }
 

@@ -12,6 +12,7 @@
 import { asArray } from './model.ts';
 import type { CsObject, MvObject } from './objects.ts';
 import { normalizeKey } from './store.ts';
+import { FrozenTable, FrozenTableWriter, stringHash } from './frozen-table.ts';
 
 /** One id, or several: most values name one object, and a Set per value would double the index. */
 type Ids = string | Set<string>;
@@ -19,6 +20,8 @@ type Ids = string | Set<string>;
 export type IndexRow = [string, string | readonly string[]];
 
 abstract class ValueIndex<T> {
+  /** Value → id as a snapshot froze it; an id indexed since is in the maps, which then override it. */
+  #base: FrozenTable | null = null;
   readonly #byValue = new Map<string, Ids>();
   readonly #byId = new Map<string, string | readonly string[]>();
   constructor(readonly type: string, readonly attribute: string) {}
@@ -33,7 +36,8 @@ abstract class ValueIndex<T> {
   private set(id: string, values: readonly string[]): void {
     const old = this.#byId.get(id);
     for (const v of old === undefined ? [] : typeof old === 'string' ? [old] : old) this.drop(v, id);
-    if (!values.length) { this.#byId.delete(id); return; }
+    // Over a frozen base an id keeps its entry, empty if need be, so that the base's values for it no longer count.
+    if (!values.length && !this.#base) { this.#byId.delete(id); return; }
     this.#byId.set(id, values.length === 1 ? values[0]! : values);
     for (const v of values) this.add(v, id);
   }
@@ -51,11 +55,26 @@ abstract class ValueIndex<T> {
     else if (typeof ids === 'object') ids.delete(id);
   }
 
-  /** What a snapshot keeps, so that the next run does not read every object to rebuild it. */
-  *rows(): Generator<IndexRow> { for (const [id, v] of this.#byId) yield [id, v]; }
-  /** `shared` gives the store's own copy of an id, so that the index does not hold another. */
-  load(rows: readonly IndexRow[], shared: (id: string) => string | undefined): void {
-    for (const [id, v] of rows) {
+  /** What a snapshot keeps, so that the next run does not read every object to rebuild it: the base less the ids indexed since, then those. */
+  frozen(): FrozenTableWriter {
+    const w = new FrozenTableWriter();
+    if (this.#base) for (const [v, id] of this.#base.entries()) if (!this.#byId.has(id)) w.add(stringHash(v), v, id);
+    for (const [id, vs] of this.#byId) for (const v of typeof vs === 'string' ? [vs] : vs) w.add(stringHash(v), v, id);
+    return w;
+  }
+
+  /**
+   * Fills a new index from a snapshot: its frozen table, looked up in place,
+   * or the rows of a catalog written before those. `shared` gives the store's
+   * own copy of an id, so that the index does not hold another.
+   */
+  load(source: readonly IndexRow[] | FrozenTable, shared: (id: string) => string | undefined): void {
+    if (source instanceof FrozenTable) {
+      if (this.#base || this.#byId.size) throw new Error(`store: the ${this.type} ${this.attribute} index is loaded twice`);
+      this.#base = source;
+      return;
+    }
+    for (const [id, v] of source) {
       const own = shared(id) ?? id;
       // A snapshot names each id once: an id not yet indexed needs no old values dropped.
       if (this.#byId.has(own)) { this.set(own, typeof v === 'string' ? [v] : v); continue; }
@@ -67,8 +86,11 @@ abstract class ValueIndex<T> {
 
   /** `value` already normalized by the caller's rule (see the subclasses). */
   protected lookup(value: string): string[] {
+    const out: string[] = [];
+    if (this.#base) for (const id of this.#base.get(stringHash(value), value)) if (!this.#byId.has(id)) out.push(id);
     const ids = this.#byValue.get(value);
-    return ids === undefined ? [] : typeof ids === 'string' ? [ids] : [...ids];
+    if (ids !== undefined) out.push(...(typeof ids === 'string' ? [ids] : ids));
+    return out;
   }
 }
 

@@ -1,0 +1,135 @@
+/**
+ * A hash multimap frozen into one buffer: a snapshot writes it, and opening
+ * reads the file whole and looks values up in place. Filling a Map from
+ * 400,000 index rows took about 0.9 s of every open at 100,000 people;
+ * reading this costs one file read, and a lookup reads only its entries.
+ *
+ * Layout, unsigned 32-bit little-endian words, then UTF-8 bytes:
+ * - magic, version, entry count, table size (a power of two);
+ * - the table: per bucket, 1 + the entry's number, or 0 for empty (linear probing);
+ * - the entries: hash, key offset, key length, value offset, value length;
+ * - the strings the entries point into.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+
+const MAGIC = 0x54464449; // "IDFT"
+const VERSION = 1;
+const HEAD = 4;
+const ENTRY = 5;
+
+/** FNV-1a over UTF-16 units: the same string gives the same hash in the writer and the reader. */
+export function stringHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+export class FrozenTableWriter {
+  readonly #entries: number[] = [];
+  readonly #strings: string[] = [];
+  #bytes = 0;
+
+  /** `key` is compared on lookup; '' where the caller checks what it finds itself (the hash alone then selects). */
+  add(hash: number, key: string, value: string): void {
+    const keyLen = Buffer.byteLength(key);
+    const valueLen = Buffer.byteLength(value);
+    this.#entries.push(hash >>> 0, this.#bytes, keyLen, this.#bytes + keyLen, valueLen);
+    this.#bytes += keyLen + valueLen;
+    this.#strings.push(key, value);
+  }
+
+  get size(): number { return this.#entries.length / ENTRY; }
+
+  toBuffer(): Buffer {
+    const count = this.size;
+    let buckets = 1;
+    while (buckets < count * 2) buckets *= 2;
+    const words = HEAD + buckets + count * ENTRY;
+    const buf = Buffer.alloc(words * 4 + this.#bytes);
+    const w = (i: number, v: number) => buf.writeUInt32LE(v, i * 4);
+    w(0, MAGIC); w(1, VERSION); w(2, count); w(3, buckets);
+    for (let e = 0; e < count; e++) {
+      for (let k = 0; k < ENTRY; k++) w(HEAD + buckets + e * ENTRY + k, this.#entries[e * ENTRY + k]!);
+      let b = this.#entries[e * ENTRY]! & (buckets - 1);
+      while (buf.readUInt32LE((HEAD + b) * 4) !== 0) b = (b + 1) & (buckets - 1);
+      w(HEAD + b, e + 1);
+    }
+    let at = words * 4;
+    for (const s of this.#strings) at += buf.write(s, at);
+    return buf;
+  }
+
+  /** Writes the table to `path` and fsyncs it: a snapshot generation is durable before it is named. */
+  writeFile(path: string): void {
+    const buf = this.toBuffer();
+    const fd = openSync(path, 'w');
+    try {
+      let done = 0;
+      while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+export class FrozenTable {
+  readonly #buf: Buffer;
+  readonly #buckets: number;
+  readonly #entries: number;
+  readonly #strings: number;
+  readonly size: number;
+
+  private constructor(buf: Buffer, readonly path: string) {
+    const bad = (why: string) => new Error(`store: ${path} cannot be read (${why}); the snapshot is damaged`);
+    if (buf.length < HEAD * 4 || buf.readUInt32LE(0) !== MAGIC) throw bad('not an index table');
+    if (buf.readUInt32LE(4) !== VERSION) throw bad(`version ${buf.readUInt32LE(4)}`);
+    this.#buf = buf;
+    this.size = buf.readUInt32LE(8);
+    this.#buckets = buf.readUInt32LE(12);
+    this.#entries = HEAD + this.#buckets;
+    this.#strings = (this.#entries + this.size * ENTRY) * 4;
+    if ((this.#buckets & (this.#buckets - 1)) !== 0 || this.#buckets < this.size || this.#strings > buf.length) throw bad('its header does not match its length');
+  }
+
+  static read(path: string): FrozenTable {
+    let buf: Buffer;
+    try {
+      buf = readFileSync(path);
+    } catch (err) {
+      throw new Error(`store: ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the snapshot is damaged`);
+    }
+    return new FrozenTable(buf, path);
+  }
+
+  private word(i: number): number { return this.#buf.readUInt32LE(i * 4); }
+  private text(off: number, len: number): string {
+    const start = this.#strings + off;
+    if (start + len > this.#buf.length) throw new Error(`store: ${this.path} cannot be read (an entry points past its end); the snapshot is damaged`);
+    return this.#buf.toString('utf8', start, start + len);
+  }
+
+  /** The values under `hash` whose key is `key` (any key if `key` is ''), in the order they were added. */
+  get(hash: number, key: string): string[] {
+    const out: string[] = [];
+    const h = hash >>> 0;
+    for (let b = h & (this.#buckets - 1), n = 0; n < this.#buckets; b = (b + 1) & (this.#buckets - 1), n++) {
+      const e = this.word(HEAD + b);
+      if (e === 0) break;
+      const at = this.#entries + (e - 1) * ENTRY;
+      if (this.word(at) !== h) continue;
+      if (key && this.text(this.word(at + 1), this.word(at + 2)) !== key) continue;
+      out.push(this.text(this.word(at + 3), this.word(at + 4)));
+    }
+    // Entries of one hash share a first bucket, and each was placed after those before it: this is their order.
+    return out;
+  }
+
+  /** Every entry as [key, value], in the order they were added. */
+  *entries(): Generator<[string, string]> {
+    for (let e = 0; e < this.size; e++) {
+      const at = this.#entries + e * ENTRY;
+      yield [this.text(this.word(at + 1), this.word(at + 2)), this.text(this.word(at + 3), this.word(at + 4))];
+    }
+  }
+}

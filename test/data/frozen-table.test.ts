@@ -1,0 +1,54 @@
+/** Indexes frozen into one buffer by a snapshot, looked up in place when the store opens. */
+import test from 'ava';
+import { mkdtemp, writeFile, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FrozenTable, FrozenTableWriter, stringHash } from '../../data/frozen-table.ts';
+
+const dir = () => mkdtemp(join(tmpdir(), 'idsync-frozen-'));
+
+test('a frozen table gives the values of a key in the order they were added, comparing keys even when hashes collide', async (t) => {
+  const w = new FrozenTableWriter();
+  const keys = ['ann@x', 'bob@x', 'Zoë', '李小龍', '𐐀 Deseret', ''];
+  keys.forEach((k, i) => w.add(stringHash(k), k, `id${i}`));
+  w.add(stringHash('ann@x'), 'ann@x', 'second');
+  // Two keys under one hash: each finds only its own values.
+  w.add(7, 'seven-a', 'a1');
+  w.add(7, 'seven-b', 'b1');
+  w.add(7, 'seven-a', 'a2');
+  const path = join(await dir(), 't.bin');
+  w.writeFile(path);
+  const table = FrozenTable.read(path);
+  t.is(table.size, keys.length + 4);
+  t.deepEqual(table.get(stringHash('ann@x'), 'ann@x'), ['id0', 'second']);
+  keys.slice(1, -1).forEach((k, i) => t.deepEqual(table.get(stringHash(k), k), [`id${i + 1}`], k));
+  t.deepEqual(table.get(7, 'seven-a'), ['a1', 'a2']);
+  t.deepEqual(table.get(7, 'seven-b'), ['b1']);
+  t.deepEqual(table.get(7, ''), ['a1', 'b1', 'a2'], 'an empty key asks for every value under the hash');
+  t.deepEqual(table.get(stringHash('nobody'), 'nobody'), []);
+  t.deepEqual([...table.entries()].slice(0, 3), [['ann@x', 'id0'], ['bob@x', 'id1'], ['Zoë', 'id2']]);
+});
+
+test('a table where every key shares one bucket still finds each, and an empty table finds nothing', async (t) => {
+  const w = new FrozenTableWriter();
+  for (let i = 0; i < 1000; i++) w.add(i * 4096, `k${i}`, `v${i}`);
+  const d = await dir();
+  w.writeFile(join(d, 'a.bin'));
+  const table = FrozenTable.read(join(d, 'a.bin'));
+  for (let i = 0; i < 1000; i += 97) t.deepEqual(table.get(i * 4096, `k${i}`), [`v${i}`]);
+  new FrozenTableWriter().writeFile(join(d, 'empty.bin'));
+  t.deepEqual(FrozenTable.read(join(d, 'empty.bin')).get(0, ''), []);
+});
+
+test('a damaged table file stops with its path', async (t) => {
+  const d = await dir();
+  const w = new FrozenTableWriter();
+  w.add(stringHash('a'), 'a', 'b');
+  const path = join(d, 'index-1.bin');
+  w.writeFile(path);
+  await writeFile(join(d, 'not.bin'), 'hello, this is not a table');
+  t.throws(() => FrozenTable.read(join(d, 'not.bin')), { message: /not\.bin cannot be read \(not an index table\); the snapshot is damaged/ });
+  const whole = await readFile(path);
+  await writeFile(path, whole.subarray(0, 20));
+  t.throws(() => FrozenTable.read(path), { message: /index-1\.bin cannot be read \(its header does not match its length\)/ });
+});
