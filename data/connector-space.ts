@@ -140,10 +140,11 @@ export class ConnectorSpace implements ConnectorSpaceView {
   /**
    * Puts back a slot read from a checkpoint or kept for undo. The value
    * indexes need the object, so it is read only when one exists; or, given
-   * the object's type, only when one covers that type.
+   * the object's type, only when one covers that type. `once`: the id is not
+   * in the space yet (a catalog names each object once), so nothing is unlinked.
    */
-  restore(id: string, slot: CsSlot, importing: boolean, exporting: boolean, objectType?: string): void {
-    this.link(id, slot, importing, exporting);
+  restore(id: string, slot: CsSlot, importing: boolean, exporting: boolean, objectType?: string, once = false): void {
+    this.link(id, slot, importing, exporting, once);
     if (objectType !== undefined ? this.indexesType(objectType) : this.valueIndexes.size) {
       const obj = slot.obj ?? this.load(slot);
       for (const index of this.valueIndexes.values()) index.update(id, obj);
@@ -156,8 +157,8 @@ export class ConnectorSpace implements ConnectorSpaceView {
     for (const index of this.valueIndexes.values()) index.update(id, undefined);
   }
 
-  private link(id: string, slot: CsSlot, importing: boolean, exporting: boolean): void {
-    this.unlink(id);
+  private link(id: string, slot: CsSlot, importing: boolean, exporting: boolean, once = false): void {
+    if (!once) this.unlink(id);
     this.slots.set(id, slot);
     if (slot.anchor !== null) this.anchors.set(slot.anchor, id);
     this.#dns?.add(slot.dn, id);

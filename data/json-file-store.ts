@@ -18,8 +18,8 @@ import type { Store, StoreTransaction } from './store.ts';
 import { StoreState, type Op, type Write } from './store-state.ts';
 import { acquireLock, type Lock } from './lock.ts';
 import { decodeOp } from './op-codec.ts';
-import { opBody, opHead, opStart, slotHead, type SlotHead } from './op-lines.ts';
-import { readLineBatches } from './line-reader.ts';
+import { opBody, opHead } from './op-lines.ts';
+import { replayJournal } from './journal-replay.ts';
 import { JOURNAL, ObjectLog } from './object-log.ts';
 import { FrozenTable } from './frozen-table.ts';
 import { IN_MEMORY, SlotCache, type Slot } from './slot.ts';
@@ -72,6 +72,8 @@ class FileStore extends StoreState implements Store {
   readonly #cache: SlotCache;
   #generation = 0;
   #journalOps = 0;
+  /** While opening, the catalog's metaverse ids in its order: its connector rows name them by place. */
+  #mvOrder: string[] = [];
 
   constructor(readonly location: string, private readonly lock: Lock, private readonly options: OpenOptions) {
     super();
@@ -102,7 +104,9 @@ class FileStore extends StoreState implements Store {
     const g = Number((await this.pointer.read())?.trim() ?? 0);
     this.#generation = g;
     const dir = this.genDir(g);
-    if (g > 0 && (await readCatalog(dir, (l) => this.restoreCatalog(l, g, dir)))) {
+    const catalog = g > 0 && (await readCatalog(dir, (l) => this.restoreCatalog(l, g, dir)));
+    this.#mvOrder = [];
+    if (catalog) {
       const state = await stateFile(dir).read();
       for (const [k, v] of state?.meta ?? []) this.metaData.set(k, v);
       for (const r of state?.runs ?? []) this.apply(['run', r]);
@@ -118,60 +122,22 @@ class FileStore extends StoreState implements Store {
     if ('csIndex' in line) this.space(line.csIndex[0]).loadIndex(line.csIndex[1], line.csIndex[2], indexSource(line, dir));
     else if ('mvIndex' in line) this.loadMvIndex(line.mvIndex[0], line.mvIndex[1], indexSource(line, dir));
     else if ('csDn' in line) this.space(line.csDn).loadDnTable(FrozenTable.read(join(dir, line.table)));
-    else if ('cs' in line) for (const row of line.rows) this.restoreRow(line.cs, row, file);
-    else for (const [id, type, off, len] of line.mv) this.mvSlots.set(id, { obj: undefined, file, off, len, id, type });
+    else if ('cs' in line) for (const row of line.rows) this.restoreRow(line.cs, row, file, undefined, undefined, undefined, true);
+    else for (const [id, type, off, len] of line.mv) { this.mvSlots.set(id, { obj: undefined, file, off, len, id, type }); this.#mvOrder.push(id); }
   }
 
   private async replay(): Promise<number> {
-    let ops = 0;
-    let at = 0;
-    let committed = 0;
-    let lineNo = 0;
-    /** Where an unreadable line was: a torn tail if nothing follows it, damage if something does. */
-    let torn: { line: number; off: number } | null = null;
-    // Ops, or connector slots read from their line alone, with where their line is; -1 for the earlier form, whole transactions in one line.
-    let pending: [Op | SlotHead, number, number][] = [];
-    // Line by line: a journal may hold more than one string can.
-    const path = join(this.location, 'journal.jsonl');
-    for await (const lines of readLineBatches(path)) {
-      for (const line of lines) {
-        const len = Buffer.byteLength(line);
-        const off = at;
-        at += len + 1;
-        lineNo++;
-        if (!line) continue;
-        if (torn) {
-          // Cutting the journal here would drop committed steps: leave it as it is and say where.
-          throw new Error(`store: ${path} is damaged at line ${torn.line} (byte ${torn.off}) and more lines follow; nothing was changed. Restore the file, or remove that line if the steps after it are to be kept`);
-        }
-        let rec: unknown;
-        let skip = 0; // the head's bytes: a slot names the op after it
-        try {
-          const start = opStart(line);
-          const head = slotHead(line, start);
-          if (head) skip = Buffer.byteLength(line.slice(0, start));
-          // The object itself only where a value index needs its values: a replay reads slots, as opening a snapshot does.
-          if (head && !this.space(head[1]).indexesType(head[2])) { pending.push([head, off + skip, len - skip]); continue; }
-          rec = JSON.parse(start ? line.slice(start) : line);
-        } catch {
-          torn = { line: lineNo, off }; // A torn last line, if nothing follows: that transaction never committed.
-          continue;
-        }
-        if (Array.isArray(rec)) { pending.push([decodeOp(rec), off + skip, len - skip]); continue; }
-        const { ops: old, commit } = rec as { ops?: unknown[]; commit?: boolean };
-        for (const op of old ?? []) pending.push([decodeOp(op), -1, 0]);
-        if (!commit) continue;
+    const { ops, committed } = await replayJournal(join(this.location, 'journal.jsonl'), {
+      needsObject: (head) => this.space(head[1]).indexesType(head[2]),
+      commit: (pending) => {
         for (const [op, o, l] of pending) {
           const slot = op[0] === 'slot' ? this.restoreRow(op[1], op[3], JOURNAL, op[2], o, l) : this.apply(op);
           // Not kept in the cache: a replay parses every version of every object in the journal,
           // most of which no step of this run reads (at 100,000 people, megabyte group objects).
           if (slot && o >= 0) this.placed(slot, JOURNAL, o, l, false);
         }
-        ops += pending.length;
-        pending = [];
-        committed = at;
-      }
-    }
+      },
+    });
     // Cut off a torn or uncommitted tail, so that the next transaction's lines do not run on from it.
     if (committed < this.#log.journalSize) this.#log.truncate(committed);
     else if (committed > this.#log.journalSize) {
@@ -181,12 +147,23 @@ class FileStore extends StoreState implements Store {
     return ops;
   }
 
-  /** Puts back a connector slot from a catalog row, or from a journal line's head (with the object's type, and the line's place). */
-  private restoreRow(agent: string, row: CsRow, file: number, objectType?: string, off = row[4], len = row[5]): Slot<unknown> {
-    const { slot, importing, exporting } = slotOfRow(row, file, this.mvIdString, off, len);
-    this.space(agent).restore(slot.id, slot, importing, exporting, objectType);
+  /**
+   * Puts back a connector slot from a catalog row (`once`: a catalog names
+   * each object once), or from a journal line's head (with the object's
+   * type, and the line's place).
+   */
+  private restoreRow(agent: string, row: CsRow, file: number, objectType?: string, off = row[4], len = row[5], once = false): Slot<unknown> {
+    const { slot, importing, exporting } = slotOfRow(row, file, this.mvRef, off, len);
+    this.space(agent).restore(slot.id, slot, importing, exporting, objectType, once);
     return slot;
   }
+
+  private readonly mvRef = (ref: string | number): string => {
+    if (typeof ref === 'string') return this.mvIdString(ref);
+    const id = this.#mvOrder[ref];
+    if (id === undefined) throw new Error(`store: the catalog of ${this.genDir(this.#generation)} names metaverse row ${ref}, which it does not hold; the snapshot is damaged`);
+    return id;
+  };
 
   /** The slot's object is now also on disk: it may leave memory, at once unless `cache`. */
   private placed(slot: Slot<unknown>, file: number, off: number, len: number, cache = true): void {
@@ -254,9 +231,11 @@ class FileStore extends StoreState implements Store {
       offs.push(off, len);
       return [off, len];
     };
-    // The metaverse first: connector slots then share its id strings (mvIdString).
+    // The metaverse first: connector rows then name its objects by place.
     let mvRows: MvRow[] = [];
+    const place = new Map<string, number>();
     for (const [id, s] of this.mvSlots) {
+      place.set(id, place.size);
       const [off, len] = copy(s, () => ['mv', id, s.obj!]);
       mvRows.push([id, s.type, off, len]);
       if (mvRows.length >= CATALOG_ROWS) { w.catalog({ mv: mvRows }); mvRows = []; }
@@ -268,7 +247,7 @@ class FileStore extends StoreState implements Store {
         // Before the copy, which moves the slot to the new generation's file.
         const deleting = space.exporting.has(id) && space.deleting(s);
         const [off, len] = copy(s, () => ['cs', agent, id, s.obj!]);
-        rows.push(csRow(id, s, space.importing.has(id), space.exporting.has(id), off, len, deleting));
+        rows.push(csRow(id, s, space.importing.has(id), space.exporting.has(id), off, len, deleting, (mv) => place.get(mv) ?? mv));
         if (rows.length >= CATALOG_ROWS) { w.catalog({ cs: agent, rows }); rows = []; }
       }
       if (rows.length) w.catalog({ cs: agent, rows });

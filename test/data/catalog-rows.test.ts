@@ -1,0 +1,58 @@
+/** A catalog's connector rows name their metaverse object by its place among the catalog's metaverse rows. */
+import test from 'ava';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openFileStore } from '../../data/json-file-store.ts';
+import type { CsObject, MvObject } from '../../data/objects.ts';
+
+const mv = (id: string): MvObject => ({ id, objectType: 'person', attrs: {}, lineage: {}, connectors: [], createdAt: '2026-01-01T00:00:00Z', deleteAt: null });
+const cs = (id: string, mvId: string | null): CsObject => ({
+  id, agent: 'hr', anchor: `A-${id}`, dn: `id=${id}`, objectType: 'person', state: mvId ? 'connector' : 'disconnector', mvId, hologram: {}, pendingImport: null, pendingExport: null,
+  unconfirmed: null, exportError: null, importError: null, syncError: null, provisionedBy: null, deprovision: null, applied: [], importDigest: null,
+});
+const catalogPath = async (d: string) => join(d, 'snapshot', (await readFile(join(d, 'snapshot', 'current'), 'utf8')).trim(), 'catalog.jsonl');
+
+async function seeded() {
+  const d = await mkdtemp(join(tmpdir(), 'idsync-store-'));
+  const s = await openFileStore(d, { compactOnCloseAfterOps: 0 });
+  const tx = s.begin();
+  for (const id of ['m1', 'm2', 'm3']) tx.putMv(mv(id));
+  tx.putCs(cs('c1', 'm3'));
+  tx.putCs(cs('c2', 'm1'));
+  tx.putCs(cs('c3', null));
+  await tx.commit();
+  await s.close();
+  return d;
+}
+
+const joins = async (d: string) => {
+  const s = await openFileStore(d);
+  const out = ['c1', 'c2', 'c3'].map((id) => s.cs('hr').get(id)?.mvId ?? null);
+  const back = ['m1', 'm3'].map((m) => s.cs('hr').joinedTo(m)?.id);
+  await s.close();
+  return { out, back };
+};
+
+test('connector rows name metaverse objects by place, and reopen joined to the same ones', async (t) => {
+  const d = await seeded();
+  const lines = (await readFile(await catalogPath(d), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { cs?: string; rows?: unknown[][]; mv?: unknown[][] });
+  const order = lines.flatMap((l) => (l.mv ?? []).map((r) => r[0]));
+  const rows = lines.filter((l) => l.cs === 'hr').flatMap((l) => l.rows!);
+  t.deepEqual(rows.map((r) => [r[0], r[6]]), [['c1', order.indexOf('m3')], ['c2', order.indexOf('m1')], ['c3', null]]);
+  t.deepEqual(await joins(d), { out: ['m3', 'm1', null], back: ['c2', 'c1'] });
+});
+
+test('a catalog written before, naming metaverse ids, opens the same; a place it does not hold stops the open', async (t) => {
+  const d = await seeded();
+  const path = await catalogPath(d);
+  const text = await readFile(path, 'utf8');
+  const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { cs?: string; rows?: unknown[][]; mv?: unknown[][] });
+  const order = lines.flatMap((l) => (l.mv ?? []).map((r) => r[0] as string));
+  const older = lines.map((l) => (l.cs ? { ...l, rows: l.rows!.map((r) => r.map((v, i) => (i === 6 && typeof v === 'number' ? order[v] : v))) } : l));
+  await writeFile(path, older.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  t.deepEqual(await joins(d), { out: ['m3', 'm1', null], back: ['c2', 'c1'] });
+  const damaged = lines.map((l) => (l.cs ? { ...l, rows: l.rows!.map((r) => r.map((v, i) => (i === 6 && typeof v === 'number' ? 7 : v))) } : l));
+  await writeFile(path, damaged.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  await t.throwsAsync(openFileStore(d), { message: /names metaverse row 7, which it does not hold; the snapshot is damaged/ });
+});
