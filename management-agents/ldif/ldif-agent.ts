@@ -19,8 +19,8 @@ import { appendDurably } from '../file-journal.ts';
 import { fileStamp } from '../journaled-file.ts';
 import { addRecord, deleteRecord, modifyRecord, modrdnRecord, type LdifEntry } from './ldif-format.ts';
 import { firstValue, LdifDirectory } from './ldif-directory.ts';
-import { anchorComment, changesSince, logSize, onlyRewritten, rewrittenComment } from './ldif-change-log.ts';
-import { readWatermark, writeWatermark } from './ldif-watermark.ts';
+import { anchorComment, changesSince, rewrittenComment } from './ldif-change-log.ts';
+import { logSize, onlyRewritten, readWatermark, writeWatermark } from '../log-watermark.ts';
 
 export function createLdifAgent(o: AgentOptions): ManagementAgent {
   const path = resolve(o.baseDir, String(o.settings['path'] ?? ''));

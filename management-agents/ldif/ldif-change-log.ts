@@ -11,7 +11,7 @@
  *   means an edit by other means, answered with a full import.
  * Read from a byte offset, the log says which entries changed since.
  */
-import { stat } from 'node:fs/promises';
+import { logSize } from '../log-watermark.ts';
 import { readLineBatchesAt } from '../../data/line-reader.ts';
 import { splitDn } from '../../data/dn.ts';
 import { attributeLine } from './ldif-format.ts';
@@ -36,15 +36,6 @@ export interface ChangesSince {
 }
 
 interface Rec { dn?: string; type?: string; newrdn?: string; newsuperior?: string; anchor?: string }
-
-/** The log's length in bytes; 0 before the first export. */
-export async function logSize(path: string): Promise<number> {
-  return stat(path).then((s) => s.size, (err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT') return 0; throw err; });
-}
-
-/** Whether the file, last seen as `from`, changed since only by the rewrites logged: then it is `now`. */
-export const onlyRewritten = (from: string, rewrites: ChangesSince['rewrites'], now: string): boolean =>
-  rewrites.reduce<string | null>((at, [before, after]) => (at === before ? after : null), from) === now;
 
 /** The changes logged from byte `from` on; null when the log is shorter (replaced or cut), so the offset means nothing. */
 export async function changesSince(path: string, from: number): Promise<ChangesSince | null> {

@@ -1,0 +1,38 @@
+/**
+ * The watermark of a file agent that logs its own rewrites (ldif, and csv
+ * writing the file it imports): where in its change log the last import left
+ * off, and the file's size and time then. Anything else (an older engine's
+ * null, a damaged value) reads as none, and the import runs full.
+ */
+import { stat } from 'node:fs/promises';
+
+export interface LogWatermark {
+  /** Byte offset in the change log. */
+  readonly offset: number;
+  /** The file's stamp (see fileStamp in journaled-file.ts). */
+  readonly file: string;
+}
+
+export function readWatermark(w: string | null): LogWatermark | null {
+  if (w === null) return null;
+  try {
+    const v = JSON.parse(w) as Partial<LogWatermark>;
+    return Number.isSafeInteger(v.offset) && v.offset! >= 0 && typeof v.file === 'string' ? { offset: v.offset!, file: v.file } : null;
+  } catch {
+    return null;
+  }
+}
+
+export const writeWatermark = (w: LogWatermark): string => JSON.stringify(w);
+
+/** The log's length in bytes; 0 before the first export. */
+export async function logSize(path: string): Promise<number> {
+  return stat(path).then((s) => s.size, (err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT') return 0; throw err; });
+}
+
+/**
+ * Whether the file, last seen as `from`, changed since only by the rewrites
+ * logged (each the file's stamp before and after): then it is `now`.
+ */
+export const onlyRewritten = (from: string, rewrites: readonly (readonly [string, string])[], now: string): boolean =>
+  rewrites.reduce<string | null>((at, [before, after]) => (at === before ? after : null), from) === now;
