@@ -1,6 +1,8 @@
 /**
  * The csv agent: an HR extract as a source (streaming, one bad row is one
  * import error), and a simple app as a target (full file or change rows).
+ * An agent that writes the file it imports confirms its exports with a delta
+ * import from its own change log (csv-change-log.ts).
  */
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -14,6 +16,9 @@ import { readCsvConfig, type CsvAgentConfig } from './csv-agent-config.ts';
 import { decoderStream } from './csv-encoding.ts';
 import { exportCsvChanges, exportCsvFull } from './csv-export.ts';
 import { CsvTable } from './csv-table.ts';
+import { changeLogPath, logRewrite, netChanges, rewritesSince } from './csv-change-log.ts';
+import { fileStamp } from '../journaled-file.ts';
+import { logSize, onlyRewritten, readWatermark, writeWatermark } from '../log-watermark.ts';
 
 function toObject(cfg: CsvAgentConfig, anchor: string, record: Readonly<Record<string, string | undefined>>): ImportedObject {
   const attrs: Attributes = {};
@@ -91,6 +96,49 @@ async function* readRows(cfg: CsvAgentConfig, agent: string, drop: Buffer | null
 export function createCsvAgent(options: AgentOptions): ManagementAgent {
   const cfg = readCsvConfig(options);
   const table = cfg.exportMode === 'full' ? new CsvTable(cfg, options.name) : null;
+  // Writing the file it imports, without drop files: its own change log says what changed.
+  const logPath = table && cfg.path === cfg.exportPath && cfg.delta !== 'drop' ? changeLogPath(cfg.path) : null;
+
+  /** Rewrites the file with what exports journaled; with a change log, logs the rewrite. */
+  async function fold(): Promise<void> {
+    if (!table) return;
+    const before = logPath ? await fileStamp(cfg.path) : '';
+    if (!(await table.fold())) return;
+    const changes = table.takeChanges();
+    if (logPath) await logRewrite(logPath, { before, after: await fileStamp(cfg.path), ...changes });
+  }
+
+  async function* fullLogged(log: string, ctx: ImportContext): AsyncIterable<ImportChange> {
+    // Taken before the rows are read: a delta import from here misses nothing.
+    const mark = writeWatermark({ offset: await logSize(log), file: await fileStamp(cfg.path) });
+    yield* readRows(cfg, options.name, null);
+    ctx.setWatermark(mark);
+  }
+
+  /** The rows the log names since the watermark, as the file holds them now; a full import when it cannot say. */
+  async function* confirming(log: string, t: CsvTable, ctx: ImportContext): AsyncIterable<ImportChange> {
+    const from = readWatermark(ctx.watermark);
+    const since = from && (await rewritesSince(log, from.offset));
+    const stamp = await fileStamp(cfg.path);
+    const why = !from ? 'the watermark is not one this agent wrote'
+      : !since ? `${log} is shorter than at the last import`
+      : since.unusable ? `${log}: ${since.unusable}`
+      : !onlyRewritten(from.file, since.rewrites.map((r) => [r.before, r.after] as const), stamp) ? `${cfg.path} was changed other than by this agent's exports` : null;
+    if (why || !since) {
+      ctx.note(`${why}: ran a full import`);
+      ctx.becameFull?.();
+      yield* fullLogged(log, ctx);
+      return;
+    }
+    await t.load();
+    const { put, removed } = netChanges(since.rewrites);
+    for (const k of removed) if (!t.get(k)) yield { kind: 'delete', anchor: k };
+    for (const k of put) {
+      const row = t.get(k);
+      if (row) yield { kind: 'object', object: toObject(cfg, k, row) };
+    }
+    ctx.setWatermark(writeWatermark({ offset: since.end, file: stamp }));
+  }
   /**
    * An import of the file export writes first folds what an interrupted export
    * journaled. With drop files, the watermark names the drop file read last
@@ -98,7 +146,11 @@ export function createCsvAgent(options: AgentOptions): ManagementAgent {
    * reads the drop file only once the source has replaced it.
    */
   async function* importing(drop: boolean, ctx: ImportContext): AsyncIterable<ImportChange> {
-    if (cfg.path === cfg.exportPath) await table?.fold();
+    if (cfg.path === cfg.exportPath) await fold();
+    if (logPath && table) {
+      yield* drop ? confirming(logPath, table, ctx) : fullLogged(logPath, ctx);
+      return;
+    }
     const dropped = cfg.delta === 'drop' ? await readDrop(cfg, options.name) : null;
     if (!drop) yield* readRows(cfg, options.name, null);
     else if (dropped?.bytes && dropped.stamp !== ctx.watermark) yield* readRows(cfg, options.name, dropped.bytes);
@@ -108,7 +160,7 @@ export function createCsvAgent(options: AgentOptions): ManagementAgent {
     name: options.name,
     type: 'csv',
     capabilities: {
-      deltaImport: cfg.delta === 'drop', export: true, referencesInSecondPass: false, valueLevelMultiValue: false, rename: true,
+      deltaImport: cfg.delta === 'drop' || logPath !== null, export: true, referencesInSecondPass: false, valueLevelMultiValue: false, rename: true,
       // Full mode journals each batch and rewrites the file once per step (endExport).
       ...(cfg.exportMode === 'full' ? { exportBatchSize: 5000 } : {}),
     },
@@ -119,7 +171,7 @@ export function createCsvAgent(options: AgentOptions): ManagementAgent {
       await table.load();
       return exportCsvFull(cfg, table, batch);
     },
-    endExport: async () => { await table?.fold(); },
+    endExport: fold,
     async findObject(q) {
       // Export objects are named anchorColumn=value; look the row up in the file export writes.
       const wanted = q.anchor ?? (q.dn?.startsWith(`${cfg.anchor[0]}=`) ? q.dn.slice(cfg.anchor[0]!.length + 1) : undefined);

@@ -14,6 +14,8 @@ export type CsvRecord = Record<string, string>;
 
 export class CsvTable extends JournaledFile<CsvRecord> {
   private rows = new Map<string, CsvRecord>();
+  /** Anchors changed since `takeChanges`, each by its last change: what the change log names for the next rewrite. */
+  private changed = new Map<string, 'put' | 'removed'>();
 
   constructor(private readonly cfg: CsvAgentConfig, agent: string) {
     super(cfg.exportPath, agent);
@@ -33,8 +35,16 @@ export class CsvTable extends JournaledFile<CsvRecord> {
   }
 
   protected replay(j: JournalEntry<CsvRecord>): void {
-    if ('remove' in j) this.rows.delete(j.remove);
+    if ('remove' in j) this.remove(j.remove);
     else this.write(j.put, j.from);
+  }
+
+  /** The anchors put and removed since the last call: call once the file holds them. */
+  takeChanges(): { put: string[]; removed: string[] } {
+    const out = { put: [] as string[], removed: [] as string[] };
+    for (const [k, how] of this.changed) out[how].push(k);
+    this.changed = new Map();
+    return out;
   }
 
   protected *serialize(): Iterable<string> {
@@ -55,14 +65,23 @@ export class CsvTable extends JournaledFile<CsvRecord> {
 
   /** Removes a row, to be journaled by `commit`. */
   delete(key: string): void {
-    this.rows.delete(key);
+    this.remove(key);
     this.queue({ remove: key });
   }
 
+  private remove(key: string): void {
+    this.rows.delete(key);
+    this.changed.set(key, 'removed');
+  }
+
   private write(row: CsvRecord, from: string | undefined): string {
-    if (from !== undefined) this.rows.delete(from);
     const key = this.keyOf(row);
+    if (from !== undefined) {
+      this.rows.delete(from);
+      if (from !== key) this.changed.set(from, 'removed');
+    }
     this.rows.set(key, row);
+    this.changed.set(key, 'put');
     return key;
   }
 }
