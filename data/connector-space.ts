@@ -38,11 +38,16 @@ export const pendingOf = (o: CsObject) => ({ importing: !!o.pendingImport, expor
 
 export class ConnectorSpace implements ConnectorSpaceView {
   readonly slots = new Map<string, CsSlot>();
-  private readonly anchors = new Map<string, string>();
+  /**
+   * Anchor → the slot that holds it, and below, metaverse id → the joined
+   * slot: the slot itself, not its id, so that resolving a group's members
+   * is one lookup per member rather than two.
+   */
+  private readonly anchors = new Map<string, CsSlot>();
   /** Ids by DN; built on the first lookup by DN, as many spaces are only ever looked up by anchor. */
   #dns: DnIndex | null = null;
-  /** Metaverse id → the connector joined to it, for references: a group of 100,000 members reads no member. */
-  private readonly joined = new Map<string, string>();
+  /** For references: a group of 100,000 members reads no member. */
+  private readonly joined = new Map<string, CsSlot>();
   readonly importing = new Set<string>();
   readonly exporting = new Set<string>();
   /** objectType\0attribute → values held, for SelectUniqueValue; built on first `find`. */
@@ -54,7 +59,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
     const s = this.slots.get(id);
     return s && (s.obj ?? this.load(s));
   }
-  byAnchor(anchor: string) { const id = this.anchors.get(anchor); return id === undefined ? undefined : this.get(id); }
+  byAnchor(anchor: string) { const s = this.anchors.get(anchor); return s && (s.obj ?? this.load(s)); }
   byDn(dn: string) { const id = this.idByDn(dn); return id === undefined ? undefined : this.get(id); }
   refByDn(dn: string): ConnectorRef | undefined { const id = this.idByDn(dn); return id === undefined ? undefined : this.slots.get(id); }
   private idByDn(dn: string): string | undefined {
@@ -76,7 +81,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
 
   /** Takes the DN index from a snapshot; after every slot is restored, before the journal's changes. */
   loadDnTable(table: FrozenTable): void { this.#dns = new DnIndex(table); }
-  refByAnchor(anchor: string): ConnectorRef | undefined { const id = this.anchors.get(anchor); return id === undefined ? undefined : this.slots.get(id); }
+  refByAnchor(anchor: string): ConnectorRef | undefined { return this.anchors.get(anchor); }
   importedIds(): string[] {
     const out: string[] = [];
     for (const [id, s] of this.slots) if (s.anchor !== null && !s.placeholder) out.push(id);
@@ -84,7 +89,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
   }
   *values(): IterableIterator<CsObject> { for (const s of this.slots.values()) yield s.obj ?? this.load(s); }
   ids() { return [...this.slots.keys()]; }
-  joinedTo(mvId: string): ConnectorRef | undefined { const id = this.joined.get(mvId); return id === undefined ? undefined : this.slots.get(id); }
+  joinedTo(mvId: string): ConnectorRef | undefined { return this.joined.get(mvId); }
   pendingImportIds() { return [...this.importing]; }
 
   find(objectType: string, attribute: string, value: string): CsObject[] {
@@ -160,9 +165,9 @@ export class ConnectorSpace implements ConnectorSpaceView {
   private link(id: string, slot: CsSlot, importing: boolean, exporting: boolean, once = false): void {
     if (!once) this.unlink(id);
     this.slots.set(id, slot);
-    if (slot.anchor !== null) this.anchors.set(slot.anchor, id);
+    if (slot.anchor !== null) this.anchors.set(slot.anchor, slot);
     this.#dns?.add(slot.dn, id);
-    if (slot.mvId !== null) this.joined.set(slot.mvId, id);
+    if (slot.mvId !== null) this.joined.set(slot.mvId, slot);
     if (importing) this.importing.add(id);
     if (exporting) this.exporting.add(id);
   }
@@ -174,8 +179,8 @@ export class ConnectorSpace implements ConnectorSpaceView {
     this.slots.delete(id);
     this.importing.delete(id);
     this.exporting.delete(id);
-    if (old.anchor !== null && this.anchors.get(old.anchor) === id) this.anchors.delete(old.anchor);
+    if (old.anchor !== null && this.anchors.get(old.anchor) === old) this.anchors.delete(old.anchor);
     this.#dns?.remove(old.dn, id);
-    if (old.mvId !== null && this.joined.get(old.mvId) === id) this.joined.delete(old.mvId);
+    if (old.mvId !== null && this.joined.get(old.mvId) === old) this.joined.delete(old.mvId);
   }
 }

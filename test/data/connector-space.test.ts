@@ -1,0 +1,44 @@
+/** A connector space's lookups by anchor and by joined metaverse object follow every write, rollback and removal. */
+import test from 'ava';
+import { MemoryStore } from '../../data/store-state.ts';
+import type { CsObject } from '../../data/objects.ts';
+
+const cs = (id: string, anchor: string | null, mvId: string | null): CsObject => ({
+  id, agent: 'hr', anchor, dn: `id=${id}`, objectType: 'person', state: mvId ? 'connector' : 'disconnector', mvId, hologram: {}, pendingImport: null, pendingExport: null,
+  unconfirmed: null, exportError: null, importError: null, syncError: null, provisionedBy: null, deprovision: null, applied: [], importDigest: null,
+});
+
+test('lookups by anchor and by metaverse id give the latest version, and the one before after a rollback', async (t) => {
+  const store = new MemoryStore();
+  const space = store.cs('hr');
+  const tx = store.begin();
+  tx.putCs(cs('c1', 'A1', null));
+  await tx.commit();
+  t.is(space.refByAnchor('A1')?.mvId, null);
+  const tx2 = store.begin();
+  tx2.putCs(cs('c1', 'A1', 'm1'));
+  t.is(space.refByAnchor('A1')?.mvId, 'm1', 'a new version of the object');
+  t.is(space.joinedTo('m1')?.id, 'c1');
+  t.is(space.byAnchor('A1')?.mvId, 'm1');
+  await tx2.rollback();
+  t.is(space.refByAnchor('A1')?.mvId, null, 'back to the version before');
+  t.is(space.joinedTo('m1'), undefined);
+  const tx3 = store.begin();
+  tx3.putCs(cs('c1', 'A2', 'm2')); // a new anchor and a new join
+  await tx3.commit();
+  t.is(space.refByAnchor('A1'), undefined);
+  t.is(space.refByAnchor('A2')?.id, 'c1');
+  t.is(space.joinedTo('m2')?.anchor, 'A2');
+  // Another object takes the join; removing the first then leaves the second's.
+  const tx4 = store.begin();
+  tx4.putCs(cs('c2', 'A3', 'm2'));
+  tx4.deleteCs('hr', 'c1');
+  await tx4.commit();
+  t.is(space.joinedTo('m2')?.id, 'c2');
+  t.is(space.refByAnchor('A2'), undefined);
+  const tx5 = store.begin();
+  tx5.deleteCs('hr', 'c2');
+  await tx5.commit();
+  t.is(space.joinedTo('m2'), undefined);
+  t.is(space.byAnchor('A3'), undefined);
+});
