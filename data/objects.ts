@@ -19,6 +19,33 @@ export function applyValues(current: AttrValue | null | undefined, add: readonly
   return out;
 }
 
+/**
+ * An exported value-level change of a multi-valued attribute awaiting
+ * confirmation: the values added and removed, not the whole list, so that a
+ * 10,000-member group's object does not hold its member list twice.
+ */
+export type ValuesAwaited = Extract<AttrChange, { op: 'values' }>;
+/** What an export sent for one attribute and no import has shown yet: a whole value (null: none), or values added and removed. */
+export type Unconfirmed = AttrValue | null | ValuesAwaited;
+
+export const isValuesAwaited = (u: Unconfirmed | undefined): u is ValuesAwaited => typeof u === 'object' && u !== null && !Array.isArray(u);
+
+/** What the attribute holds once an unconfirmed export lands on `current`; null for no value. */
+export function landed(current: AttrValue | null | undefined, u: Unconfirmed): AttrValue | null {
+  if (!isValuesAwaited(u)) return u;
+  const set = applyValues(current, u.add, u.remove);
+  return set.length ? set : null;
+}
+
+/** `before` (values still awaited, if any) followed by `next`: a value's last change decides. */
+export function awaitValues(before: ValuesAwaited | undefined, next: ValuesAwaited): ValuesAwaited {
+  const add = new Set(before?.add);
+  const remove = new Set(before?.remove);
+  for (const v of next.remove) { add.delete(v); remove.add(v); }
+  for (const v of next.add) { remove.delete(v); add.add(v); }
+  return { op: 'values', add: [...add], remove: [...remove] };
+}
+
 /** A copy of `attrs` with `changes` applied: what an object holds once they land. */
 export function applyChanges(attrs: Attributes, changes: Readonly<Record<string, AttrChange>>): Attributes {
   const out: Attributes = { ...attrs };
@@ -76,7 +103,7 @@ export interface CsObject {
   readonly pendingImport: PendingImport | null;
   readonly pendingExport: PendingExport | null;
   /** Exported values not yet seen by an import ("$dn" for a rename); re-sent until confirmed. */
-  readonly unconfirmed: Readonly<Record<string, AttrValue | null>> | null;
+  readonly unconfirmed: Readonly<Record<string, Unconfirmed>> | null;
   readonly exportError: ExportErrorInfo | null;
   readonly importError: { readonly message: string; readonly file?: string; readonly line?: number } | null;
   /** The last synchronization error on this object (an ambiguous join, a failing flow). */

@@ -10,7 +10,7 @@
  * - MvValueIndex: metaverse objects of one type by one attribute, for joins.
  */
 import { asArray } from './model.ts';
-import type { CsObject, MvObject } from './objects.ts';
+import { isValuesAwaited, type CsObject, type MvObject } from './objects.ts';
 import { normalizeKey } from './store.ts';
 import { FrozenTable, FrozenTableWriter, stringHash } from './frozen-table.ts';
 
@@ -97,7 +97,8 @@ abstract class ValueIndex<T> {
 export class CsValueIndex extends ValueIndex<CsObject> {
   protected valuesOf(o: CsObject): string[] {
     if (o.objectType !== this.type) return [];
-    const out = [...asArray(o.hologram[this.attribute]), ...asArray(o.unconfirmed?.[this.attribute])];
+    const u = o.unconfirmed?.[this.attribute];
+    const out = [...asArray(o.hologram[this.attribute]), ...(isValuesAwaited(u) ? u.add : asArray(u))];
     const c = o.pendingExport?.changes[this.attribute];
     if (c) out.push(...(c.op === 'replace' ? asArray(c.value) : c.add));
     return [...new Set(out.map((v) => String(v).toLowerCase()))];

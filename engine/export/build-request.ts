@@ -4,7 +4,7 @@
  * (MIM's NoReferenceValuesInFirstExport), reference values go in a second pass,
  * after every first-pass request of the run.
  */
-import type { AttrChange, CsObject } from '../../data/objects.ts';
+import { landed, type AttrChange, type CsObject } from '../../data/objects.ts';
 import type { ExportRequest } from '../../management-agents/index.ts';
 
 export interface Requests {
@@ -16,7 +16,8 @@ export function toRequests(cs: CsObject, referencesInSecondPass: boolean): Reque
   const pe = cs.pendingExport;
   const changes: Record<string, AttrChange> = {};
   // Unconfirmed values are re-sent on every export until an import confirms them.
-  for (const [k, v] of Object.entries(cs.unconfirmed ?? {})) if (k !== '$dn') changes[k] = { op: 'replace', value: v };
+  // Values awaited are sent as the whole list they make, as before they were kept as changes.
+  for (const [k, v] of Object.entries(cs.unconfirmed ?? {})) if (k !== '$dn') changes[k] = { op: 'replace', value: landed(cs.hologram[k], v) };
   for (const [k, c] of Object.entries(pe?.changes ?? {})) changes[k] = c;
   const op = pe?.op ?? 'update';
   const unconfirmedDn = cs.unconfirmed?.['$dn'];

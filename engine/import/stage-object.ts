@@ -4,8 +4,8 @@
  */
 import { hash, randomUUID } from 'node:crypto';
 import type { AttrValue, Attributes } from '../../data/model.ts';
-import { valuesEqual } from '../../data/model.ts';
-import type { CsObject, PendingImport } from '../../data/objects.ts';
+import { asArray, valuesEqual } from '../../data/model.ts';
+import { isValuesAwaited, type CsObject, type PendingImport, type ValuesAwaited } from '../../data/objects.ts';
 import type { ImportedObject } from '../../management-agents/index.ts';
 
 export function newCsObject(agent: string, fields: Partial<CsObject> & Pick<CsObject, 'dn' | 'objectType'>): CsObject {
@@ -36,13 +36,19 @@ export interface Staged {
   readonly notConfirmed: string[];
 }
 
+/** Whether an imported value holds every value added and none removed. */
+function shows(seen: AttrValue | null, v: ValuesAwaited): boolean {
+  const held = new Set(asArray(seen).map(String));
+  return v.add.every((x) => held.has(String(x))) && v.remove.every((x) => !held.has(String(x)));
+}
+
 /** Confirms or drops unconfirmed exports: the import either shows the value, or says otherwise. */
 function confirm(existing: CsObject, imported: ImportedObject): { unconfirmed: CsObject['unconfirmed']; notConfirmed: string[] } {
   if (!existing.unconfirmed) return { unconfirmed: null, notConfirmed: [] };
   const notConfirmed: string[] = [];
   for (const [k, v] of Object.entries(existing.unconfirmed)) {
     const seen = k === '$dn' ? imported.dn : (imported.attrs[k] ?? null);
-    const ok = k === '$dn' ? String(v).toLowerCase() === imported.dn.toLowerCase() : valuesEqual(seen, v);
+    const ok = k === '$dn' ? String(v).toLowerCase() === imported.dn.toLowerCase() : isValuesAwaited(v) ? shows(seen, v) : valuesEqual(seen, v);
     if (!ok) notConfirmed.push(k);
   }
   return { unconfirmed: null, notConfirmed };

@@ -8,7 +8,7 @@ import { IgnoreThisFlow, Sentinel, toStored } from '../../rules/index.ts';
 import type { AttrValue, Attributes, Scalar } from '../../data/model.ts';
 import { asArray, valuesEqual } from '../../data/model.ts';
 import type { AttrChange, CsObject, MvObject, PendingExport } from '../../data/objects.ts';
-import { applyChanges } from '../../data/objects.ts';
+import { applyChanges, landed } from '../../data/objects.ts';
 import { pendingInTarget, resolveOutbound } from './references.ts';
 import type { SyncContext } from './sync-context.ts';
 
@@ -17,8 +17,9 @@ export function escrowView(cs: CsObject): Attributes {
   const view: Attributes = { ...cs.hologram };
   for (const [k, v] of Object.entries(cs.unconfirmed ?? {})) {
     if (k === '$dn') continue;
-    if (v === null) delete view[k];
-    else view[k] = v;
+    const next = landed(view[k], v);
+    if (next === null) delete view[k];
+    else view[k] = next;
   }
   return applyChanges(view, cs.pendingExport?.changes ?? {});
 }

@@ -1,0 +1,49 @@
+/** A value-level export (group member adds and removes) awaits confirmation as the values it changed, not the whole list. */
+import test from 'ava';
+import { MemoryStore } from '../../data/store-state.ts';
+import type { CsObject } from '../../data/objects.ts';
+import type { ManagementAgent } from '../../management-agents/index.ts';
+import { applyResult } from '../../engine/export/apply-result.ts';
+import { toRequests } from '../../engine/export/build-request.ts';
+import { escrowView } from '../../engine/sync/export-flow.ts';
+import { stageObject } from '../../engine/import/stage-object.ts';
+import { StepRecorder } from '../../engine/run/step-record.ts';
+
+const now = new Date('2026-01-05T08:00:00Z');
+const group: CsObject = {
+  id: 'g', agent: 'ad', anchor: 'G1', dn: 'CN=Staff,DC=corp', objectType: 'group', state: 'connector', mvId: 'm-g', hologram: { member: ['a', 'b', 'c'] }, pendingImport: null,
+  pendingExport: { op: 'update', changes: { member: { op: 'values', add: ['d'], remove: ['a'] } }, referenceAttrs: ['member'] }, unconfirmed: null,
+  exportError: null, importError: null, syncError: null, provisionedBy: null, deprovision: null, applied: [], importDigest: null,
+};
+
+async function exported(store: MemoryStore, cs: CsObject): Promise<CsObject> {
+  const tx = store.begin();
+  tx.putCs(cs);
+  const req = toRequests(cs, false).first!;
+  await applyResult({} as ManagementAgent, store.cs('ad'), tx, new StepRecorder('ad', 'export', null, now), { id: cs.id, ok: true }, req, now);
+  await tx.commit();
+  return store.cs('ad').get(cs.id)!;
+}
+
+test('an exported member add and remove await confirmation as themselves, and merge with the next ones', async (t) => {
+  const store = new MemoryStore();
+  const once = await exported(store, group);
+  t.deepEqual(once.unconfirmed, { member: { op: 'values', add: ['d'], remove: ['a'] } }, 'not the whole member list');
+  t.deepEqual(escrowView(once)['member'], ['b', 'c', 'd'], 'what the target holds once it lands');
+  // Another export before any import: the later change of a value decides.
+  const twice = await exported(store, { ...once, pendingExport: { op: 'update', changes: { member: { op: 'values', add: ['e', 'a'], remove: ['d'] } }, referenceAttrs: ['member'] } });
+  t.deepEqual(twice.unconfirmed, { member: { op: 'values', add: ['e', 'a'], remove: ['d'] } });
+  t.deepEqual(escrowView(twice)['member'], ['a', 'b', 'c', 'e']);
+  // Re-sent, until an import confirms it, as the whole list it makes.
+  t.deepEqual(toRequests({ ...twice, pendingExport: null }, false).first!.changes['member'], { op: 'replace', value: ['a', 'b', 'c', 'e'] });
+});
+
+test('an import confirms the values awaited when it shows every value added and none removed, whatever else the group holds', (t) => {
+  const awaiting: CsObject = { ...group, pendingExport: null, unconfirmed: { member: { op: 'values', add: ['d'], remove: ['a'] } } };
+  const imported = (member: string[]) => stageObject('ad', awaiting, { anchor: 'G1', dn: group.dn, objectType: 'group', attrs: { member } });
+  const ok = imported(['b', 'c', 'd', 'added-by-someone-else']);
+  t.deepEqual(ok.notConfirmed, []);
+  t.is(ok.object.unconfirmed, null);
+  t.deepEqual(imported(['a', 'b', 'c', 'd']).notConfirmed, ['member'], 'a removed member still there');
+  t.deepEqual(imported(['b', 'c']).notConfirmed, ['member'], 'an added member missing');
+});
