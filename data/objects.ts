@@ -20,25 +20,26 @@ export function applyValues(current: AttrValue | null | undefined, add: readonly
 }
 
 /**
- * An exported value-level change of a multi-valued attribute awaiting
- * confirmation: the values added and removed, not the whole list, so that a
- * 10,000-member group's object does not hold its member list twice.
+ * Values added to and removed from a multi-valued attribute, as a pending
+ * import stages them and an unconfirmed export awaits them: not the whole
+ * list, so that a 10,000-member group's object does not hold its member
+ * list twice.
  */
-export type ValuesAwaited = Extract<AttrChange, { op: 'values' }>;
-/** What an export sent for one attribute and no import has shown yet: a whole value (null: none), or values added and removed. */
-export type Unconfirmed = AttrValue | null | ValuesAwaited;
+export type ValueChanges = Extract<AttrChange, { op: 'values' }>;
+/** One attribute as staged: a whole value (null: none), or values added and removed. */
+export type StagedValue = AttrValue | null | ValueChanges;
 
-export const isValuesAwaited = (u: Unconfirmed | undefined): u is ValuesAwaited => typeof u === 'object' && u !== null && !Array.isArray(u);
+export const isValueChanges = (u: StagedValue | undefined): u is ValueChanges => typeof u === 'object' && u !== null && !Array.isArray(u);
 
 /** What the attribute holds once an unconfirmed export lands on `current`; null for no value. */
-export function landed(current: AttrValue | null | undefined, u: Unconfirmed): AttrValue | null {
-  if (!isValuesAwaited(u)) return u;
+export function landed(current: AttrValue | null | undefined, u: StagedValue): AttrValue | null {
+  if (!isValueChanges(u)) return u;
   const set = applyValues(current, u.add, u.remove);
   return set.length ? set : null;
 }
 
 /** `before` (values still awaited, if any) followed by `next`: a value's last change decides. */
-export function awaitValues(before: ValuesAwaited | undefined, next: ValuesAwaited): ValuesAwaited {
+export function mergeValueChanges(before: ValueChanges | undefined, next: ValueChanges): ValueChanges {
   const add = new Set(before?.add);
   const remove = new Set(before?.remove);
   for (const v of next.remove) { add.delete(v); remove.add(v); }
@@ -61,7 +62,8 @@ export interface PendingImport {
   /** delete-add: the object type changed under the same anchor. */
   readonly op: 'add' | 'update' | 'delete' | 'delete-add';
   /** Attribute-level delta against the synchronized hologram: new value, or null when removed. */
-  readonly delta: Readonly<Record<string, AttrValue | null>>;
+  /** An update's changed attributes (multi-values as the values added and removed); an add's whole attributes. */
+  readonly delta: Readonly<Record<string, StagedValue>>;
   readonly dn?: string;
   readonly objectType?: string;
 }
@@ -103,7 +105,7 @@ export interface CsObject {
   readonly pendingImport: PendingImport | null;
   readonly pendingExport: PendingExport | null;
   /** Exported values not yet seen by an import ("$dn" for a rename); re-sent until confirmed. */
-  readonly unconfirmed: Readonly<Record<string, Unconfirmed>> | null;
+  readonly unconfirmed: Readonly<Record<string, StagedValue>> | null;
   readonly exportError: ExportErrorInfo | null;
   readonly importError: { readonly message: string; readonly file?: string; readonly line?: number } | null;
   /** The last synchronization error on this object (an ambiguous join, a failing flow). */

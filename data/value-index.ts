@@ -10,7 +10,7 @@
  * - MvValueIndex: metaverse objects of one type by one attribute, for joins.
  */
 import { asArray } from './model.ts';
-import { isValuesAwaited, type CsObject, type MvObject } from './objects.ts';
+import { isValueChanges, type CsObject, type MvObject } from './objects.ts';
 import { normalizeKey } from './store.ts';
 import { FrozenTable, FrozenTableWriter, stringHash } from './frozen-table.ts';
 
@@ -98,7 +98,7 @@ export class CsValueIndex extends ValueIndex<CsObject> {
   protected valuesOf(o: CsObject): string[] {
     if (o.objectType !== this.type) return [];
     const u = o.unconfirmed?.[this.attribute];
-    const out = [...asArray(o.hologram[this.attribute]), ...(isValuesAwaited(u) ? u.add : asArray(u))];
+    const out = [...asArray(o.hologram[this.attribute]), ...(isValueChanges(u) ? u.add : asArray(u))];
     const c = o.pendingExport?.changes[this.attribute];
     if (c) out.push(...(c.op === 'replace' ? asArray(c.value) : c.add));
     return [...new Set(out.map((v) => String(v).toLowerCase()))];

@@ -1,6 +1,6 @@
 /** Records one export result on its connector-space object. */
 import type { StoreTransaction, ConnectorSpaceView } from '../../data/store.ts';
-import { applyValues, awaitValues, isValuesAwaited, type CsObject, type Unconfirmed } from '../../data/objects.ts';
+import { applyValues, mergeValueChanges, isValueChanges, type CsObject, type StagedValue } from '../../data/objects.ts';
 import type { ExportRequest, ExportResult, ManagementAgent } from '../../management-agents/index.ts';
 import type { StepRecorder } from '../run/step-record.ts';
 import { escrowView } from '../sync/export-flow.ts';
@@ -12,13 +12,13 @@ const BACKOFF_MS = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000, 6 * 60 * 60_00
  * import: whole values, or for value-level changes the values added and
  * removed (on top of those still awaited), not the whole list.
  */
-function unconfirmedAfter(cs: CsObject, req: ExportRequest): Record<string, Unconfirmed> {
+function unconfirmedAfter(cs: CsObject, req: ExportRequest): Record<string, StagedValue> {
   const view = escrowView(cs);
-  const out: Record<string, Unconfirmed> = {};
+  const out: Record<string, StagedValue> = {};
   for (const [k, c] of Object.entries(req.changes)) {
     const before = cs.unconfirmed?.[k];
     if (c.op === 'replace') out[k] = c.value;
-    else if (before === undefined || isValuesAwaited(before)) out[k] = awaitValues(before, c);
+    else if (before === undefined || isValueChanges(before)) out[k] = mergeValueChanges(before, c);
     else {
       const set = applyValues(view[k], c.add, c.remove);
       out[k] = set.length ? set : null;

@@ -3,9 +3,9 @@
  * synchronized hologram, and export confirmation.
  */
 import { hash, randomUUID } from 'node:crypto';
-import type { AttrValue, Attributes } from '../../data/model.ts';
+import type { AttrValue, Attributes, Scalar } from '../../data/model.ts';
 import { asArray, valuesEqual } from '../../data/model.ts';
-import { isValuesAwaited, type CsObject, type PendingImport, type ValuesAwaited } from '../../data/objects.ts';
+import { isValueChanges, landed, type CsObject, type PendingImport, type StagedValue, type ValueChanges } from '../../data/objects.ts';
 import type { ImportedObject } from '../../management-agents/index.ts';
 
 export function newCsObject(agent: string, fields: Partial<CsObject> & Pick<CsObject, 'dn' | 'objectType'>): CsObject {
@@ -22,11 +22,22 @@ export function newCsObject(agent: string, fields: Partial<CsObject> & Pick<CsOb
  */
 export const importDigest = (o: ImportedObject): string => hash('sha1', JSON.stringify([o.dn, o.objectType, o.attrs]), 'base64');
 
-export function diff(before: Attributes, after: Attributes): Record<string, AttrValue | null> {
-  const delta: Record<string, AttrValue | null> = {};
-  for (const [k, v] of Object.entries(after)) if (!valuesEqual(before[k], v)) delta[k] = v;
+/** What changed from `before` to `after`: whole values, or for a multi-value that stays one the values added and removed. */
+export function diff(before: Attributes, after: Attributes): Record<string, StagedValue> {
+  const delta: Record<string, StagedValue> = {};
+  for (const [k, v] of Object.entries(after)) {
+    const old = before[k];
+    if (valuesEqual(old, v)) continue;
+    delta[k] = Array.isArray(old) && Array.isArray(v) ? valueChanges(old, v) : v;
+  }
   for (const k of Object.keys(before)) if (!(k in after)) delta[k] = null;
   return delta;
+}
+
+function valueChanges(before: readonly Scalar[], after: readonly Scalar[]): ValueChanges {
+  const had = new Set(before.map(String));
+  const has = new Set(after.map(String));
+  return { op: 'values', add: after.filter((v) => !had.has(String(v))), remove: before.filter((v) => !has.has(String(v))) };
 }
 
 export interface Staged {
@@ -37,7 +48,7 @@ export interface Staged {
 }
 
 /** Whether an imported value holds every value added and none removed. */
-function shows(seen: AttrValue | null, v: ValuesAwaited): boolean {
+function shows(seen: AttrValue | null, v: ValueChanges): boolean {
   const held = new Set(asArray(seen).map(String));
   return v.add.every((x) => held.has(String(x))) && v.remove.every((x) => !held.has(String(x)));
 }
@@ -48,7 +59,7 @@ function confirm(existing: CsObject, imported: ImportedObject): { unconfirmed: C
   const notConfirmed: string[] = [];
   for (const [k, v] of Object.entries(existing.unconfirmed)) {
     const seen = k === '$dn' ? imported.dn : (imported.attrs[k] ?? null);
-    const ok = k === '$dn' ? String(v).toLowerCase() === imported.dn.toLowerCase() : isValuesAwaited(v) ? shows(seen, v) : valuesEqual(seen, v);
+    const ok = k === '$dn' ? String(v).toLowerCase() === imported.dn.toLowerCase() : isValueChanges(v) ? shows(seen, v) : valuesEqual(seen, v);
     if (!ok) notConfirmed.push(k);
   }
   return { unconfirmed: null, notConfirmed };
@@ -98,8 +109,9 @@ export function applyPendingImport(cs: CsObject): { hologram: Attributes; dn: st
   }
   const hologram: Attributes = { ...cs.hologram };
   for (const [k, v] of Object.entries(pi.delta)) {
-    if (v === null) delete hologram[k];
-    else hologram[k] = v;
+    const next = landed(hologram[k], v);
+    if (next === null) delete hologram[k];
+    else hologram[k] = next;
   }
   return { hologram, dn: pi.dn ?? cs.dn, objectType: pi.objectType ?? cs.objectType };
 }

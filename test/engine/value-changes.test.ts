@@ -1,4 +1,4 @@
-/** A value-level export (group member adds and removes) awaits confirmation as the values it changed, not the whole list. */
+/** Multi-values (group members) are staged as the values added and removed, not the whole list: by an import, and by an export awaiting confirmation. */
 import test from 'ava';
 import { MemoryStore } from '../../data/store-state.ts';
 import type { CsObject } from '../../data/objects.ts';
@@ -6,7 +6,7 @@ import type { ManagementAgent } from '../../management-agents/index.ts';
 import { applyResult } from '../../engine/export/apply-result.ts';
 import { toRequests } from '../../engine/export/build-request.ts';
 import { escrowView } from '../../engine/sync/export-flow.ts';
-import { stageObject } from '../../engine/import/stage-object.ts';
+import { applyPendingImport, stageObject } from '../../engine/import/stage-object.ts';
 import { StepRecorder } from '../../engine/run/step-record.ts';
 
 const now = new Date('2026-01-05T08:00:00Z');
@@ -46,4 +46,16 @@ test('an import confirms the values awaited when it shows every value added and 
   t.is(ok.object.unconfirmed, null);
   t.deepEqual(imported(['a', 'b', 'c', 'd']).notConfirmed, ['member'], 'a removed member still there');
   t.deepEqual(imported(['b', 'c']).notConfirmed, ['member'], 'an added member missing');
+});
+
+test('an import stages a multi-value that stays one as the values added and removed, and applying them gives what was imported', (t) => {
+  const synced: CsObject = { ...group, pendingExport: null, hologram: { member: ['a', 'b', 'c'], description: 'D1', owner: ['x', 'y'] } };
+  const staged = stageObject('ad', synced, { anchor: 'G1', dn: group.dn, objectType: 'group', attrs: { member: ['b', 'c', 'd', 'e'], description: 'D2', owner: 'x' } }).object;
+  t.deepEqual(staged.pendingImport!.delta, {
+    member: { op: 'values', add: ['d', 'e'], remove: ['a'] },
+    description: 'D2', // single values whole
+    owner: 'x', // a multi-value that became one value: whole
+  });
+  const { hologram } = applyPendingImport(staged);
+  t.deepEqual(hologram, { member: ['b', 'c', 'd', 'e'], description: 'D2', owner: 'x' });
 });
