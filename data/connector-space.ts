@@ -71,11 +71,16 @@ export class ConnectorSpace implements ConnectorSpaceView {
   }
   private readonly dnOf = (id: string) => this.slots.get(id)?.dn;
 
-  /** The DN index, if a lookup built it, as a snapshot keeps it: every slot's DN hash and id, in the slots' order. */
+  /**
+   * The DN index, if a lookup built it, as a snapshot keeps it: its hashes
+   * and ids; over a table from a snapshot, every slot's DN hashed again.
+   */
   dnTable(): FrozenTableWriter | null {
     if (!this.#dns) return null;
     const w = new FrozenTableWriter();
-    for (const [id, s] of this.slots) w.add(dnKey(s.dn), '', id);
+    const held = this.#dns.entries();
+    if (held) for (const [k, id] of held) w.add(k, '', id);
+    else for (const [id, s] of this.slots) w.add(dnKey(s.dn), '', id);
     return w;
   }
 

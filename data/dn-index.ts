@@ -71,6 +71,18 @@ export class DnIndex {
     }
   }
 
+  /**
+   * Every [hash, id] held, in the order added for each hash; null over a
+   * base, whose entries a find checks rather than keeps up to date.
+   */
+  entries(): Iterable<[number, string]> | null {
+    if (this.base) return null;
+    const ids = this.#ids;
+    return (function* () {
+      for (const [k, held] of ids) for (const id of typeof held === 'string' ? [held] : held) yield [k, id] as [number, string];
+    })();
+  }
+
   /** The id last added under `dn` (any case) whose DN, as `dnOf` gives it now, is `dn`. */
   find(dn: string, dnOf: (id: string) => string | undefined): string | undefined {
     const key = dnKey(dn);
