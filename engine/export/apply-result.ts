@@ -13,14 +13,15 @@ const BACKOFF_MS = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000, 6 * 60 * 60_00
  * removed (on top of those still awaited), not the whole list.
  */
 function unconfirmedAfter(cs: CsObject, req: ExportRequest): Record<string, StagedValue> {
-  const view = escrowView(cs);
+  // Only a whole value still awaited needs the view (a copy of a 10,000-member list and more): made then.
+  let view: ReturnType<typeof escrowView> | undefined;
   const out: Record<string, StagedValue> = {};
   for (const [k, c] of Object.entries(req.changes)) {
     const before = cs.unconfirmed?.[k];
     if (c.op === 'replace') out[k] = c.value;
     else if (before === undefined || isValueChanges(before)) out[k] = mergeValueChanges(before, c);
     else {
-      const set = applyValues(view[k], c.add, c.remove);
+      const set = applyValues((view ??= escrowView(cs))[k], c.add, c.remove);
       out[k] = set.length ? set : null;
     }
   }

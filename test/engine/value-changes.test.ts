@@ -59,3 +59,9 @@ test('an import stages a multi-value that stays one as the values added and remo
   const { hologram } = applyPendingImport(staged);
   t.deepEqual(hologram, { member: ['b', 'c', 'd', 'e'], description: 'D2', owner: 'x' });
 });
+
+test('a whole value still awaited stays whole: a value-level change on top of it gives the whole list it makes', async (t) => {
+  const store = new MemoryStore();
+  const after = await exported(store, { ...group, hologram: { member: ['a'] }, unconfirmed: { member: ['a', 'b'] }, pendingExport: { op: 'update', changes: { member: { op: 'values', add: ['c'], remove: [] } }, referenceAttrs: ['member'] } });
+  t.deepEqual(after.unconfirmed, { member: ['a', 'b', 'c'] });
+});
