@@ -26,6 +26,14 @@ interface Slot { entry: LdifEntry; span: FileRange | null; text: string | null }
 
 const VERSION = 'version: 1\n';
 
+/** Attribute names in lower case, remembered: 100,000 entries spell the same few names. */
+const lowerNames = new Map<string, string>();
+function lowerName(k: string): string {
+  let l = lowerNames.get(k);
+  if (l === undefined) lowerNames.set(k, (l = k.toLowerCase()));
+  return l;
+}
+
 /** Pushes every line with its byte offset; returns the offset past the last. */
 async function feed(parser: LdifParser, batches: AsyncIterable<LineBatch>): Promise<number> {
   let end = 0;
@@ -193,9 +201,9 @@ export class LdifDirectory extends JournaledFile<Saved> {
   }
 
   private count(index: Map<string, number>, e: LdifEntry, attribute: string, by: number): void {
-    for (const [k, v] of Object.entries(e.attrs)) {
-      if (k.toLowerCase() !== attribute) continue;
-      for (const x of asArray(v)) { const key = String(x).toLowerCase(); index.set(key, (index.get(key) ?? 0) + by); }
+    for (const k in e.attrs) {
+      if (lowerName(k) !== attribute) continue;
+      for (const x of asArray(e.attrs[k])) { const key = String(x).toLowerCase(); index.set(key, (index.get(key) ?? 0) + by); }
     }
   }
 

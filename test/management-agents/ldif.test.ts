@@ -163,6 +163,13 @@ test('isValueInUse on an attribute the load did not keep reads the file again fo
   t.true(await agent.isValueInUse!('user', 'description', 'Ünal says hi'));
 });
 
+test('isValueInUse matches attribute names in any case, as LDAP does', async (t) => {
+  const { agent } = await agentFor('version: 1\n\ndn: CN=Ann,DC=corp\nobjectClass: user\nobjectGUID: g1\nsAMAccountName: ann\n\ndn: CN=Bob,DC=corp\nobjectClass: user\nobjectGUID: g2\nSAMACCOUNTNAME: Bob\n');
+  t.true(await agent.isValueInUse!('user', 'sAMAccountName', 'ANN'));
+  t.true(await agent.isValueInUse!('user', 'samaccountname', 'bob'));
+  t.false(await agent.isValueInUse!('user', 'sAMAccountName', 'cy'));
+});
+
 test('a file rewritten behind the agent between lookups is an error naming it, not another entry\'s values', async (t) => {
   // A padding entry larger than the agent's read-ahead block, so that g2 is read from the file as it is now.
   const padded = sample.replace('\ndn: CN=Staff', `\ndn: CN=Pad,DC=corp\nobjectClass: user\nobjectGUID: pad\ndescription: ${'x'.repeat(5 * 2 ** 20)}\n\ndn: CN=Staff`);
