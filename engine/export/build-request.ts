@@ -15,8 +15,8 @@ export interface Requests {
 export function toRequests(cs: CsObject, referencesInSecondPass: boolean): Requests {
   const pe = cs.pendingExport;
   const changes: Record<string, AttrChange> = {};
-  // StagedValue values are re-sent on every export until an import confirms them.
-  // Values awaited are sent as the whole list they make, as before they were kept as changes.
+  // Unconfirmed values are re-sent on every export until an import confirms them;
+  // values added and removed go as the whole list they make, as before they were kept as changes.
   for (const [k, v] of Object.entries(cs.unconfirmed ?? {})) if (k !== '$dn') changes[k] = { op: 'replace', value: landed(cs.hologram[k], v) };
   for (const [k, c] of Object.entries(pe?.changes ?? {})) changes[k] = c;
   const op = pe?.op ?? 'update';
