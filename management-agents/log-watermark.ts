@@ -34,5 +34,25 @@ export async function logSize(path: string): Promise<number> {
  * Whether the file, last seen as `from`, changed since only by the rewrites
  * logged (each the file's stamp before and after): then it is `now`.
  */
-export const onlyRewritten = (from: string, rewrites: readonly (readonly [string, string])[], now: string): boolean =>
+const onlyRewritten = (from: string, rewrites: readonly (readonly [string, string])[], now: string): boolean =>
   rewrites.reduce<string | null>((at, [before, after]) => (at === before ? after : null), from) === now;
+
+/** What a change log says since a watermark's offset: null when the log is shorter, so the offset means nothing. */
+export interface LogSince {
+  /** Why the log cannot serve a delta import (a line it cannot read), or null. */
+  readonly unusable: string | null;
+  /** The file's stamp before and after each rewrite logged. */
+  readonly rewrites: readonly (readonly [string, string])[];
+}
+
+/**
+ * Why a delta import cannot go on from watermark `from` with the log at
+ * `log` as read since (`since`), for the file at `file` now stamped `now`;
+ * null when it can. Any reason means a full import.
+ */
+export function whyNotDelta(from: LogWatermark | null, since: LogSince | null, log: string, file: string, now: string): string | null {
+  return !from ? 'the watermark is not one this agent wrote'
+    : !since ? `${log} is shorter than at the last import`
+    : since.unusable ? `${log}: ${since.unusable}`
+    : !onlyRewritten(from.file, since.rewrites, now) ? `${file} was changed other than by this agent's exports` : null;
+}

@@ -18,7 +18,7 @@ import { exportCsvChanges, exportCsvFull } from './csv-export.ts';
 import { CsvTable } from './csv-table.ts';
 import { changeLogPath, logRewrite, netChanges, rewritesSince } from './csv-change-log.ts';
 import { fileStamp } from '../journaled-file.ts';
-import { logSize, onlyRewritten, readWatermark, writeWatermark } from '../log-watermark.ts';
+import { logSize, readWatermark, whyNotDelta, writeWatermark } from '../log-watermark.ts';
 
 function toObject(cfg: CsvAgentConfig, anchor: string, record: Readonly<Record<string, string | undefined>>): ImportedObject {
   const attrs: Attributes = {};
@@ -120,10 +120,7 @@ export function createCsvAgent(options: AgentOptions): ManagementAgent {
     const from = readWatermark(ctx.watermark);
     const since = from && (await rewritesSince(log, from.offset));
     const stamp = await fileStamp(cfg.path);
-    const why = !from ? 'the watermark is not one this agent wrote'
-      : !since ? `${log} is shorter than at the last import`
-      : since.unusable ? `${log}: ${since.unusable}`
-      : !onlyRewritten(from.file, since.rewrites.map((r) => [r.before, r.after] as const), stamp) ? `${cfg.path} was changed other than by this agent's exports` : null;
+    const why = whyNotDelta(from, since && { unusable: since.unusable, rewrites: since.rewrites.map((r) => [r.before, r.after] as const) }, log, cfg.path, stamp);
     if (why || !since) {
       ctx.note(`${why}: ran a full import`);
       ctx.becameFull?.();

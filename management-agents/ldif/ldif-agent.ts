@@ -20,7 +20,7 @@ import { fileStamp } from '../journaled-file.ts';
 import { addRecord, deleteRecord, modifyRecord, modrdnRecord, type LdifEntry } from './ldif-format.ts';
 import { firstValue, LdifDirectory } from './ldif-directory.ts';
 import { anchorComment, changesSince, rewrittenComment } from './ldif-change-log.ts';
-import { logSize, onlyRewritten, readWatermark, writeWatermark } from '../log-watermark.ts';
+import { logSize, readWatermark, whyNotDelta, writeWatermark } from '../log-watermark.ts';
 
 export function createLdifAgent(o: AgentOptions): ManagementAgent {
   const path = resolve(o.baseDir, String(o.settings['path'] ?? ''));
@@ -96,10 +96,7 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
       const from = readWatermark(ctx.watermark);
       const changes = from && (await changesSince(changesPath, from.offset));
       const stamp = await fileStamp(path);
-      const why = !from ? 'the watermark is not one this agent wrote'
-        : !changes ? `${changesPath} is shorter than at the last import`
-        : changes.unusable ? `${changesPath}: ${changes.unusable}`
-        : !onlyRewritten(from.file, changes.rewrites, stamp) ? `${path} was changed other than by this agent's exports` : null;
+      const why = whyNotDelta(from, changes, changesPath, path, stamp);
       if (why || !changes) {
         ctx.note(`${why}: ran a full import`);
         ctx.becameFull?.();
