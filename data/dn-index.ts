@@ -87,10 +87,14 @@ export class DnIndex {
   find(dn: string, dnOf: (id: string) => string | undefined): string | undefined {
     const key = dnKey(dn);
     const held = this.#ids.get(key);
-    const ids = [...(this.base?.get(key, '') ?? []), ...(held === undefined ? [] : typeof held === 'string' ? [held] : held)];
-    if (!ids.length) return undefined;
+    if (held === undefined && !this.base) return undefined;
     const lower = dn.toLowerCase();
-    for (let i = ids.length - 1; i >= 0; i--) if (dnOf(ids[i]!)?.toLowerCase() === lower) return ids[i];
+    const is = (id: string) => dnOf(id)?.toLowerCase() === lower;
+    // Added since the snapshot first, the last added first; then the snapshot's, which are older.
+    if (typeof held === 'string') { if (is(held)) return held; }
+    else if (held) for (let i = held.length - 1; i >= 0; i--) if (is(held[i]!)) return held[i];
+    const base = this.base?.get(key, '');
+    if (base) for (let i = base.length - 1; i >= 0; i--) if (is(base[i]!)) return base[i];
     return undefined;
   }
 }
