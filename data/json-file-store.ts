@@ -26,6 +26,11 @@ import { IN_MEMORY, SlotCache, type Slot } from './slot.ts';
 import type { CsSlot } from './connector-space.ts';
 import { CATALOG_ROWS, csRow, indexSource, objectsPath, readCatalog, slotOfRow, SnapshotWriter, type CatalogLine, type CsRow, type MvRow, type SnapshotState } from './snapshot-files.ts';
 
+/** Where a restored connector row is, when not where its row says, and whether it can be in its space already. */
+interface RowPlace { readonly objectType?: string; readonly off?: number; readonly len?: number; readonly once?: boolean }
+/** A catalog row: at its own place, and named once in the catalog. */
+const CATALOG_ROW: RowPlace = { once: true };
+
 /** A transaction holds at most this many objects in memory before writing them out. */
 const SPILL = 5000;
 /** Parsed objects kept for reuse: enough for the few reads per object of a sync, small beside any store. */
@@ -122,7 +127,7 @@ class FileStore extends StoreState implements Store {
     if ('csIndex' in line) this.space(line.csIndex[0]).loadIndex(line.csIndex[1], line.csIndex[2], indexSource(line, dir));
     else if ('mvIndex' in line) this.loadMvIndex(line.mvIndex[0], line.mvIndex[1], indexSource(line, dir));
     else if ('csDn' in line) this.space(line.csDn).loadDnTable(FrozenTable.read(join(dir, line.table)));
-    else if ('cs' in line) for (const row of line.rows) this.restoreRow(line.cs, row, file, undefined, undefined, undefined, true);
+    else if ('cs' in line) for (const row of line.rows) this.restoreRow(line.cs, row, file);
     else for (const [id, type, off, len] of line.mv) { this.mvSlots.set(id, { obj: undefined, file, off, len, id, type }); this.#mvOrder.push(id); }
   }
 
@@ -131,7 +136,7 @@ class FileStore extends StoreState implements Store {
       needsObject: (head) => this.space(head[1]).indexesType(head[2]),
       commit: (pending) => {
         for (const [op, o, l] of pending) {
-          const slot = op[0] === 'slot' ? this.restoreRow(op[1], op[3], JOURNAL, op[2], o, l) : this.apply(op);
+          const slot = op[0] === 'slot' ? this.restoreRow(op[1], op[3], JOURNAL, { objectType: op[2], off: o, len: l }) : this.apply(op);
           // Not kept in the cache: a replay parses every version of every object in the journal,
           // most of which no step of this run reads (at 100,000 people, megabyte group objects).
           if (slot && o >= 0) this.placed(slot, JOURNAL, o, l, false);
@@ -152,9 +157,9 @@ class FileStore extends StoreState implements Store {
    * each object once), or from a journal line's head (with the object's
    * type, and the line's place).
    */
-  private restoreRow(agent: string, row: CsRow, file: number, objectType?: string, off = row[4], len = row[5], once = false): Slot<unknown> {
-    const { slot, importing, exporting } = slotOfRow(row, file, this.mvRef, off, len);
-    this.space(agent).restore(slot.id, slot, importing, exporting, objectType, once);
+  private restoreRow(agent: string, row: CsRow, file: number, at: RowPlace = CATALOG_ROW): Slot<unknown> {
+    const { slot, importing, exporting } = slotOfRow(row, file, this.mvRef, at.off ?? row[4], at.len ?? row[5]);
+    this.space(agent).restore(slot.id, slot, importing, exporting, at.objectType, at.once);
     return slot;
   }
 
