@@ -83,8 +83,8 @@ export class LdifDirectory extends JournaledFile<Saved> {
       // No file yet: every entry is in memory, whole.
       if ((await fileStamp(this.path)) === 'none') return;
       const parser = new LdifParser(new Set([a]));
-      await feed(parser, readLineBatchesAt(this.path));
-      for (const read of parser.end().entries) {
+      // The file's end closes the last record's span: without it, the last entry would not match its slot.
+      for (const read of parser.end(await feed(parser, readLineBatchesAt(this.path))).entries) {
         const s = this.slots[this.byDn.get(read.dn.toLowerCase()) ?? -1];
         // Entries changed since they were read hold all their attributes already.
         if (s?.entry.partial && s.span?.from === read.span?.from) s.entry = { ...s.entry, attrs: { ...s.entry.attrs, ...read.attrs } };

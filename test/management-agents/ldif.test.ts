@@ -243,6 +243,20 @@ test('an index the file no longer matches, a cut one, or one without an attribut
   t.true(await agent.isValueInUse!('user', 'cn', 'Ann Lee'));
 });
 
+test('an attribute kept after loading from the index is read for every entry, the last one included', async (t) => {
+  const { fresh } = await rewritten(`${sample}
+dn: CN=Zed,DC=corp
+objectClass: user
+objectGUID: g9
+cn: Zed
+`);
+  const agent = fresh();
+  // Loaded first, from the index: keeping cn then reads the file for it.
+  t.truthy(await agent.findObject!({ objectType: 'user', anchor: 'g9' }));
+  t.true(await agent.isValueInUse!('user', 'cn', 'Ann Lee'));
+  t.true(await agent.isValueInUse!('user', 'cn', 'Zed'));
+});
+
 test('an index that cannot be written does not fail the export: the next agent reads the file', async (t) => {
   const { dir, agent } = await agentFor(sample);
   await mkdir(join(dir, 'dir.ldif.index.tmp'));
