@@ -27,20 +27,58 @@ export function stringHash(s: string): number {
 }
 
 export class FrozenTableWriter {
-  readonly #entries: number[] = [];
+  /** The entries' words; `#count` of them in use. */
+  #entries: Uint32Array = new Uint32Array(ENTRY * 1024);
+  #count = 0;
   readonly #strings: string[] = [];
+  /** Strings carried from a table as its bytes, before `#strings`. */
+  #raw: Buffer | null = null;
   #bytes = 0;
+
+  /**
+   * A writer holding `table`'s entries, its strings copied as bytes: a caller
+   * that changes a few entries of a large table neither decodes nor hashes the rest.
+   */
+  static carrying(table: FrozenTable): FrozenTableWriter {
+    const w = new FrozenTableWriter();
+    const { entries, strings } = table.parts();
+    w.#entries = entries;
+    w.#count = table.size;
+    w.#raw = strings;
+    w.#bytes = strings.length;
+    return w;
+  }
 
   /** `key` is compared on lookup; '' where the caller checks what it finds itself (the hash alone then selects). */
   add(hash: number, key: string, value: string): void {
+    if ((this.#count + 1) * ENTRY > this.#entries.length) {
+      const grown = new Uint32Array(Math.max(this.#entries.length * 2, ENTRY * 1024));
+      grown.set(this.#entries);
+      this.#entries = grown;
+    }
+    this.#put(this.#count++, hash, key, value);
+  }
+
+  /** Entry `e` (from 0) now holds this key and value; its old strings stay in the table, unused. */
+  replace(e: number, hash: number, key: string, value: string): void {
+    this.#put(e, hash, key, value);
+  }
+
+  #put(e: number, hash: number, key: string, value: string): void {
     const keyLen = Buffer.byteLength(key);
     const valueLen = Buffer.byteLength(value);
-    this.#entries.push(hash >>> 0, this.#bytes, keyLen, this.#bytes + keyLen, valueLen);
+    const w = this.#entries;
+    const at = e * ENTRY;
+    w[at] = hash;
+    w[at + 1] = this.#bytes;
+    w[at + 2] = keyLen;
+    w[at + 3] = this.#bytes + keyLen;
+    w[at + 4] = valueLen;
     this.#bytes += keyLen + valueLen;
     this.#strings.push(key, value);
   }
 
-  get size(): number { return this.#entries.length / ENTRY; }
+  get size(): number { return this.#count; }
 
   toBuffer(): Buffer {
     const count = this.size;
@@ -49,17 +87,19 @@ export class FrozenTableWriter {
     // The words in a typed array, not a call per word: a snapshot writes tables of 100,000s of entries.
     const words = new Uint32Array(HEAD + buckets + count * ENTRY);
     words.set([MAGIC, VERSION, count, buckets]);
-    words.set(this.#entries, HEAD + buckets);
+    words.set(this.#entries.subarray(0, count * ENTRY), HEAD + buckets);
     for (let e = 0; e < count; e++) {
       let b = this.#entries[e * ENTRY]! & (buckets - 1);
       while (words[HEAD + b] !== 0) b = (b + 1) & (buckets - 1);
       words[HEAD + b] = e + 1;
     }
-    const buf = Buffer.alloc(words.length * 4 + this.#bytes);
+    // Every byte is written below.
+    const buf = Buffer.allocUnsafe(words.length * 4 + this.#bytes);
     if (LITTLE_ENDIAN) Buffer.from(words.buffer, words.byteOffset, words.byteLength).copy(buf);
     else words.forEach((v, i) => buf.writeUInt32LE(v, i * 4));
     // The strings a few thousand at a time: one write per string was most of the time.
     let at = words.length * 4;
+    if (this.#raw) at += this.#raw.copy(buf, at);
     for (let i = 0; i < this.#strings.length; i += 4096) at += buf.write(this.#strings.slice(i, i + 4096).join(''), at);
     return buf;
   }
@@ -78,6 +118,8 @@ export class FrozenTableWriter {
   }
 }
 
+const snapshotDamaged = (path: string) => (why: string) => new Error(`store: ${path} cannot be read (${why}); the snapshot is damaged`);
+
 export class FrozenTable {
   readonly #buf: Buffer;
   readonly #buckets: number;
@@ -85,16 +127,16 @@ export class FrozenTable {
   readonly #strings: number;
   readonly size: number;
 
-  private constructor(buf: Buffer, readonly path: string) {
-    const bad = (why: string) => new Error(`store: ${path} cannot be read (${why}); the snapshot is damaged`);
-    if (buf.length < HEAD * 4 || buf.readUInt32LE(0) !== MAGIC) throw bad('not an index table');
-    if (buf.readUInt32LE(4) !== VERSION) throw bad(`version ${buf.readUInt32LE(4)}`);
+  /** @param damaged how a damaged table is reported: the store's snapshot, or a cache its caller can do without. */
+  private constructor(buf: Buffer, readonly path: string, private readonly damaged: (why: string) => Error) {
+    if (buf.length < HEAD * 4 || buf.readUInt32LE(0) !== MAGIC) throw damaged('not an index table');
+    if (buf.readUInt32LE(4) !== VERSION) throw damaged(`version ${buf.readUInt32LE(4)}`);
     this.#buf = buf;
     this.size = buf.readUInt32LE(8);
     this.#buckets = buf.readUInt32LE(12);
     this.#entries = HEAD + this.#buckets;
     this.#strings = (this.#entries + this.size * ENTRY) * 4;
-    if ((this.#buckets & (this.#buckets - 1)) !== 0 || this.#buckets < this.size || this.#strings > buf.length) throw bad('its header does not match its length');
+    if ((this.#buckets & (this.#buckets - 1)) !== 0 || this.#buckets < this.size || this.#strings > buf.length) throw damaged('its header does not match its length');
   }
 
   static read(path: string): FrozenTable {
@@ -102,21 +144,35 @@ export class FrozenTable {
     try {
       buf = readFileSync(path);
     } catch (err) {
-      throw new Error(`store: ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the snapshot is damaged`);
+      throw snapshotDamaged(path)((err as NodeJS.ErrnoException).code ?? (err as Error).message);
     }
-    return new FrozenTable(buf, path);
+    return new FrozenTable(buf, path, snapshotDamaged(path));
+  }
+
+  /** A table held in `buf` (a part of a larger file, say); `damaged` makes the error for a damaged one. */
+  static of(buf: Buffer, path: string, damaged: (why: string) => Error): FrozenTable {
+    return new FrozenTable(buf, path, damaged);
   }
 
   private word(i: number): number { return this.#buf.readUInt32LE(i * 4); }
   private text(off: number, len: number): string {
     const start = this.#strings + off;
-    if (start + len > this.#buf.length) throw new Error(`store: ${this.path} cannot be read (an entry points past its end); the snapshot is damaged`);
+    if (start + len > this.#buf.length) throw this.damaged('an entry points past its end');
     return this.#buf.toString('utf8', start, start + len);
   }
 
   /** The values under `hash` whose key is `key` (any key if `key` is ''), in the order they were added. */
   get(hash: number, key: string): string[] {
-    const out: string[] = [];
+    return this.#find(hash, key, false).map((e) => this.value(e));
+  }
+
+  /** The number of the first entry added under `hash` whose key is `key`, or -1. */
+  first(hash: number, key: string): number {
+    return this.#find(hash, key, true)[0] ?? -1;
+  }
+
+  #find(hash: number, key: string, one: boolean): number[] {
+    const out: number[] = [];
     const h = hash >>> 0;
     for (let b = h & (this.#buckets - 1), n = 0; n < this.#buckets; b = (b + 1) & (this.#buckets - 1), n++) {
       const e = this.word(HEAD + b);
@@ -124,17 +180,36 @@ export class FrozenTable {
       const at = this.#entries + (e - 1) * ENTRY;
       if (this.word(at) !== h) continue;
       if (key && this.text(this.word(at + 1), this.word(at + 2)) !== key) continue;
-      out.push(this.text(this.word(at + 3), this.word(at + 4)));
+      out.push(e - 1);
+      if (one) break;
     }
     // Entries of one hash share a first bucket, and each was placed after those before it: this is their order.
     return out;
   }
 
+  /** The entries' words and the strings' bytes, for a writer that carries them. */
+  parts(): { entries: Uint32Array; strings: Buffer } {
+    const words = new Uint32Array(this.size * ENTRY);
+    const from = this.#entries * 4;
+    if (LITTLE_ENDIAN) Buffer.from(words.buffer).set(this.#buf.subarray(from, from + words.length * 4));
+    else for (let i = 0; i < words.length; i++) words[i] = this.word(this.#entries + i);
+    return { entries: words, strings: this.#buf.subarray(this.#strings) };
+  }
+
   /** Every entry as [key, value], in the order they were added. */
   *entries(): Generator<[string, string]> {
-    for (let e = 0; e < this.size; e++) {
-      const at = this.#entries + e * ENTRY;
-      yield [this.text(this.word(at + 1), this.word(at + 2)), this.text(this.word(at + 3), this.word(at + 4))];
-    }
+    for (let e = 0; e < this.size; e++) yield [this.key(e), this.value(e)];
+  }
+
+  /** The key of the `e`-th entry added (from 0). */
+  key(e: number): string {
+    const at = this.#entries + e * ENTRY;
+    return this.text(this.word(at + 1), this.word(at + 2));
+  }
+
+  /** The value of the `e`-th entry added (from 0). */
+  value(e: number): string {
+    const at = this.#entries + e * ENTRY;
+    return this.text(this.word(at + 3), this.word(at + 4));
   }
 }

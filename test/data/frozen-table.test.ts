@@ -52,3 +52,34 @@ test('a damaged table file stops with its path', async (t) => {
   await writeFile(path, whole.subarray(0, 20));
   t.throws(() => FrozenTable.read(path), { message: /index-1\.bin cannot be read \(its header does not match its length\)/ });
 });
+
+test('a writer carrying a table keeps its entries byte for byte, replaces the ones asked and adds after them', (t) => {
+  const w = new FrozenTableWriter();
+  const names = Array.from({ length: 3000 }, (_, i) => `name-${i}-ß`);
+  names.forEach((k, i) => w.add(stringHash(k), k, `v${i}`));
+  const first = FrozenTable.of(w.toBuffer(), 'mem', (why) => new Error(why));
+  const carried = FrozenTableWriter.carrying(first);
+  carried.replace(5, stringHash('renamed'), 'renamed', 'v5-new');
+  carried.add(stringHash('added'), 'added', 'v-added');
+  const next = FrozenTable.of(carried.toBuffer(), 'mem', (why) => new Error(why));
+  t.is(next.size, 3001);
+  t.deepEqual(next.get(stringHash('name-5-ß'), 'name-5-ß'), [], 'a replaced key no longer finds its entry');
+  t.deepEqual(next.get(stringHash('renamed'), 'renamed'), ['v5-new']);
+  t.is(next.first(stringHash('renamed'), 'renamed'), 5, 'a replaced entry keeps its number');
+  t.is(next.first(stringHash('added'), 'added'), 3000);
+  t.is(next.first(stringHash('nobody'), 'nobody'), -1);
+  for (const i of [0, 4, 6, 1234, 2999]) {
+    t.deepEqual([next.key(i), next.value(i)], [`name-${i}-ß`, `v${i}`]);
+    t.is(next.first(stringHash(`name-${i}-ß`), `name-${i}-ß`), i);
+  }
+});
+
+test('a table read from part of a buffer reports damage in its caller\'s words', (t) => {
+  const w = new FrozenTableWriter();
+  w.add(1, 'k', 'v');
+  const buf = w.toBuffer();
+  const err = t.throws(() => FrozenTable.of(buf.subarray(0, 10), 'dir.ldif.index', (why) => new Error(`the cache is unusable: ${why}`)));
+  t.is(err?.message, 'the cache is unusable: not an index table');
+  const cut = FrozenTable.of(buf.subarray(0, buf.length - 1), 'dir.ldif.index', (why) => new Error(`the cache is unusable: ${why}`));
+  t.throws(() => cut.get(1, 'k'), { message: 'the cache is unusable: an entry points past its end' });
+});
