@@ -5,10 +5,11 @@
  * changed since is copied from it as it is, and only changed entries are
  * serialised again.
  *
- * Loading keeps of each entry only the attributes the indexes need (its
- * class, its anchor, those asked about by `hasValue`) and where it is in the
- * file; an entry is read whole when it is used. An export that changes 1% of
- * a large directory then reads 1% of it whole.
+ * Loading reads the index saved beside the file at its last rewrite, in place
+ * (ldif-index-file.ts): DNs, anchors, places in the file and the values
+ * `hasValue` checks, nothing held per entry. Without one it scans the file,
+ * keeping of each entry only what the indexes need. An entry is read whole
+ * when it is used: an export that changes 1% of a large directory reads 1% of it.
  */
 import { asArray, type Attributes } from '../../data/model.ts';
 import { readLineBatchesAt, type LineBatch } from '../../data/line-reader.ts';
@@ -17,7 +18,8 @@ import { RangeReader, type FileRange } from '../file-ranges.ts';
 import { AgentError } from '../errors.ts';
 import { fileStamp, JournaledFile } from '../journaled-file.ts';
 import { asRecordHolds, contentRecord, LdifParser, parseLdif, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';
-import { readIndexFile, writeIndexFile } from './ldif-index-file.ts';
+import { LdifIndex, nextIndex, writeIndexFile } from './ldif-index-file.ts';
+import { ValueCounts } from './ldif-value-counts.ts';
 
 type Saved = { readonly dn: string; readonly attrs: Attributes };
 
@@ -25,14 +27,6 @@ type Saved = { readonly dn: string; readonly attrs: Attributes };
 interface Slot { entry: LdifEntry; span: FileRange | null; text: string | null }
 
 const VERSION = 'version: 1\n';
-
-/** Attribute names in lower case, remembered: 100,000 entries spell the same few names. */
-const lowerNames = new Map<string, string>();
-function lowerName(k: string): string {
-  let l = lowerNames.get(k);
-  if (l === undefined) lowerNames.set(k, (l = k.toLowerCase()));
-  return l;
-}
 
 /** Pushes every line with its byte offset; returns the offset past the last. */
 async function feed(parser: LdifParser, batches: AsyncIterable<LineBatch>): Promise<number> {
@@ -45,16 +39,25 @@ async function feed(parser: LdifParser, batches: AsyncIterable<LineBatch>): Prom
 }
 
 export class LdifDirectory extends JournaledFile<Saved> {
-  private slots: (Slot | null)[] = [];
+  /**
+   * The index saved at the last rewrite, read in place: its rows are the
+   * first slots, each as the index holds it while its slot is undefined.
+   * Slots set since (changed, added, null when removed) and the maps below
+   * override it; without an index every slot is set.
+   */
+  private base: LdifIndex | null = null;
+  private slots: (Slot | null | undefined)[] = [];
   private byDn = new Map<string, number>();
   private byAnchor = new Map<string, number>();
-  /** attribute (lower case) → value (lower case) → how many entries hold it; built on first use. */
-  private values = new Map<string, Map<string, number>>();
+  /** Values of the set slots' entries. */
+  private readonly values = new ValueCounts();
   /** Each slot's place in the file being written, until it is in place. */
   private nextSpans: (FileRange | null)[] = [];
   errors: LdifSyntaxError[] = [];
   /** Attributes (lower case) that loading keeps of each entry. */
   private readonly kept: Set<string>;
+  /** Of those, the ones `hasValue` answers for (lower case). */
+  private readonly checked = new Set<string>();
   private readonly reader: RangeReader;
 
   /** @param indexed attributes `anchorOf` reads: they are kept of each entry when loading. */
@@ -68,6 +71,7 @@ export class LdifDirectory extends JournaledFile<Saved> {
   expect(attribute: string): void {
     if (this.loaded()) return;
     this.kept.add(attribute.toLowerCase());
+    this.checked.add(attribute.toLowerCase());
   }
 
   /**
@@ -76,16 +80,21 @@ export class LdifDirectory extends JournaledFile<Saved> {
    */
   async keep(attribute: string): Promise<void> {
     const a = attribute.toLowerCase();
-    if (this.kept.has(a)) return;
+    if (this.checked.has(a)) return;
+    this.checked.add(a);
+    const kept = this.kept.has(a);
     this.kept.add(a);
-    if (!(await this.current())) { this.invalidate(); return; }
+    // Not loaded yet, or loaded from an index without its values: the next load reads the file for it.
+    if (this.base || !(await this.current())) { this.invalidate(); return; }
+    // Every slot holds it already.
+    if (kept) return;
     await this.named(async () => {
       // No file yet: every entry is in memory, whole.
       if ((await fileStamp(this.path)) === 'none') return;
       const parser = new LdifParser(new Set([a]));
       // The file's end closes the last record's span: without it, the last entry would not match its slot.
       for (const read of parser.end(await feed(parser, readLineBatchesAt(this.path))).entries) {
-        const s = this.slots[this.byDn.get(read.dn.toLowerCase()) ?? -1];
+        const s = this.slots[this.indexOfDn(read.dn.toLowerCase()) ?? -1];
         // Entries changed since they were read hold all their attributes already.
         if (s?.entry.partial && s.span?.from === read.span?.from) s.entry = { ...s.entry, attrs: { ...s.entry.attrs, ...read.attrs } };
       }
@@ -97,14 +106,39 @@ export class LdifDirectory extends JournaledFile<Saved> {
   protected async parse(batches: AsyncIterable<LineBatch>, stamp: string): Promise<void> {
     this.reader.close();
     // The index this agent saved when it last wrote the file, if the file is still as written; else the file itself.
-    const indexed = stamp === 'none' ? null : await readIndexFile(this.path, stamp, this.kept);
-    const { entries, errors } = indexed ? { entries: indexed, errors: [] } : await this.scan(batches);
+    const indexed = stamp === 'none' ? null : await LdifIndex.read(this.path, stamp, this.kept, this.checked);
+    const { entries, errors } = indexed ? { entries: [], errors: [] } : await this.scan(batches);
     this.errors = errors;
-    this.slots = [];
+    this.adopt(indexed);
+    for (const e of entries) this.put(e, null);
+  }
+
+  /** Starts over from `index` (its rows the only slots), or from nothing. */
+  private adopt(index: LdifIndex | null): void {
+    this.base = index;
+    this.slots = new Array<undefined>(index?.size ?? 0).fill(undefined);
     this.byDn.clear();
     this.byAnchor.clear();
     this.values.clear();
-    for (const e of entries) this.put(e, null);
+  }
+
+  /** The slot at `i`: as set, or as the index gives it; null when removed or out of range. */
+  private slotAt(i: number): Slot | null {
+    const s = this.slots[i];
+    if (s !== undefined) return s;
+    const entry = this.base && i < this.base.size ? this.base.entry(i) : null;
+    return entry && { entry, span: entry.span ?? null, text: null };
+  }
+
+  private indexOfDn(lowerDn: string): number | undefined { return this.indexOf(this.byDn, lowerDn, (b) => b.rowOfDn(lowerDn)); }
+  private indexOfAnchor(anchor: string): number | undefined { return this.indexOf(this.byAnchor, anchor, (b) => b.rowOfAnchor(anchor)); }
+
+  /** A set slot's place from `map`, else the index's row while its slot is not set. */
+  private indexOf(map: Map<string, number>, key: string, rowIn: (base: LdifIndex) => number): number | undefined {
+    const i = map.get(key);
+    if (i !== undefined || !this.base) return i;
+    const row = rowIn(this.base);
+    return row >= 0 && this.slots[row] === undefined ? row : undefined;
   }
 
   protected replay(j: JournalEntry<Saved>): void {
@@ -117,9 +151,10 @@ export class LdifDirectory extends JournaledFile<Saved> {
     const spans: (FileRange | null)[] = [];
     let at = VERSION.length;
     yield VERSION;
-    for (const s of this.slots) {
-      if (!s) { spans.push(null); continue; }
-      const piece = s.span ?? (s.text ??= contentRecord(s.entry.dn, s.entry.attrs));
+    for (let i = 0; i < this.slots.length; i++) {
+      const s = this.slots[i];
+      const piece = s === undefined ? this.base!.span(i) : s && (s.span ?? (s.text ??= contentRecord(s.entry.dn, s.entry.attrs)));
+      if (!piece) { spans.push(null); continue; }
       yield '\n';
       yield piece;
       const length = typeof piece === 'string' ? Buffer.byteLength(piece) : piece.to - piece.from;
@@ -129,19 +164,41 @@ export class LdifDirectory extends JournaledFile<Saved> {
     this.nextSpans = spans;
   }
 
-  /** The file now holds every entry: later rewrites copy them from where they now are, and the next process loads the index. */
+  /**
+   * The file now holds every entry: its new index becomes the slots (later
+   * rewrites copy each entry from where it now is), and is saved for the next process.
+   */
   protected override async written(stamp: string): Promise<void> {
     this.reader.close();
-    this.nextSpans.forEach((span, i) => {
-      const s = this.slots[i];
-      if (s) Object.assign(s, { span, text: null });
-    });
+    const spans = this.nextSpans;
     this.nextSpans = [];
+    const { writer, rowOf } = nextIndex(this.base, this.slots, spans, this.anchorOf, this.kept, this.checked);
+    const parts = writer.toParts(stamp);
+    const index = LdifIndex.ofParts(this.path, parts.head, parts.tables);
+    if (rowOf.some((row, i) => row >= 0 && row !== i)) this.renumber(index, rowOf, spans);
+    else {
+      // Rows are where the slots were: entries held whole stay, at their new places, and the maps stay right.
+      this.base = index;
+      this.values.clear();
+      this.slots.forEach((s, i) => {
+        if (s?.entry.partial) this.slots[i] = undefined;
+        else if (s) Object.assign(s, { span: spans[i], text: null });
+      });
+    }
     // Only a cache: an index that cannot be written (a full disk, say) leaves the next load to read the file.
-    await writeIndexFile(this.path, stamp, this.kept, this.live()).catch(() => undefined);
+    await writeIndexFile(this.path, parts).catch(() => undefined);
   }
 
-  private *live(): Iterable<Slot> { for (const s of this.slots) if (s) yield s; }
+  /** Starts from `index`, built afresh without removed rows: entries held whole stay in memory, at their new rows. */
+  private renumber(index: LdifIndex, rowOf: Int32Array, spans: readonly (FileRange | null)[]): void {
+    const held = this.slots;
+    this.adopt(index);
+    held.forEach((s, i) => {
+      const row = rowOf[i] ?? -1;
+      const span = spans[i];
+      if (s && !s.entry.partial && row >= 0 && span) this.hold(row, s.entry, span);
+    });
+  }
 
   /** Reads the file itself for what loading keeps. */
   private async scan(batches: AsyncIterable<LineBatch>): Promise<{ entries: LdifEntry[]; errors: LdifSyntaxError[] }> {
@@ -164,12 +221,15 @@ export class LdifDirectory extends JournaledFile<Saved> {
 
   /** Every entry, whole, read from the file in its order. */
   *entries(): Iterable<LdifEntry> {
-    for (const s of this.slots) if (s) yield this.whole(s);
+    for (let i = 0; i < this.slots.length; i++) {
+      const s = this.slotAt(i);
+      if (s) yield this.whole(s);
+    }
   }
 
   find(q: { dn?: string | undefined; anchor?: string | null | undefined }): LdifEntry | undefined {
-    const i = q.anchor ? this.byAnchor.get(q.anchor) : q.dn ? this.byDn.get(q.dn.toLowerCase()) : undefined;
-    const s = i === undefined ? undefined : this.slots[i];
+    const i = q.anchor ? this.indexOfAnchor(q.anchor) : q.dn ? this.indexOfDn(q.dn.toLowerCase()) : undefined;
+    const s = i === undefined ? null : this.slotAt(i);
     return s ? this.whole(s) : undefined;
   }
 
@@ -190,46 +250,38 @@ export class LdifDirectory extends JournaledFile<Saved> {
   /** Whether any entry holds `value` in `attribute` (case-insensitive); `keep(attribute)` before loading. */
   hasValue(attribute: string, value: string): boolean {
     const a = attribute.toLowerCase();
-    if (!this.kept.has(a)) throw new Error(`${this.path}: ${attribute} was not kept when the file was loaded (keep it first)`);
-    let index = this.values.get(a);
-    if (!index) {
-      index = new Map();
-      this.values.set(a, index);
-      for (const s of this.slots) if (s) this.count(index, s.entry, a, 1);
-    }
-    return (index.get(value.toLowerCase()) ?? 0) > 0;
+    if (!this.checked.has(a)) throw new Error(`${this.path}: ${attribute} was not kept when the file was loaded (keep it first)`);
+    const v = value.toLowerCase();
+    return this.values.holds(a, v, () => this.setEntries()) || !!this.base?.rowsWith(a, v).some((row) => this.slots[row] === undefined);
   }
 
-  private count(index: Map<string, number>, e: LdifEntry, attribute: string, by: number): void {
-    for (const k in e.attrs) {
-      if (lowerName(k) !== attribute) continue;
-      for (const x of asArray(e.attrs[k])) { const key = String(x).toLowerCase(); index.set(key, (index.get(key) ?? 0) + by); }
-    }
-  }
-
-  private reindex(e: LdifEntry | undefined, by: number): void {
-    if (e) for (const [a, index] of this.values) this.count(index, e, a, by);
-  }
+  private *setEntries(): Iterable<LdifEntry> { for (const s of this.slots) if (s) yield s.entry; }
 
   private put(e: LdifEntry, previousDn: string | null): void {
     // A journal replayed over a file it was already folded into finds the entry under its new DN.
-    const at = previousDn !== null ? (this.byDn.get(previousDn.toLowerCase()) ?? this.byDn.get(e.dn.toLowerCase())) : undefined;
-    if (at !== undefined) this.reindex(this.slots[at]?.entry, -1);
-    this.reindex(e, 1);
+    const at = previousDn !== null ? (this.indexOfDn(previousDn.toLowerCase()) ?? this.indexOfDn(e.dn.toLowerCase())) : undefined;
+    if (at !== undefined) this.values.add(this.slots[at]?.entry, -1);
+    this.values.add(e, 1);
     if (at !== undefined && previousDn !== null) this.byDn.delete(previousDn.toLowerCase());
-    const i = at ?? this.slots.length;
-    this.slots[i] = { entry: e, span: e.span ?? null, text: null };
+    this.hold(at ?? this.slots.length, e, e.span ?? null);
+  }
+
+  /** Sets slot `i` to `e`, at `span` in the file (null: not written there yet). */
+  private hold(i: number, e: LdifEntry, span: FileRange | null): void {
+    this.slots[i] = { entry: e, span, text: null };
     this.byDn.set(e.dn.toLowerCase(), i);
     const anchor = this.anchorOf(e);
     if (anchor) this.byAnchor.set(anchor, i);
   }
 
   private remove(dn: string): void {
-    const i = this.byDn.get(dn.toLowerCase());
+    const i = this.indexOfDn(dn.toLowerCase());
     if (i === undefined) return;
-    const e = this.slots[i]!.entry;
-    this.reindex(e, -1);
-    this.byAnchor.delete(this.anchorOf(e));
+    const e = this.slots[i]?.entry;
+    if (e) {
+      this.values.add(e, -1);
+      this.byAnchor.delete(this.anchorOf(e));
+    }
     this.byDn.delete(dn.toLowerCase());
     this.slots[i] = null;
   }

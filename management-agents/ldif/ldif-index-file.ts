@@ -1,93 +1,290 @@
 /**
- * What loading an LDIF directory keeps of each entry (its DN, the attributes
- * the indexes read, its place in the file), saved beside the file each time
- * the agent rewrites it: the next process reads this instead of scanning the
- * whole file. It is a cache, never the truth:
+ * What loading an LDIF directory needs of each entry (its DN, anchor, place
+ * in the file, and the values `hasValue` checks), saved beside the file each
+ * time the agent rewrites it, as hash tables the next process reads in place
+ * (data/frozen-table.ts): a load reads one buffer and looks entries up in it,
+ * rather than scanning the file or filling maps with 100,000 entries.
+ *
+ * It is a cache, never the truth:
  * - it names the file's stamp (size and modification time) after the rewrite,
  *   so a file changed by anything else is read again;
  * - it names the attributes it kept, so a load that needs more reads the file;
- * - it ends with its row count, so a cut or torn one is not used.
+ * - its first line gives its length, so a cut or torn one is not used.
+ *
+ * Rows are the directory's slots, removed ones included. A rewrite that changed
+ * a few entries carries the tables as bytes and adds what changed: each row
+ * has the generation that last wrote it, and anchors and values name the row
+ * and generation they were written for, so an older one no longer counts.
+ * Once a quarter of the rows have changed since, the tables are built afresh.
+ *
+ * After the first line:
+ * - rows: lower-case DN ('' once removed) → `line dn`, entry n being row n;
+ * - places: per row, its first and end byte in the file and its generation (float64);
+ * - anchors: anchor → `row generation`;
+ * - values: attribute NUL value (both lower case) → `row generation,…`.
  */
 import { open, readFile, rename, unlink } from 'node:fs/promises';
-import type { Attributes } from '../../data/model.ts';
+import { endianness } from 'node:os';
+import { FrozenTable, FrozenTableWriter, stringHash } from '../../data/frozen-table.ts';
 import type { FileRange } from '../file-ranges.ts';
 import type { LdifEntry } from './ldif-format.ts';
 
-const ROWS_PER_LINE = 5000;
-const FORMAT = 1;
-
-/** [dn, line, from, to, kept attributes] */
-type Row = [string, number, number, number, Attributes];
+const FORMAT = 3;
+const PLACE = 24;
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 export const indexPath = (path: string) => `${path}.index`;
 
-/** Writes the index of `entries`, each with its place in the file, for the file as `stamp` names it. */
-export async function writeIndexFile(path: string, stamp: string, kept: ReadonlySet<string>, entries: Iterable<{ readonly entry: LdifEntry; readonly span: FileRange | null }>): Promise<void> {
-  // Renamed into place whole: a reader sees the old index or the new one.
+interface Head { format: number; stamp: string; kept: string[]; checked: string[]; gen: number; worn: number; tables: number[] }
+
+/** A saved index, read in place. */
+export class LdifIndex {
+  private constructor(readonly rows: FrozenTable, private readonly places: Buffer, readonly anchors: FrozenTable, readonly values: FrozenTable, readonly head: Head) {}
+
+  get size(): number { return this.rows.size; }
+
+  /**
+   * The index saved for the file as `stamp` names it, if it keeps every
+   * attribute of `kept` and values of every one of `checked`; null when there
+   * is none, it names another stamp, lacks an attribute, or is damaged.
+   */
+  static async read(path: string, stamp: string, kept: ReadonlySet<string>, checked: ReadonlySet<string>): Promise<LdifIndex | null> {
+    const buf = await readFile(indexPath(path)).catch(() => null);
+    try {
+      const index = buf && LdifIndex.of(path, buf);
+      if (!index || index.head.stamp !== stamp) return null;
+      for (const a of kept) if (!index.head.kept.includes(a)) return null;
+      for (const a of checked) if (!index.head.checked.includes(a)) return null;
+      return index;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The index in `buf`, as a writer gave it or its file holds it; throws when it is not whole. */
+  static of(path: string, buf: Buffer): LdifIndex {
+    const nl = buf.indexOf(10);
+    const head = JSON.parse(buf.toString('utf8', 0, nl)) as Partial<Head>;
+    if (head.format !== FORMAT || typeof head.stamp !== 'string' || !Array.isArray(head.kept) || !Array.isArray(head.checked) || !Array.isArray(head.tables)) throw new Error('not an index of this format');
+    const parts: Buffer[] = [];
+    let at = nl + 1;
+    for (const len of head.tables) parts.push(buf.subarray(at, (at += len)));
+    if (at !== buf.length) throw new Error('cut or torn');
+    return LdifIndex.ofParts(path, head as Head, parts);
+  }
+
+  /** The index a writer gave (see `LdifIndexWriter.toParts`), as its file would give it. */
+  static ofParts(path: string, head: Head, [rows, places, anchors, values]: readonly Buffer[]): LdifIndex {
+    if (!rows || !places || !anchors || !values) throw new Error('tables missing');
+    const damaged = (why: string) => new Error(`${indexPath(path)} cannot be read (${why}); delete it and the next load reads ${path}`);
+    const table = (buf: Buffer) => FrozenTable.of(buf, indexPath(path), damaged);
+    const index = new LdifIndex(table(rows), places, table(anchors), table(values), head);
+    if (places.length !== index.size * PLACE) throw new Error('places do not match rows');
+    return index;
+  }
+
+  /** Where the row's entry is in the file, or null once it was removed. */
+  span(row: number): FileRange | null {
+    const from = this.places.readDoubleLE(row * PLACE);
+    return from < 0 ? null : { from, to: this.places.readDoubleLE(row * PLACE + 8) };
+  }
+
+  gen(row: number): number { return this.places.readDoubleLE(row * PLACE + 16); }
+
+  /** Copies every row's place into `to` (from, to, generation per row). */
+  copyPlaces(to: Float64Array): void {
+    if (LITTLE_ENDIAN) Buffer.from(to.buffer).set(this.places);
+    else for (let i = 0; i < this.size * 3; i++) to[i] = this.places.readDoubleLE(i * 8);
+  }
+
+  /** The row's entry as the index knows it: its DN, line and place, no attributes (partial). */
+  entry(row: number): LdifEntry | null {
+    const span = this.span(row);
+    if (!span) return null;
+    const v = this.rows.value(row);
+    const sp = v.indexOf(' ');
+    return { dn: v.slice(sp + 1), line: Number(v.slice(0, sp)), attrs: {}, span, partial: true };
+  }
+
+  /** The row of the entry with this DN (lower case), or -1. */
+  rowOfDn(lowerDn: string): number { return lowerDn ? this.rows.first(stringHash(lowerDn), lowerDn) : -1; }
+
+  /** The row of the entry with this anchor, or -1. */
+  rowOfAnchor(anchor: string): number {
+    return this.live(this.anchors.get(stringHash(anchor), anchor))[0] ?? -1;
+  }
+
+  /** The rows holding `value` (lower case) in `attribute` (lower case). */
+  rowsWith(attribute: string, value: string): number[] {
+    const key = `${attribute}\0${value}`;
+    return this.live(this.values.get(stringHash(key), key));
+  }
+
+  /** The rows of `row generation` pairs still as their generation wrote them. */
+  live(lists: readonly string[]): number[] {
+    const out: number[] = [];
+    for (const list of lists) {
+      for (const pair of list.split(',')) {
+        const sp = pair.indexOf(' ');
+        const row = Number(pair.slice(0, sp));
+        if (row < this.size && this.gen(row) === Number(pair.slice(sp + 1)) && this.span(row)) out.push(row);
+      }
+    }
+    return out;
+  }
+}
+
+/** Builds the next index: afresh, row by row in order, or carrying an earlier one and changing its rows. */
+export class LdifIndexWriter {
+  /** Per row: first byte, end byte, generation. */
+  private places: Float64Array;
+  private readonly checkedValues = new Map<string, string[]>();
+  readonly gen: number;
+  private worn: number;
+
+  private constructor(private readonly rows: FrozenTableWriter, private readonly anchors: FrozenTableWriter, private readonly values: FrozenTableWriter, private readonly kept: ReadonlySet<string>, private readonly checked: ReadonlySet<string>, last: LdifIndex | null, base: LdifIndex | null) {
+    this.gen = (last?.head.gen ?? 0) + 1;
+    this.worn = base?.head.worn ?? 0;
+    this.places = new Float64Array(Math.max((base?.size ?? 0) * 3, 3 * 1024));
+    base?.copyPlaces(this.places);
+  }
+
+  /** A writer building afresh; `last`, the index it follows, if any. */
+  static fresh(kept: ReadonlySet<string>, checked: ReadonlySet<string>, last: LdifIndex | null): LdifIndexWriter {
+    return new LdifIndexWriter(new FrozenTableWriter(), new FrozenTableWriter(), new FrozenTableWriter(), kept, checked, last, null);
+  }
+
+  /** A writer starting from `base`'s rows; null when enough of them changed since its tables were built that it is time to build afresh. */
+  static carrying(base: LdifIndex, kept: ReadonlySet<string>, checked: ReadonlySet<string>, changing: number): LdifIndexWriter | null {
+    if ((base.head.worn + changing) * 4 > base.size) return null;
+    return new LdifIndexWriter(FrozenTableWriter.carrying(base.rows), FrozenTableWriter.carrying(base.anchors), FrozenTableWriter.carrying(base.values), kept, checked, base, base);
+  }
+
+  get size(): number { return this.rows.size; }
+
+  /** Row `row` (an existing one, or the next) holds `e`, at `span` in the file. */
+  put(row: number, e: LdifEntry, span: FileRange, anchor: string): void {
+    this.set(row, e.dn.toLowerCase(), `${e.line} ${e.dn}`, span);
+    const pair = `${row} ${this.gen}`;
+    if (anchor) this.anchors.add(stringHash(anchor), anchor, pair);
+    for (const [k, v] of Object.entries(e.attrs)) {
+      const a = k.toLowerCase();
+      if (!this.checked.has(a)) continue;
+      for (const x of Array.isArray(v) ? v : [v]) this.value(`${a}\0${String(x).toLowerCase()}`, pair);
+    }
+  }
+
+  /** Row `row` (an existing one, or the next) is an entry removed. */
+  remove(row: number): void { this.set(row, '', '', null); }
+
+  /** Row `row` of the carried index is unchanged but for its place. */
+  place(row: number, span: FileRange): void {
+    this.places[row * 3] = span.from;
+    this.places[row * 3 + 1] = span.to;
+  }
+
+  /** The next row (built afresh) is `base`'s row `from`, unchanged; its anchor and values follow by `carry`. */
+  move(base: LdifIndex, from: number, span: FileRange): void {
+    this.set(this.size, base.rows.key(from), base.rows.value(from), span);
+  }
+
+  /** Adds `base`'s anchors and values of the rows `move` took, under their new numbers (`to`, -1: not taken). */
+  carry(base: LdifIndex, to: Int32Array): void {
+    for (const [anchor, list] of base.anchors.entries()) for (const row of base.live([list])) if ((to[row] ?? -1) >= 0) this.anchors.add(stringHash(anchor), anchor, `${to[row]} ${this.gen}`);
+    for (const [key, list] of base.values.entries()) for (const row of base.live([list])) if ((to[row] ?? -1) >= 0) this.value(key, `${to[row]} ${this.gen}`);
+  }
+
+  private set(row: number, key: string, value: string, span: FileRange | null): void {
+    // A removed row's hash is its own: removed rows sharing one would share a bucket chain.
+    const hash = stringHash(key || `\0${row}`);
+    if (row < this.rows.size) {
+      this.rows.replace(row, hash, key, value);
+      this.worn++;
+    } else if (row === this.rows.size) this.rows.add(hash, key, value);
+    else throw new Error(`index row ${row} written before row ${this.rows.size}`);
+    if (row * 3 + 3 > this.places.length) {
+      const grown = new Float64Array(this.places.length * 2);
+      grown.set(this.places);
+      this.places = grown;
+    }
+    this.places.set([span?.from ?? -1, span?.to ?? -1, this.gen], row * 3);
+  }
+
+  private value(key: string, pair: string): void {
+    const list = this.checkedValues.get(key);
+    if (list) list.push(pair);
+    else this.checkedValues.set(key, [pair]);
+  }
+
+  /** The index for the file as `stamp` names it: its first line's fields, and its tables (a copy of each would double what a rewrite allocates). */
+  toParts(stamp: string): { head: Head; tables: Buffer[] } {
+    // One entry per value and generation: entries under one key share a bucket chain.
+    for (const [key, list] of this.checkedValues) this.values.add(stringHash(key), key, list.join(','));
+    this.checkedValues.clear();
+    const n = this.rows.size * 3;
+    const places = LITTLE_ENDIAN ? Buffer.from(this.places.buffer, 0, n * 8) : Buffer.alloc(n * 8);
+    if (!LITTLE_ENDIAN) for (let i = 0; i < n; i++) places.writeDoubleLE(this.places[i]!, i * 8);
+    const tables = [this.rows.toBuffer(), places, this.anchors.toBuffer(), this.values.toBuffer()];
+    return { head: { format: FORMAT, stamp, kept: [...this.kept], checked: [...this.checked], gen: this.gen, worn: this.worn, tables: tables.map((t) => t.length) }, tables };
+  }
+}
+
+/** A directory slot as the index sees it: undefined, the index's row as it was; null, removed. */
+export type IndexSlot = { readonly entry: LdifEntry; readonly span: FileRange | null } | null | undefined;
+
+/**
+ * The index of a file just written from `slots`, each now at `spans[i]`:
+ * `base` carried with the slots changed since, or built afresh once enough of
+ * its rows changed. Also each slot's row in it (-1: none).
+ */
+export function nextIndex(base: LdifIndex | null, slots: readonly IndexSlot[], spans: readonly (FileRange | null)[], anchorOf: (e: LdifEntry) => string, kept: ReadonlySet<string>, checked: ReadonlySet<string>): { writer: LdifIndexWriter; rowOf: Int32Array } {
+  // An entry held in memory as the file has it (it has a place there) is the index's row, when there is one.
+  const asIndexed = (s: IndexSlot, i: number) => s === undefined || (!!s?.span && !!base && i < base.size);
+  const changing = slots.reduce((n: number, s, i) => (asIndexed(s, i) ? n : n + 1), 0);
+  const rowOf = new Int32Array(slots.length).fill(-1);
+  const carried = base && LdifIndexWriter.carrying(base, kept, checked, changing);
+  if (carried) {
+    spans.forEach((span, i) => {
+      const s = slots[i];
+      if (span) rowOf[i] = i;
+      if (asIndexed(s, i)) { if (span) carried.place(i, span); }
+      else if (s && span) carried.put(i, s.entry, span, anchorOf(s.entry));
+      // Removed: a row of the index still live, or one added since (rows keep their numbers).
+      else if (i >= base.size || base.span(i)) carried.remove(i);
+    });
+    return { writer: carried, rowOf };
+  }
+  const w = LdifIndexWriter.fresh(kept, checked, base);
+  // Rows of the last index taken as they are: their anchors and values follow by number.
+  const moved = new Int32Array(base?.size ?? 0).fill(-1);
+  spans.forEach((span, i) => {
+    const s = slots[i];
+    if (!span || s === null) return;
+    rowOf[i] = w.size;
+    if (asIndexed(s, i)) {
+      moved[i] = w.size;
+      w.move(base!, i, span);
+    } else w.put(w.size, s!.entry, span, anchorOf(s!.entry));
+  });
+  if (base) w.carry(base, moved);
+  return { writer: w, rowOf };
+}
+
+/** Saves the index of `path`, renamed into place whole: a reader sees the old index or the new one. */
+export async function writeIndexFile(path: string, { head, tables }: { head: Head; tables: Buffer[] }): Promise<void> {
   const tmp = `${indexPath(path)}.tmp`;
   try {
-    await writeRows(tmp, stamp, kept, entries, path);
+    const file = await open(tmp, 'w');
+    try {
+      const parts = [Buffer.from(JSON.stringify(head) + '\n'), ...tables];
+      const { bytesWritten } = await file.writev(parts);
+      if (bytesWritten !== parts.reduce((n, p) => n + p.length, 0)) throw new Error(`${indexPath(path)}: short write`);
+    } finally {
+      await file.close();
+    }
     await rename(tmp, indexPath(path));
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
     throw err;
-  }
-}
-
-async function writeRows(tmp: string, stamp: string, kept: ReadonlySet<string>, entries: Iterable<{ readonly entry: LdifEntry; readonly span: FileRange | null }>, path: string): Promise<void> {
-  const file = await open(tmp, 'w');
-  try {
-    // Written a line at a time: one 20 MB string (100,000 entries) took longer to encode than its parts.
-    await file.write(JSON.stringify({ format: FORMAT, stamp, kept: [...kept] }) + '\n');
-    let rows: Row[] = [];
-    let count = 0;
-    for (const { entry: e, span } of entries) {
-      if (!span) throw new Error(`${path}: ${e.dn} has no place in the file to index`);
-      rows.push([e.dn, e.line, span.from, span.to, e.partial ? e.attrs : keptOf(e.attrs, kept)]);
-      count++;
-      if (rows.length >= ROWS_PER_LINE) { await file.write(JSON.stringify(rows) + '\n'); rows = []; }
-    }
-    if (rows.length) await file.write(JSON.stringify(rows) + '\n');
-    await file.write(JSON.stringify({ end: count }) + '\n');
-  } finally {
-    await file.close();
-  }
-}
-
-/** The attributes a load keeps; a partial entry holds only those already. */
-function keptOf(attrs: Attributes, kept: ReadonlySet<string>): Attributes {
-  const out: Attributes = {};
-  for (const [k, v] of Object.entries(attrs)) if (kept.has(k.toLowerCase())) out[k] = v;
-  return out;
-}
-
-/**
- * The entries, partial, as a load keeping `kept` would give them; null when
- * there is no index for the file as `stamp` names it, or it lacks an attribute
- * of `kept`, or it is damaged.
- */
-export async function readIndexFile(path: string, stamp: string, kept: ReadonlySet<string>): Promise<LdifEntry[] | null> {
-  let text: string;
-  try {
-    text = await readFile(indexPath(path), 'utf8');
-  } catch {
-    return null;
-  }
-  try {
-    const lines = text.split('\n');
-    const head = JSON.parse(lines[0] ?? '') as { format?: number; stamp?: string; kept?: string[] };
-    if (head.format !== FORMAT || head.stamp !== stamp || !Array.isArray(head.kept)) return null;
-    const has = new Set(head.kept);
-    for (const a of kept) if (!has.has(a)) return null;
-    const entries: LdifEntry[] = [];
-    let end = -1;
-    for (let i = 1; i < lines.length && end < 0; i++) {
-      const parsed = JSON.parse(lines[i]!) as Row[] | { end: number };
-      if (!Array.isArray(parsed)) { end = parsed.end; break; }
-      for (const [dn, line, from, to, attrs] of parsed) entries.push({ dn, line, attrs, span: { from, to }, partial: true });
-    }
-    return end === entries.length ? entries : null;
-  } catch {
-    return null;
   }
 }
