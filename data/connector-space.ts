@@ -8,7 +8,6 @@ import { CsValueIndex, type IndexRow } from './value-index.ts';
 import { DnIndex, dnKey } from './dn-index.ts';
 import { FrozenTableWriter, type FrozenTable } from './frozen-table.ts';
 import { IN_MEMORY, type Slot } from './slot.ts';
-import { SlotLookup } from './slot-lookup.ts';
 import type { ConnectorRef, ConnectorSpaceView } from './store.ts';
 
 /** A connector object's slot, with what lookups, unlinking and references need without reading it. */
@@ -44,14 +43,11 @@ export class ConnectorSpace implements ConnectorSpaceView {
    * slot: the slot itself, not its id, so that resolving a group's members
    * is one lookup per member rather than two.
    */
-  private readonly anchors = new SlotLookup((s) => s.anchor, (s) => this.slots.get(s.id) === s);
+  private readonly anchors = new Map<string, CsSlot>();
   /** Ids by DN; built on the first lookup by DN, as many spaces are only ever looked up by anchor. */
   #dns: DnIndex | null = null;
   /** For references: a group of 100,000 members reads no member. */
-  private readonly joined = new SlotLookup((s) => s.mvId, (s) => this.slots.get(s.id) === s);
-  /** The slots a catalog restored, in its order: the anchor and join tables name them by place. */
-  #catalogRows: CsSlot[] = [];
-  #tables = false;
+  private readonly joined = new Map<string, CsSlot>();
   readonly importing = new Set<string>();
   readonly exporting = new Set<string>();
   /** objectType\0attribute → values held, for SelectUniqueValue; built on first `find`. */
@@ -90,23 +86,6 @@ export class ConnectorSpace implements ConnectorSpaceView {
 
   /** Takes the DN index from a snapshot; after every slot is restored, before the journal's changes. */
   loadDnTable(table: FrozenTable): void { this.#dns = new DnIndex(table); }
-
-  /** Takes the anchor and join tables from a snapshot; after every slot is restored. */
-  loadLookups(anchors: FrozenTable, joined: FrozenTable): void {
-    this.anchors.load(anchors, this.#catalogRows);
-    this.joined.load(joined, this.#catalogRows);
-    this.#tables = true;
-  }
-
-  /** After a catalog: without its tables (an older catalog), the anchor and join maps are filled from its slots. */
-  settle(): void {
-    if (!this.#tables) for (const s of this.#catalogRows) { this.anchors.set(s); this.joined.set(s); }
-  }
-
-  /** The anchor and join tables a snapshot keeps, numbering the slots in the order the catalog lists them. */
-  lookupTables(): [FrozenTableWriter, FrozenTableWriter] {
-    return [SlotLookup.table(this.slots.values(), (s) => s.anchor), SlotLookup.table(this.slots.values(), (s) => s.mvId)];
-  }
   refByAnchor(anchor: string): ConnectorRef | undefined { return this.anchors.get(anchor); }
   importedIds(): string[] {
     const out: string[] = [];
@@ -189,15 +168,11 @@ export class ConnectorSpace implements ConnectorSpaceView {
   }
 
   private link(id: string, slot: CsSlot, importing: boolean, exporting: boolean, once = false): void {
-    // A catalog's slots are found through its tables, or put in the maps once it is read (settle).
-    if (once) this.#catalogRows.push(slot);
-    else {
-      this.unlink(id);
-      this.anchors.set(slot);
-      this.joined.set(slot);
-    }
+    if (!once) this.unlink(id);
     this.slots.set(id, slot);
+    if (slot.anchor !== null) this.anchors.set(slot.anchor, slot);
     this.#dns?.add(slot.dn, id);
+    if (slot.mvId !== null) this.joined.set(slot.mvId, slot);
     if (importing) this.importing.add(id);
     if (exporting) this.exporting.add(id);
   }
@@ -209,8 +184,8 @@ export class ConnectorSpace implements ConnectorSpaceView {
     this.slots.delete(id);
     this.importing.delete(id);
     this.exporting.delete(id);
-    this.anchors.delete(old);
+    if (old.anchor !== null && this.anchors.get(old.anchor) === old) this.anchors.delete(old.anchor);
     this.#dns?.remove(old.dn, id);
-    this.joined.delete(old);
+    if (old.mvId !== null && this.joined.get(old.mvId) === old) this.joined.delete(old.mvId);
   }
 }

@@ -111,7 +111,6 @@ class FileStore extends StoreState implements Store {
     const dir = this.genDir(g);
     const catalog = g > 0 && (await readCatalog(dir, (l) => this.restoreCatalog(l, g, dir)));
     this.#mvOrder = [];
-    for (const space of this.spaces.values()) space.settle();
     if (catalog) {
       const state = await stateFile(dir).read();
       for (const [k, v] of state?.meta ?? []) this.metaData.set(k, v);
@@ -128,7 +127,6 @@ class FileStore extends StoreState implements Store {
     if ('csIndex' in line) this.space(line.csIndex[0]).loadIndex(line.csIndex[1], line.csIndex[2], indexSource(line, dir));
     else if ('mvIndex' in line) this.loadMvIndex(line.mvIndex[0], line.mvIndex[1], indexSource(line, dir));
     else if ('csDn' in line) this.space(line.csDn).loadDnTable(FrozenTable.read(join(dir, line.table)));
-    else if ('csLookups' in line) this.space(line.csLookups).loadLookups(FrozenTable.read(join(dir, line.anchors)), FrozenTable.read(join(dir, line.joined)));
     else if ('cs' in line) for (const row of line.rows) this.restoreRow(line.cs, row, file);
     else for (const [id, type, off, len] of line.mv) { this.mvSlots.set(id, { obj: undefined, file, off, len, id, type }); this.#mvOrder.push(id); }
   }

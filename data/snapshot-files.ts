@@ -60,9 +60,7 @@ export type CatalogLine =
    */
   | ({ readonly csIndex: readonly [string, string, string] } & IndexSource)
   | ({ readonly mvIndex: readonly [string, string] } & IndexSource)
-  | { readonly csDn: string; readonly table: string }
-  /** A space's anchor and join tables (hash → catalog row); catalogs written before them have none. */
-  | { readonly csLookups: string; readonly anchors: string; readonly joined: string };
+  | { readonly csDn: string; readonly table: string };
 type IndexSource = { readonly rows: IndexRow[]; readonly table?: undefined } | { readonly table: string; readonly rows?: undefined };
 
 /** The index a catalog line names: its table, read from the generation's directory `dir`, or its rows. */
@@ -103,8 +101,6 @@ export class SnapshotWriter {
     for (const [agent, space] of spaces) {
       const dns = space.dnTable();
       if (dns) this.catalog({ csDn: agent, table: table(dns) });
-      const [anchors, joined] = space.lookupTables();
-      this.catalog({ csLookups: agent, anchors: table(anchors), joined: table(joined) });
       for (const i of space.indexes()) this.catalog({ csIndex: [agent, i.type, i.attribute], table: table(i.frozen()) });
     }
     for (const i of mvIndexes) this.catalog({ mvIndex: [i.type, i.attribute], table: table(i.frozen()) });
