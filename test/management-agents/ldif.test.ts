@@ -4,7 +4,7 @@ import { appendFile, mkdir, mkdtemp, readFile, unlink, utimes, writeFile } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLdifAgent } from '../../management-agents/ldif/index.ts';
-import { LdifParser, parseLdif } from '../../management-agents/ldif/ldif-format.ts';
+import { contentRecord, LdifParser, parseLdif } from '../../management-agents/ldif/ldif-format.ts';
 import type { ImportChange } from '../../management-agents/index.ts';
 import { testAgent } from '../helpers/agent-conformance.ts';
 import { fileStamp } from '../../management-agents/journaled-file.ts';
@@ -55,6 +55,17 @@ test('base64 values, line folding and comments are read', (t) => {
   t.deepEqual(errors, []);
   t.is(entries[0]!.attrs['description'], 'Ünal says hi');
   t.is((entries[1]!.attrs['member'] as string[])[1], 'CN=Someone Else With A Very Long Name That Needs Folding,OU=People,DC=corp');
+});
+
+test('written records fold long lines at 76 columns and read back as they were', (t) => {
+  const long = `CN=${'x'.repeat(300)},DC=corp`;
+  const accented = `Ünal ${'é'.repeat(120)}`;
+  const text = contentRecord('CN=A,DC=corp', { member: [long, 'CN=B,DC=corp'], description: accented, exactly: 'y'.repeat(67), over: 'z'.repeat(71) });
+  for (const l of text.split('\n')) t.true(l.length <= 76, l);
+  t.true(text.includes(`exactly: ${'y'.repeat(67)}\n`), 'a line of exactly 76 characters is not folded');
+  t.true(text.includes(`over: ${'z'.repeat(71)}\n`) === false, 'a line of 77 is');
+  const [e] = parseLdif(`version: 1\n\n${text}`).entries;
+  t.deepEqual(e?.attrs, { member: [long, 'CN=B,DC=corp'], description: accented, exactly: 'y'.repeat(67), over: 'z'.repeat(71) });
 });
 
 test('a URL value (:<) is refused, never read', (t) => {
