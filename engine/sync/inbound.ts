@@ -60,7 +60,12 @@ export function syncInbound(s: SyncContext, original: CsObject): void {
   if (isJoined(cs)) {
     tx.putCs(cs);
     // Joins are sticky: a joined object stays joined until deleted, filtered or disconnected by hand.
-    if (cs.mvId) { s.recompute.add(cs.mvId); s.outbound.add(cs.mvId); }
+    if (cs.mvId) {
+      if (contributes(s, cs)) s.recompute.add(cs.mvId);
+      else s.explain?.('no inbound rule reads this object and it gave no value its metaverse object holds: attributes not recomputed');
+      // Outbound still compares this connector with its object: a change made in the connected system is drift.
+      s.outbound.add(cs.mvId);
+    }
     rec.count(pi ? 'connector-flow' : 'connector-no-change');
     s.explain?.(`already joined to ${cs.mvId}`);
     return;
@@ -94,6 +99,19 @@ export function syncInbound(s: SyncContext, original: CsObject): void {
   tx.putCs({ ...cs, syncError: null });
   rec.count('disconnector-remains');
   s.explain?.('no join and no projection: stays a disconnector');
+}
+
+/**
+ * Whether the connector can change its metaverse object's attributes: an
+ * inbound rule reads its kind, or a value it gave is still there. A group's
+ * confirming import from a target no rule reads then does not resolve the
+ * group's 10,000 members again.
+ */
+function contributes(s: SyncContext, cs: CsObject): boolean {
+  if (s.ctx.inboundFor(cs.agent, cs.objectType).length > 0) return true;
+  const lineage = mvOf(s, cs.mvId)?.lineage ?? {};
+  for (const k in lineage) if (lineage[k]!.csId === cs.id) return true;
+  return false;
 }
 
 /** Manual join (MIM's Joiner): an explicit connector. */

@@ -1,6 +1,7 @@
 /** Inbound synchronization: join, projection, precedence, null semantics, filters, deletion rules. */
 import test from 'ava';
 import { adByName, basicRules, mvBy, person, steps, testEngine } from '../helpers/engine.ts';
+import { previewObject } from '../../engine/preview.ts';
 
 const worker = (id: string, attrs: Record<string, string>) => ({ anchor: id, dn: `workerId=${id}`, objectType: 'worker', attrs: { workerId: id, ...attrs } });
 
@@ -171,4 +172,37 @@ test('recall (default): a disconnected agent\'s values leave the metaverse', asy
   e.system('hr2').remove('w1');
   await steps(e, 'hr2 full-import', 'hr2 delta-sync');
   t.is(mvBy(e, 'employeeId', '1')!.attrs['title'], undefined);
+});
+
+test('a connector no inbound rule reads does not recompute its object; outbound still reverts drift on it', async (t) => {
+  const e = testEngine(basicRules);
+  e.system('hr').put(person('1', { mail: 'ann@x', title: 'Manager' }));
+  await steps(e, 'hr full-import', 'hr full-sync', 'ad export', 'ad full-import', 'ad full-sync');
+  const ad = [...e.store.cs('ad').values()][0]!;
+  // Changed in AD by hand.
+  e.system('ad').put({ anchor: ad.anchor!, dn: ad.dn, objectType: 'user', attrs: { ...ad.hologram, title: 'Hacker' } });
+  await steps(e, 'ad full-import');
+  const preview = await previewObject(e.ctx, 'ad', ad.anchor!, false);
+  t.true(preview.lines.includes('no inbound rule reads this object and it gave no value its metaverse object holds: attributes not recomputed'), preview.lines.join('\n'));
+  t.false(preview.lines.some((l) => / from hr by /.test(l)), 'no attribute flowed in again');
+  t.true(preview.lines.some((l) => l.startsWith('title: "Hacker" -> "Manager"')), 'outbound still compares it');
+  await steps(e, 'ad delta-sync');
+  t.like(e.store.cs('ad').get(ad.id)?.pendingExport?.changes, { title: { op: 'replace', value: 'Manager' } });
+});
+
+test('a connector whose inbound rule was removed is still recomputed, so the values it gave are recalled', async (t) => {
+  // Title comes from AD alone here.
+  const rules = basicRules.replace('  flow title <- [title]\n  flow manager', '  flow manager');
+  const withAdRule = `${rules}
+inbound "ad back" from ad.user to person precedence 90 {
+  flow title <- [sAMAccountName]
+}`;
+  const e = testEngine(withAdRule);
+  e.system('hr').put(person('1', { mail: 'ann@x' }));
+  await steps(e, 'hr full-import', 'hr full-sync', 'ad export', 'ad full-import', 'ad full-sync');
+  t.is(mvBy(e, 'employeeId', '1')!.attrs['title'], 'alee');
+  // The rule is gone: a full sync of ad recalls what it gave.
+  const next = testEngine(rules, { store: e.store });
+  await steps(next, 'ad full-sync');
+  t.is(mvBy(next, 'employeeId', '1')!.attrs['title'], undefined);
 });
