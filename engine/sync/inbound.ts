@@ -41,7 +41,8 @@ export function syncInbound(s: SyncContext, original: CsObject): void {
     return;
   }
   const row = rowOf(cs);
-  const rules = s.ctx.inboundFor(cs.agent, cs.objectType).filter((r) => inScope(r, row));
+  const readBy = s.ctx.inboundFor(cs.agent, cs.objectType);
+  const rules = readBy.filter((r) => inScope(r, row));
   s.explain?.(`rules in scope: ${rules.map((r) => `'${r.name}'`).join(', ') || 'none'}`);
   const filtered = rules.some((r) => r.filter && !!toStored(r.filter(row, {})));
   if (filtered) {
@@ -61,7 +62,7 @@ export function syncInbound(s: SyncContext, original: CsObject): void {
     tx.putCs(cs);
     // Joins are sticky: a joined object stays joined until deleted, filtered or disconnected by hand.
     if (cs.mvId) {
-      if (contributes(s, cs)) s.recompute.add(cs.mvId);
+      if (readBy.length > 0 || gaveValues(s, cs)) s.recompute.add(cs.mvId);
       else s.explain?.('no inbound rule reads this object and it gave no value its metaverse object holds: attributes not recomputed');
       // Outbound still compares this connector with its object: a change made in the connected system is drift.
       s.outbound.add(cs.mvId);
@@ -102,13 +103,13 @@ export function syncInbound(s: SyncContext, original: CsObject): void {
 }
 
 /**
- * Whether the connector can change its metaverse object's attributes: an
- * inbound rule reads its kind, or a value it gave is still there. A group's
- * confirming import from a target no rule reads then does not resolve the
+ * Whether a value the connector gave is still on its metaverse object (its
+ * rule was removed since: recomputing recalls it). A connector no inbound
+ * rule reads, and that gave nothing, cannot change its object's attributes:
+ * a group's confirming import from such a target then does not resolve the
  * group's 10,000 members again.
  */
-function contributes(s: SyncContext, cs: CsObject): boolean {
-  if (s.ctx.inboundFor(cs.agent, cs.objectType).length > 0) return true;
+function gaveValues(s: SyncContext, cs: CsObject): boolean {
   const lineage = mvOf(s, cs.mvId)?.lineage ?? {};
   for (const k in lineage) if (lineage[k]!.csId === cs.id) return true;
   return false;
