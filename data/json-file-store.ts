@@ -128,7 +128,9 @@ class FileStore extends StoreState implements Store {
     else if ('mvIndex' in line) this.loadMvIndex(line.mvIndex[0], line.mvIndex[1], indexSource(line, dir));
     else if ('csDn' in line) this.space(line.csDn).loadDnTable(FrozenTable.read(join(dir, line.table)));
     else if ('cs' in line) for (const row of line.rows) this.restoreRow(line.cs, row, file);
-    else for (const [id, type, off, len] of line.mv) { this.mvSlots.set(id, { obj: undefined, file, off, len, id, type }); this.#mvOrder.push(id); }
+    else if ('mv' in line) for (const [id, type, off, len] of line.mv) { this.mvSlots.set(id, { obj: undefined, file, off, len, id, type }); this.#mvOrder.push(id); }
+    // Before, any other line was read as metaverse rows and failed on a missing field.
+    else throw new Error(`store: ${join(dir, 'catalog.jsonl')} holds a line this version does not know (${Object.keys(line).join(', ')}): written by a newer idsync, or damaged`);
   }
 
   private async replay(): Promise<number> {

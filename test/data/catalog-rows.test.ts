@@ -56,3 +56,10 @@ test('a catalog written before, naming metaverse ids, opens the same; a place it
   await writeFile(path, damaged.map((l) => JSON.stringify(l)).join('\n') + '\n');
   await t.throwsAsync(openFileStore(d), { message: /names metaverse row 7, which it does not hold; the snapshot is damaged/ });
 });
+
+test('a catalog line this version does not know stops the open, naming the catalog and the line\'s keys', async (t) => {
+  const d = await seeded();
+  const path = await catalogPath(d);
+  await writeFile(path, (await readFile(path, 'utf8')) + JSON.stringify({ csLookups: 'hr', anchors: 'index-9.bin' }) + '\n');
+  await t.throwsAsync(openFileStore(d), { message: /catalog\.jsonl holds a line this version does not know \(csLookups, anchors\): written by a newer idsync, or damaged/ });
+});
