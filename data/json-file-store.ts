@@ -172,13 +172,13 @@ class FileStore extends StoreState implements Store {
     return id;
   };
 
-  /** The slot's object is now also on disk: it may leave memory, at once unless `cache`. */
-  private placed(slot: Slot<unknown>, file: number, off: number, len: number, cache = true): void {
+  /** The slot's object is now also on disk: it may leave memory, at once unless `cache`; 'as-is' leaves the cache alone. */
+  private placed(slot: Slot<unknown>, file: number, off: number, len: number, cache: boolean | 'as-is' = true): void {
     slot.file = file;
     slot.off = off;
     slot.len = len;
-    if (cache) this.#cache.keep(slot);
-    else slot.obj = undefined;
+    if (cache === true) this.#cache.keep(slot);
+    else if (!cache) slot.obj = undefined;
   }
 
   private write(writes: readonly Write[], commit: boolean): void {
@@ -265,7 +265,9 @@ class FileStore extends StoreState implements Store {
     await stateFile(dir).write({ meta: [...this.metaData], runs: this.runList });
     await this.pointer.write(String(next));
     this.#log.attach(next, objectsPath(dir));
-    moved.forEach((slot, i) => this.placed(slot, next, offs[2 * i]!, offs[2 * i + 1]!));
+    // A moved object is the same bytes at a new place: what the cache held stays held. Putting every
+    // slot through the cache here dropped the working set, and the next step read it all back.
+    moved.forEach((slot, i) => this.placed(slot, next, offs[2 * i]!, offs[2 * i + 1]!, slot.file === IN_MEMORY ? true : 'as-is'));
     if (this.#generation > 0) this.#log.detach(this.#generation);
     this.#log.truncate(0);
     await rm(this.genDir(this.#generation), { recursive: true, force: true });

@@ -315,3 +315,20 @@ test('the deletion threshold counts pending deletes and disables from the slots,
   t.is(rewritten.cs('ad').pendingDeletes(), 2, 'and its next snapshot writes the column');
   await rewritten.close();
 });
+
+test('a snapshot leaves the cache as it was: objects held before it are not read back after it', async (t) => {
+  const d = await dir();
+  const s = await openFileStore(d, { cacheObjects: 2, compactAfterOps: 3 });
+  const tx = s.begin();
+  for (const id of ['x1', 'x2', 'x3']) tx.putMv(mv(id, id));
+  await tx.commit();
+  const held = s.mv('x3');
+  const tx2 = s.begin();
+  tx2.putMv(mv('y', 'y'));
+  await tx2.commit();
+  t.true(await readFile(join(d, 'snapshot', 'current'), 'utf8').then((g) => Number(g) > 0), 'the commit wrote a snapshot');
+  // The same object, not one parsed again from the new snapshot's file.
+  t.is(s.mv('x3'), held);
+  t.deepEqual(s.mv('x1'), mv('x1', 'x1'), 'an object the cache had let go reads back from the new place');
+  await s.close();
+});
