@@ -42,7 +42,8 @@ function computeDn(s: SyncContext, rule: OutboundRule, mv: MvObject): string | n
   const space = s.ctx.store.cs(rule.agent);
   try {
     // SelectUniqueValue in a DN picks the first candidate no other object of the target holds.
-    const isUnique = (v: string) => { const o = space.byDn(v); return s.externalDns.has(v.toLowerCase()) ? false : !o || o.mvId === mv.id; };
+    // The slot says whose a DN is: a taken candidate costs no read of the object holding it.
+    const isUnique = (v: string) => { const o = space.refByDn(v); return s.externalDns.has(v.toLowerCase()) ? false : !o || o.mvId === mv.id; };
     const dn = toStored(rule.dn(mv.attrs, { ...s.env, isUnique }));
     if (dn === null || Array.isArray(dn)) return null;
     // "CN=,OU=…" comes from attributes that are gone: never provision or rename to it.

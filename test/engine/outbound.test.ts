@@ -327,3 +327,20 @@ test('each agent is told, when it is made, which attributes SelectUniqueValue wi
   createEngine({ rules: r.model!, store: new MemoryStore() as unknown as Store, baseDir: process.cwd(), agents: new Map([['ad', spy]]) });
   t.deepEqual(calls, [['user', ['sAMAccountName']]]);
 });
+
+test('SelectUniqueValue in a DN reads no object to find a candidate taken: the slot says whose it is', async (t) => {
+  const rules = basicRules.replace('dn "CN=" & EscapeDNComponent([displayName]) & ",OU=" & [department] & ",DC=corp"',
+    'dn SelectUniqueValue("CN=" & EscapeDNComponent([displayName]) & ",DC=corp", "CN=" & EscapeDNComponent([displayName] & " " & [employeeId]) & ",DC=corp")');
+  t.not(rules, basicRules);
+  const e = testEngine(rules);
+  e.system('hr').put(person('1'));
+  await steps(e, 'hr full-import', 'hr full-sync');
+  e.system('hr').put(person('2'));
+  await steps(e, 'hr delta-import');
+  const reads = countReads(e.store.cs('ad'), ['get', 'byAnchor', 'byDn']);
+  await steps(e, 'hr delta-sync');
+  t.deepEqual([...e.store.cs('ad').values()].map((o) => o.dn).sort(), ['CN=Ann Lee 2,DC=corp', 'CN=Ann Lee,DC=corp']);
+  // Two reads, neither for the DN candidate taken (five before): provisioning looks up the DN it chose,
+  // to take over a disconnector holding it, and sAMAccountName's check reads the holder of 'alee'.
+  t.is(reads.n, 2);
+});
