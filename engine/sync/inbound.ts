@@ -62,8 +62,9 @@ export function syncInbound(s: SyncContext, original: CsObject): void {
     tx.putCs(cs);
     // Joins are sticky: a joined object stays joined until deleted, filtered or disconnected by hand.
     if (cs.mvId) {
-      if (readBy.length > 0 || gaveValues(s, cs)) s.recompute.add(cs.mvId);
-      else s.explain?.('no inbound rule reads this object and it gave no value its metaverse object holds: attributes not recomputed');
+      // A rule with no flows (one that only joins, as for a cloud directory's users) gives no value either.
+      if (readBy.some((r) => r.flows.length > 0) || gaveValues(s, cs)) s.recompute.add(cs.mvId);
+      else s.explain?.('no inbound rule flows a value from this object and it gave no value its metaverse object holds: attributes not recomputed');
       // Outbound still compares this connector with its object: a change made in the connected system is drift.
       s.outbound.add(cs.mvId);
     }
@@ -105,7 +106,7 @@ export function syncInbound(s: SyncContext, original: CsObject): void {
 /**
  * Whether a value the connector gave is still on its metaverse object (its
  * rule was removed since: recomputing recalls it). A connector no inbound
- * rule reads, and that gave nothing, cannot change its object's attributes:
+ * rule flows from, and that gave nothing, cannot change its object's attributes:
  * a group's confirming import from such a target then does not resolve the
  * group's 10,000 members again.
  */

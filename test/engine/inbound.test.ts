@@ -174,8 +174,13 @@ test('recall (default): a disconnected agent\'s values leave the metaverse', asy
   t.is(mvBy(e, 'employeeId', '1')!.attrs['title'], undefined);
 });
 
-test('a connector no inbound rule reads does not recompute its object; outbound still reverts drift on it', async (t) => {
-  const e = testEngine(basicRules);
+// A rule that only joins, as a cloud directory's rule does, gives no value: the same as no rule.
+const joinOnlyAd = `${basicRules}
+inbound "ad joins" from ad.user to person precedence 90 {
+  join { group { match [mail] to [mail] } }
+}`;
+for (const [what, rules] of [['no inbound rule reads', basicRules], ['only a join rule reads', joinOnlyAd]] as const) test(`a connector ${what} does not recompute its object; outbound still reverts drift on it`, async (t) => {
+  const e = testEngine(rules);
   e.system('hr').put(person('1', { mail: 'ann@x', title: 'Manager' }));
   await steps(e, 'hr full-import', 'hr full-sync', 'ad export', 'ad full-import', 'ad full-sync');
   const ad = [...e.store.cs('ad').values()][0]!;
@@ -183,7 +188,7 @@ test('a connector no inbound rule reads does not recompute its object; outbound 
   e.system('ad').put({ anchor: ad.anchor!, dn: ad.dn, objectType: 'user', attrs: { ...ad.hologram, title: 'Hacker' } });
   await steps(e, 'ad full-import');
   const preview = await previewObject(e.ctx, 'ad', ad.anchor!, false);
-  t.true(preview.lines.includes('no inbound rule reads this object and it gave no value its metaverse object holds: attributes not recomputed'), preview.lines.join('\n'));
+  t.true(preview.lines.includes('no inbound rule flows a value from this object and it gave no value its metaverse object holds: attributes not recomputed'), preview.lines.join('\n'));
   t.false(preview.lines.some((l) => / from hr by /.test(l)), 'no attribute flowed in again');
   t.true(preview.lines.some((l) => l.startsWith('title: "Hacker" -> "Manager"')), 'outbound still compares it');
   await steps(e, 'ad delta-sync');
