@@ -35,6 +35,8 @@ abstract class ValueIndex<T> {
 
   private set(id: string, values: readonly string[]): void {
     const old = this.#byId.get(id);
+    // Most writes leave an object's indexed values as they were: then there is nothing to drop and add again.
+    if (old !== undefined && (typeof old === 'string' ? values.length === 1 && values[0] === old : old.length === values.length && old.every((v, i) => v === values[i]))) return;
     for (const v of old === undefined ? [] : typeof old === 'string' ? [old] : old) this.drop(v, id);
     // Over a frozen base an id keeps its entry, empty if need be, so that the base's values for it no longer count.
     if (!values.length && !this.#base) { this.#byId.delete(id); return; }
