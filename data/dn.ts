@@ -3,8 +3,12 @@
  * by the rules' DN functions and the directory agents, so it lives in data.
  */
 
+const NEEDS_ESCAPE = /[,+"\\<>;=\0]|^[# ]| $/;
+
 /** Escapes one RDN value: `, + " \ < > ; =`, a leading `#` or space, a trailing space, NUL. */
 export function escapeRdnValue(value: string): string {
+  // Most names need nothing: one test, not two replaces and three checks, on every DN of every sync.
+  if (!NEEDS_ESCAPE.test(value)) return value;
   let out = value.replace(/[,+"\\<>;=]/g, '\\$&').replace(/\0/g, '\\00');
   if (out.startsWith('#') || out.startsWith(' ')) out = `\\${out}`;
   if (out.endsWith(' ') && !out.endsWith('\\ ')) out = `${out.slice(0, -1)}\\ `;

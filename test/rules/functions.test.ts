@@ -82,6 +82,12 @@ const cases: Case[] = [
   ['DNComponentRev(CRef([dn]), 1, "DC")', { dn: 'cn=Joe,ou=Atlanta,ou=GA,ou=US,dc=contoso,dc=com' }, 'US', 'aadc'],
   ['EscapeDNComponent("CN=" & [displayName])', { displayName: 'Smith, John' }, 'CN=Smith\\, John', 'aadc'],
   ['EscapeDNComponent([x])', { x: '#1 Admin ' }, '\\#1 Admin\\ ', 'aadc'],
+  // Each reason to escape alone, and none: most names skip the escaping.
+  ['EscapeDNComponent([leading])', { leading: ' Ann' }, '\\ Ann', 'aadc'],
+  ['EscapeDNComponent([trailing])', { trailing: 'Ann ' }, 'Ann\\ ', 'aadc'],
+  ['EscapeDNComponent([nul])', { nul: 'a\0b' }, 'a\\00b', 'aadc'],
+  ['EscapeDNComponent([special])', { special: 'b+c;d<e>"f\\=g' }, 'b\\+c\\;d\\<e\\>\\"f\\\\\\=g', 'aadc'],
+  ['EscapeDNComponent([plain])', { plain: 'Ünal O\'Brien-Lee #2' }, 'Ünal O\'Brien-Lee #2', 'aadc'],
   ['FormatDateTime(CDate("12/25/2007"), "yyyy-MM-dd")', {}, '2007-12-25', 'aadc'],
   ['FormatDateTime(DateFromNum([pwdLastSet]), "yyyyMMddHHmmss.0Z")', { pwdLastSet: 128121264000000000 }, '20070101120000.0Z', 'aadc'],
   ['IsBitSet(&HF, 4)', {}, true, 'aadc'],
