@@ -24,6 +24,8 @@ export interface EngineContext {
   readonly events: EngineEvents;
   /** Inbound rules by agent and agent object type. */
   inboundFor(agent: string, objectType: string): readonly InboundRule[];
+  /** The metaverse attributes inbound rules from `agent` flow into objects of `mvType` (none for a rule that only joins). */
+  flowedBy(agent: string, mvType: string): ReadonlySet<string>;
   outboundFor(mvType: string): readonly OutboundRule[];
 }
 
@@ -44,6 +46,14 @@ export function createEngine(o: EngineOptions): EngineContext {
     const k = `${r.agent}\0${r.objectType}`;
     inbound.set(k, [...(inbound.get(k) ?? []), r]);
   }
+  const flowed = new Map<string, Set<string>>();
+  for (const r of o.rules.inbound) {
+    const k = `${r.agent}\0${r.mvType}`;
+    const set = flowed.get(k) ?? new Set<string>();
+    for (const f of r.flows) set.add(f.target);
+    flowed.set(k, set);
+  }
+  const none: ReadonlySet<string> = new Set();
   const outbound = new Map<string, OutboundRule[]>();
   for (const r of o.rules.outbound) outbound.set(r.mvType, [...(outbound.get(r.mvType) ?? []), r]);
   /** Tells a new agent which attributes SelectUniqueValue will ask it about. */
@@ -78,6 +88,7 @@ export function createEngine(o: EngineOptions): EngineContext {
     },
     instantiated: () => [...agents.values()],
     inboundFor: (agent, objectType) => inbound.get(`${agent}\0${objectType}`) ?? [],
+    flowedBy: (agent, mvType) => flowed.get(`${agent}\0${mvType}`) ?? none,
     outboundFor: (mvType) => outbound.get(mvType) ?? [],
   };
 }

@@ -1,7 +1,8 @@
 /**
- * Import attribute flow. A metaverse object's attributes are recomputed from
- * all its connectors at once, so precedence, fallback and recall fall out of
- * one rule: per attribute, the lowest precedence number with a value wins.
+ * Import attribute flow. An attribute is recomputed from all its contributors
+ * at once, so precedence, fallback and recall fall out of one rule: per
+ * attribute, the lowest precedence number with a value wins. A sync recomputes
+ * the attributes the changed connectors' rules flow or gave; no other can move.
  *
  * - NULL lets a lower precedence contribute; if nobody does, the value goes.
  * - AuthoritativeNull wins as a null: lower precedences are ignored.
@@ -39,16 +40,20 @@ function resolveRefs(s: SyncContext, value: Value, cs: CsObject, def: MvAttribut
   return out.length === 0 ? null : def.multi ? out : out[0]!;
 }
 
-function collect(s: SyncContext, mv: MvObject): Map<string, Candidate[]> {
+/** Every contributor's candidates for the attributes `only` names (all, when null). */
+function collect(s: SyncContext, mv: MvObject, only: ReadonlySet<string> | null): Map<string, Candidate[]> {
   const type = s.ctx.rules.schema.get(mv.objectType);
   const out = new Map<string, Candidate[]>();
   for (const link of mv.connectors) {
+    // A connector that flows none of these attributes gives nothing: not read.
+    if (only && !intersects(s.ctx.flowedBy(link.agent, mv.objectType), only)) continue;
     const cs = s.ctx.store.cs(link.agent).get(link.csId);
     if (!cs || (cs.state !== 'connector' && cs.state !== 'explicit-connector')) continue;
     const row = rowOf(cs);
     for (const rule of s.ctx.inboundFor(cs.agent, cs.objectType)) {
       if (rule.mvType !== mv.objectType || !inScope(rule, row)) continue;
       for (const flow of rule.flows) {
+        if (only && !only.has(flow.target)) continue;
         let value: Value;
         try {
           value = flow.evaluate(row, s.env);
@@ -66,6 +71,23 @@ function collect(s: SyncContext, mv: MvObject): Map<string, Candidate[]> {
     }
   }
   return out;
+}
+
+function intersects(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  for (const x of a) if (b.has(x)) return true;
+  return false;
+}
+
+/**
+ * The attributes a change to connectors of `agents` can move: those their
+ * rules flow, and those they gave (a value recalled, or a flow removed since).
+ * Any other attribute's contributors are as they were at its last recompute.
+ */
+function attributesFrom(s: SyncContext, mv: MvObject, agents: ReadonlySet<string>): Set<string> {
+  const names = new Set<string>();
+  for (const agent of agents) for (const name of s.ctx.flowedBy(agent, mv.objectType)) names.add(name);
+  for (const name in mv.lineage) if (agents.has(mv.lineage[name]!.agent)) names.add(name);
+  return names;
 }
 
 type Outcome = { kind: 'set'; value: AttrValue | null; by: Candidate | undefined } | { kind: 'keep' };
@@ -117,12 +139,18 @@ function sharedLineage(shared: Lineage[], old: Lineage | undefined, agent: strin
   return l;
 }
 
-/** Recomputes one metaverse object; returns the attributes that changed. */
-export function recomputeMv(s: SyncContext, mvId: string): string[] {
+/**
+ * Recomputes one metaverse object; returns the attributes that changed.
+ * `agents`: only the attributes connectors of these agents can move (a
+ * directory's confirming import then evaluates no HR flow); null or absent:
+ * all, as after a pending reference, and always when explaining.
+ */
+export function recomputeMv(s: SyncContext, mvId: string, agents: ReadonlySet<string> | null = null): string[] {
   const mv = s.ctx.store.mv(mvId);
   if (!mv) return [];
   const type = s.ctx.rules.schema.get(mv.objectType);
-  const cands = collect(s, mv);
+  const only = agents && !s.explain ? attributesFrom(s, mv, agents) : null;
+  const cands = collect(s, mv, only);
   const attrs: Attributes = { ...mv.attrs };
   const lineage: Record<string, Lineage> = { ...mv.lineage };
   const changed: string[] = [];
@@ -130,7 +158,7 @@ export function recomputeMv(s: SyncContext, mvId: string): string[] {
   // Attributes with the same contributor, rule and time share one Lineage object: most of an object's do.
   const shared: Lineage[] = [];
   const nowIso = s.now.toISOString();
-  for (const name of new Set([...cands.keys(), ...Object.keys(mv.attrs)])) {
+  for (const name of only ?? new Set([...cands.keys(), ...Object.keys(mv.attrs)])) {
     const outcome = decide(cands.get(name) ?? [], type?.attributes.get(name));
     if (outcome.kind === 'keep') continue;
     const old = lineage[name];

@@ -9,7 +9,7 @@ import type { CsObject, MvObject } from '../../data/objects.ts';
 import { applyPendingImport } from '../import/stage-object.ts';
 import { findJoin } from './join.ts';
 import { inScope, rowOf } from './attribute-flow.ts';
-import { connect, disconnect, mvOf, type SyncContext } from './sync-context.ts';
+import { connect, disconnect, markRecompute, mvOf, type SyncContext } from './sync-context.ts';
 
 const isJoined = (cs: CsObject) => cs.state === 'connector' || cs.state === 'explicit-connector';
 
@@ -63,7 +63,7 @@ export function syncInbound(s: SyncContext, original: CsObject): void {
     // Joins are sticky: a joined object stays joined until deleted, filtered or disconnected by hand.
     if (cs.mvId) {
       // A rule with no flows (one that only joins, as for a cloud directory's users) gives no value either.
-      if (readBy.some((r) => r.flows.length > 0) || gaveValues(s, cs)) s.recompute.add(cs.mvId);
+      if (readBy.some((r) => r.flows.length > 0) || gaveValues(s, cs)) markRecompute(s, cs.mvId, cs.agent);
       else s.explain?.('no inbound rule flows a value from this object and it gave no value its metaverse object holds: attributes not recomputed');
       // Outbound still compares this connector with its object: a change made in the connected system is drift.
       s.outbound.add(cs.mvId);

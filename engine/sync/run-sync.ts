@@ -11,7 +11,7 @@ import { recomputeMv } from './attribute-flow.ts';
 import { applyDeletionRules, processGraceDeletions } from './deletion.ts';
 import { syncOutbound } from './outbound.ts';
 import { processDeprovisionDeletes } from './deprovision-schedule.ts';
-import { createSyncContext, persistSchedules, type SyncContext } from './sync-context.ts';
+import { createSyncContext, markRecompute, persistSchedules, type SyncContext } from './sync-context.ts';
 
 export interface SyncOptions {
   /** MIM's object process limit: stop after this many connector-space objects. */
@@ -45,7 +45,7 @@ async function guardedAsync(s: SyncContext, what: string, fn: () => Promise<void
  * when this ran once per sync: provisioning only links the new connector.
  */
 async function flushTouched(s: SyncContext): Promise<void> {
-  for (const id of s.recompute) guarded(s, `mv:${id}`, () => recomputeMv(s, id));
+  for (const [id, agents] of s.recompute) guarded(s, `mv:${id}`, () => recomputeMv(s, id, agents));
   applyDeletionRules(s);
   for (const id of s.outbound) await guardedAsync(s, `mv:${id}`, () => syncOutbound(s, id));
   s.recompute.clear();
@@ -59,7 +59,7 @@ async function flushTouched(s: SyncContext): Promise<void> {
  * references to objects this run projected or provisioned after their referrers.
  */
 export async function finishSync(s: SyncContext, earlier: readonly string[] = takePendingRefs(s)): Promise<void> {
-  for (const id of earlier) { s.recompute.add(id); s.outbound.add(id); }
+  for (const id of earlier) { markRecompute(s, id); s.outbound.add(id); }
   await flushTouched(s);
   for (const id of takePendingRefs(s)) {
     guarded(s, `mv:${id}`, () => recomputeMv(s, id));

@@ -16,8 +16,11 @@ export interface SyncContext {
   readonly now: Date;
   /** What flows evaluate with (Now() is the run's start): one object for the run, not one per evaluation. */
   readonly env: EvalContext;
-  /** Metaverse objects whose attributes must be recomputed (inbound flow). */
-  readonly recompute: Set<string>;
+  /**
+   * Metaverse objects whose attributes must be recomputed (inbound flow), with
+   * the agents whose connectors changed; null: every attribute (see markRecompute).
+   */
+  readonly recompute: Map<string, Set<string> | null>;
   /** Metaverse objects to run outbound rules for. */
   readonly outbound: Set<string>;
   /** Metaverse objects that lost a connector in this run, with the agents they lost, for the deletion rules. */
@@ -45,7 +48,7 @@ export function createSyncContext(ctx: EngineContext, tx: StoreTransaction, rec:
   const now = ctx.now();
   return {
     ctx, tx, rec, now, env: { now: () => now },
-    recompute: new Set(), outbound: new Set(), lost: new Map(), deleted: new Map(),
+    recompute: new Map(), outbound: new Set(), lost: new Map(), deleted: new Map(),
     pendingRefs: new Set(ctx.store.meta<string[]>(PENDING_REFS_KEY) ?? []),
     graceDeletes: new Set(ctx.store.meta<string[]>(GRACE_KEY) ?? []),
     deprovisionDeletes: new Set(ctx.store.meta<string[]>(DEPROVISION_KEY) ?? []),
@@ -67,6 +70,18 @@ export function putMv(s: SyncContext, mv: MvObject): void {
   s.tx.putMv(mv);
 }
 
+/**
+ * Marks a metaverse object for attribute flow because a connector of `agent`
+ * changed, joined or left; without an agent, every attribute is recomputed.
+ */
+export function markRecompute(s: SyncContext, mvId: string, agent?: string): void {
+  const agents = s.recompute.get(mvId);
+  if (agents === null) return;
+  if (agent === undefined) s.recompute.set(mvId, null);
+  else if (agents) agents.add(agent);
+  else s.recompute.set(mvId, new Set([agent]));
+}
+
 export function connect(s: SyncContext, cs: CsObject, mv: MvObject, state: 'connector' | 'explicit-connector'): CsObject {
   const joined: CsObject = { ...cs, state, mvId: mv.id, syncError: null };
   s.tx.putCs(joined);
@@ -74,7 +89,7 @@ export function connect(s: SyncContext, cs: CsObject, mv: MvObject, state: 'conn
     // A connector arriving during a deletion grace period cancels the deletion.
     s.tx.putMv({ ...mv, connectors: [...mv.connectors, { agent: cs.agent, csId: cs.id }], deleteAt: null });
   }
-  s.recompute.add(mv.id);
+  markRecompute(s, mv.id, cs.agent);
   s.outbound.add(mv.id);
   return joined;
 }
@@ -86,7 +101,7 @@ export function disconnect(s: SyncContext, cs: CsObject, state: CsObject['state'
   const mv = mvOf(s, cs.mvId);
   if (mv) {
     s.tx.putMv({ ...mv, connectors: mv.connectors.filter((c) => c.csId !== cs.id) });
-    s.recompute.add(mv.id);
+    markRecompute(s, mv.id, cs.agent);
     s.outbound.add(mv.id);
     if (evaluateDeletion) {
       const set = s.lost.get(mv.id) ?? new Set<string>();

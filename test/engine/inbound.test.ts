@@ -1,6 +1,6 @@
 /** Inbound synchronization: join, projection, precedence, null semantics, filters, deletion rules. */
 import test from 'ava';
-import { adByName, basicRules, mvBy, person, steps, testEngine } from '../helpers/engine.ts';
+import { adByName, basicRules, countReads, mvBy, person, steps, testEngine } from '../helpers/engine.ts';
 import { previewObject } from '../../engine/preview.ts';
 
 const worker = (id: string, attrs: Record<string, string>) => ({ anchor: id, dn: `workerId=${id}`, objectType: 'worker', attrs: { workerId: id, ...attrs } });
@@ -210,4 +210,37 @@ inbound "ad back" from ad.user to person precedence 90 {
   const next = testEngine(rules, { store: e.store });
   await steps(next, 'ad full-sync');
   t.is(mvBy(next, 'employeeId', '1')!.attrs['title'], undefined);
+});
+
+// AD gives the account name, which nobody else flows, and a title below HR's.
+const adGives = `${basicRules.replace('  mail: string indexed\n}', '  mail: string indexed\n  accountName: string\n}')}
+inbound "ad back" from ad.user to person precedence 90 {
+  flow accountName <- [sAMAccountName]
+  flow title <- "From AD"
+}`;
+
+test("a connector's sync recomputes only what its rules flow: another source is read only for an attribute both give", async (t) => {
+  const only = testEngine(adGives.replace('  flow title <- "From AD"\n', ''));
+  only.system('hr').put(person('1', { mail: 'ann@x', title: 'Manager' }));
+  await steps(only, 'hr full-import', 'hr full-sync', 'ad export', 'ad full-import');
+  let reads = countReads(only.store.cs('hr'));
+  await steps(only, 'ad full-sync');
+  t.is(mvBy(only, 'employeeId', '1')!.attrs['accountName'], 'alee');
+  t.is(reads.n, 0, 'no HR value can change: HR is not read');
+
+  const shared = testEngine(adGives);
+  shared.system('hr').put(person('1', { mail: 'ann@x', title: 'Manager' }));
+  await steps(shared, 'hr full-import', 'hr full-sync', 'ad export', 'ad full-import');
+  reads = countReads(shared.store.cs('hr'));
+  await steps(shared, 'ad full-sync');
+  const mv = mvBy(shared, 'employeeId', '1')!;
+  t.is(mv.attrs['accountName'], 'alee');
+  t.is(mv.attrs['title'], 'Manager', "HR's precedence still wins the title AD also gives");
+  t.is(mv.lineage['title']!.agent, 'hr');
+  t.true(reads.n > 0);
+  // HR stops giving a title: its own sync falls back to AD's.
+  const { title: _drop, ...rest } = person('1', { mail: 'ann@x' }).attrs as Record<string, string>;
+  shared.system('hr').put({ ...person('1'), attrs: rest });
+  await steps(shared, 'hr delta-import', 'hr delta-sync');
+  t.is(mvBy(shared, 'employeeId', '1')!.attrs['title'], 'From AD');
 });
