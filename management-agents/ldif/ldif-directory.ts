@@ -146,21 +146,30 @@ export class LdifDirectory extends JournaledFile<Saved> {
     else this.put({ dn: j.put.dn, attrs: asRecordHolds(j.put.attrs), line: 0 }, j.from ?? j.key);
   }
 
-  /** Unchanged entries are copied from the file; the others are serialised. */
+  /**
+   * Unchanged entries are copied from the file, the others serialised. Entries one blank line apart
+   * in the file are copied as one range: a delta export copies a few runs, not 100,000 ranges.
+   */
   protected *serialize(): Iterable<FilePiece> {
     const spans: (FileRange | null)[] = [];
     let at = VERSION.length;
     yield VERSION;
+    let run: { from: number; to: number } | null = null;
     for (let i = 0; i < this.slots.length; i++) {
       const s = this.slots[i];
       const piece = s === undefined ? this.base!.span(i) : s && (s.span ?? (s.text ??= contentRecord(s.entry.dn, s.entry.attrs)));
       if (!piece) { spans.push(null); continue; }
-      yield '\n';
-      yield piece;
       const length = typeof piece === 'string' ? Buffer.byteLength(piece) : piece.to - piece.from;
       spans.push({ from: at + 1, to: at + 1 + length });
       at += 1 + length;
+      if (typeof piece !== 'string' && run && piece.from === run.to + 1) { run.to = piece.to; continue; }
+      if (run) { yield '\n'; yield run; }
+      run = null;
+      if (typeof piece !== 'string') { run = { from: piece.from, to: piece.to }; continue; }
+      yield '\n';
+      yield piece;
     }
+    if (run) { yield '\n'; yield run; }
     this.nextSpans = spans;
   }
 

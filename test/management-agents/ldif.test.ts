@@ -131,6 +131,19 @@ test('an export rewrites only the records it changed: the others keep their text
   t.is(text, `version: 1\n\ndn: CN=Ann Lee,OU=People,DC=corp\nobjectClass: user\nobjectGUID: g1\ncn: Ann Lee\ndescription: new\n\n${untouched}`);
 });
 
+test('unchanged records one blank line apart are copied together; other gaps are not copied, and every record is found again', async (t) => {
+  const rec = (n: string) => `dn: CN=${n},DC=corp\nobjectClass: user\nobjectGUID: ${n.toLowerCase()}\ncn: ${n}\n`;
+  const { dir, agent } = await agentFor(`version: 1\n\n${rec('A')}\n\n${rec('B')}\n${rec('C')}\n${rec('D')}\n# a note\n${rec('E')}\n${rec('F')}`);
+  await agent.export!([{ id: '1', op: 'update', objectType: 'user', dn: 'CN=C,DC=corp', anchor: 'c', changes: { description: { op: 'replace', value: 'new' } } }], { note() {} });
+  await agent.endExport?.();
+  const text = await readFile(join(dir, 'dir.ldif'), 'utf8');
+  t.is(text, `version: 1\n\n${rec('A')}\n${rec('B')}\n${rec('C')}description: new\n\n${rec('D')}\n${rec('E')}\n${rec('F')}`);
+  // The next agent reads the saved index: each record where the rewrite put it.
+  const next = createLdifAgent({ name: 'dir', settings: { path: 'dir.ldif' }, objectTypes: types, baseDir: dir });
+  for (const n of ['A', 'B', 'C', 'D', 'E', 'F']) t.is((await next.findObject!({ objectType: 'user', anchor: n.toLowerCase() }))?.attrs['cn'], n);
+  t.is((await next.findObject!({ objectType: 'user', anchor: 'c' }))?.attrs['description'], 'new');
+});
+
 test('a second export in the same process copies unchanged records from the file as the first export left it', async (t) => {
   const { dir, agent } = await agentFor('version: 1\n\ndn: CN=A,DC=corp\nobjectClass: user\nobjectGUID: a\ncn: A\n\ndn: CN=B,DC=corp\nobjectClass: user\nobjectGUID: b\ncn: B\n\ndn: CN=C,DC=corp\nobjectClass: user\nobjectGUID: c\ncn: C\n');
   const update = (anchor: string, value: string) => agent.export!([{ id: anchor, op: 'update', objectType: 'user', dn: `CN=${anchor.toUpperCase()},DC=corp`, anchor, changes: { description: { op: 'replace', value } } }], { note() {} });
