@@ -10,6 +10,7 @@ import { applyPendingImport } from '../import/stage-object.ts';
 import { findJoin } from './join.ts';
 import { inScope, rowOf } from './attribute-flow.ts';
 import { connect, disconnect, markRecompute, mvOf, type SyncContext } from './sync-context.ts';
+import { linked } from './pending-references.ts';
 
 const isJoined = (cs: CsObject) => cs.state === 'connector' || cs.state === 'explicit-connector';
 
@@ -33,6 +34,8 @@ export function syncInbound(s: SyncContext, original: CsObject): void {
   if (pi) {
     const applied = applyPendingImport(cs);
     cs = { ...cs, ...applied, pendingImport: null };
+    // A reference by DN waiting on the new name resolves now.
+    if (cs.mvId && cs.dn !== original.dn) linked(s, cs.agent);
   }
   if (cs.state === 'explicit-disconnector') {
     tx.putCs(cs);

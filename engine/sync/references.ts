@@ -27,8 +27,9 @@ export function targetIdentifier(ctx: EngineContext, agent: string, mvId: string
   return referencesByAnchor(ctx, agent) ? ref.anchor : ref.dn;
 }
 
-function targetAgents(s: SyncContext, agent: string): string[] {
-  const setting = s.ctx.rules.agents.get(agent)?.settings['references-agent'];
+/** The agents whose connectors `agent`'s reference values name (references-agent; else the agent itself). */
+export function targetAgents(ctx: EngineContext, agent: string): string[] {
+  const setting = ctx.rules.agents.get(agent)?.settings['references-agent'];
   return setting === undefined ? [agent] : Array.isArray(setting) ? setting.map(String) : [String(setting)];
 }
 
@@ -36,14 +37,14 @@ function targetAgents(s: SyncContext, agent: string): string[] {
 export function resolveInbound(s: SyncContext, agent: string, value: string, objectType: string): string | null {
   let target;
   // Slots only: a group's members are named without reading them. A slot holds a metaverse id only while joined.
-  for (const a of targetAgents(s, agent)) {
+  for (const a of targetAgents(s.ctx, agent)) {
     const cs = s.ctx.store.cs(a);
     target = byAnchor(s, agent) ? cs.refByAnchor(value) : cs.refByDn(value);
     if (target) break;
   }
   if (target?.mvId) return target.mvId;
   // Placeholders only in this agent's own connector space.
-  if (!target && targetAgents(s, agent)[0] === agent) {
+  if (!target && targetAgents(s.ctx, agent)[0] === agent) {
     // A referenced object not imported yet: keep a placeholder, never lose the value.
     s.tx.putCs(newCsObject(agent, { state: 'placeholder', dn: value, objectType, ...(byAnchor(s, agent) ? { anchor: value } : {}) }));
   }

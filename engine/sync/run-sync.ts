@@ -12,6 +12,7 @@ import { applyDeletionRules, processGraceDeletions } from './deletion.ts';
 import { syncOutbound } from './outbound.ts';
 import { processDeprovisionDeletes } from './deprovision-schedule.ts';
 import { createSyncContext, markRecompute, persistSchedules, type SyncContext } from './sync-context.ts';
+import { takePendingRefs } from './pending-references.ts';
 
 export interface SyncOptions {
   /** MIM's object process limit: stop after this many connector-space objects. */
@@ -54,24 +55,22 @@ async function flushTouched(s: SyncContext): Promise<void> {
 }
 
 /**
- * Ends a sync: retries references left pending by earlier runs (`earlier`),
- * finishes what the inbound pass touched, then retries once more the
- * references to objects this run projected or provisioned after their referrers.
+ * Ends a sync: retries the pending references that wait on an agent this run
+ * linked a connector in (every one, `all`, for a full sync), finishes what the
+ * inbound pass touched, then retries once more those waiting on what that
+ * finishing provisioned after their referrers.
  */
-export async function finishSync(s: SyncContext, earlier: readonly string[] = takePendingRefs(s)): Promise<void> {
-  for (const id of earlier) { markRecompute(s, id); s.outbound.add(id); }
+export async function finishSync(s: SyncContext, all = false): Promise<void> {
+  for (const id of takePendingRefs(s, all ? 'all' : s.linked)) { markRecompute(s, id); s.outbound.add(id); }
+  const before = new Set(s.linked);
   await flushTouched(s);
-  for (const id of takePendingRefs(s)) {
+  // What that flush provisioned may be what a reference computed earlier in it waits on.
+  const since = new Set([...s.linked].filter((a) => !before.has(a)));
+  for (const id of takePendingRefs(s, since)) {
     guarded(s, `mv:${id}`, () => recomputeMv(s, id));
     await guardedAsync(s, `mv:${id}`, () => syncOutbound(s, id));
   }
   persistSchedules(s);
-}
-
-function takePendingRefs(s: SyncContext): string[] {
-  const ids = [...s.pendingRefs];
-  s.pendingRefs.clear();
-  return ids;
 }
 
 /**
@@ -91,8 +90,6 @@ export async function runSync(ctx: EngineContext, agentName: string, mode: 'full
   try {
     processGraceDeletions(s);
     processDeprovisionDeletes(s);
-    // Retried at the end, once every join of this run is known.
-    const earlier = takePendingRefs(s);
     const space = ctx.store.cs(agentName);
     // Ids only: objects are read one at a time as the loop reaches them, so a full sync does not hold the space.
     const ids = mode === 'full' ? space.ids() : space.pendingImportIds();
@@ -113,7 +110,8 @@ export async function runSync(ctx: EngineContext, agentName: string, mode: 'full
       if (rec.overErrorLimit) break;
     }
     rec.count('objects-processed', done);
-    await finishSync(s, earlier);
+    // References pending from earlier runs are tried at the end, once every join of this run is known.
+    await finishSync(s, mode === 'full');
     tx.addRun(rec.finish(rec.overErrorLimit ? 'stopped-error-limit' : undefined, ctx.now()));
     await tx.commit();
     return ctx.store.runs().at(-1)!;

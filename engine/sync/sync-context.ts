@@ -4,6 +4,7 @@ import type { StoreTransaction } from '../../data/store.ts';
 import type { CsObject, MvObject } from '../../data/objects.ts';
 import type { StepRecorder } from '../run/step-record.ts';
 import type { EvalContext } from '../../rules/index.ts';
+import { linked, readPendingRefs, writePendingRefs, type PendingRefEntry } from './pending-references.ts';
 
 export const PENDING_REFS_KEY = 'pending-references';
 export const GRACE_KEY = 'grace-deletes';
@@ -27,8 +28,10 @@ export interface SyncContext {
   readonly lost: Map<string, Set<string>>;
   /** Metaverse objects deleted in this run: outbound deprovisions their connectors. */
   readonly deleted: Map<string, MvObject>;
-  /** Metaverse objects with references not resolvable yet; persisted, retried by every sync. */
-  readonly pendingRefs: Set<string>;
+  /** Metaverse objects with references not resolvable yet, with the agents they wait on; persisted (pending-references.ts). */
+  readonly pendingRefs: Map<string, Set<string> | null>;
+  /** Agents in which this run joined a connector, or renamed a joined one: pending references into them may resolve. */
+  readonly linked: Set<string>;
   /** Metaverse objects waiting out a deletion grace period; persisted. */
   readonly graceDeletes: Set<string>;
   /** Disabled connector-space objects (agent\0id\0deleteAt) whose delete waits for its time; persisted. */
@@ -49,7 +52,8 @@ export function createSyncContext(ctx: EngineContext, tx: StoreTransaction, rec:
   return {
     ctx, tx, rec, now, env: { now: () => now },
     recompute: new Map(), outbound: new Set(), lost: new Map(), deleted: new Map(),
-    pendingRefs: new Set(ctx.store.meta<string[]>(PENDING_REFS_KEY) ?? []),
+    pendingRefs: readPendingRefs(ctx.store.meta<PendingRefEntry[]>(PENDING_REFS_KEY) ?? []),
+    linked: new Set(),
     graceDeletes: new Set(ctx.store.meta<string[]>(GRACE_KEY) ?? []),
     deprovisionDeletes: new Set(ctx.store.meta<string[]>(DEPROVISION_KEY) ?? []),
     taken: new Map(),
@@ -59,8 +63,8 @@ export function createSyncContext(ctx: EngineContext, tx: StoreTransaction, rec:
 
 /** Writes the persisted sets once, at the end of a run, rather than re-reading and rewriting a list per object. */
 export function persistSchedules(s: SyncContext): void {
-  const sets: [string, Set<string>][] = [[PENDING_REFS_KEY, s.pendingRefs], [GRACE_KEY, s.graceDeletes], [DEPROVISION_KEY, s.deprovisionDeletes]];
-  for (const [key, set] of sets) if (set.size || s.ctx.store.meta(key) !== undefined) s.tx.setMeta(key, [...set]);
+  const lists: [string, unknown[]][] = [[PENDING_REFS_KEY, writePendingRefs(s.pendingRefs)], [GRACE_KEY, [...s.graceDeletes]], [DEPROVISION_KEY, [...s.deprovisionDeletes]]];
+  for (const [key, list] of lists) if (list.length || s.ctx.store.meta(key) !== undefined) s.tx.setMeta(key, list);
 }
 
 /** The current version of a metaverse object, as this run sees it. */
@@ -85,6 +89,7 @@ export function markRecompute(s: SyncContext, mvId: string, agent?: string): voi
 export function connect(s: SyncContext, cs: CsObject, mv: MvObject, state: 'connector' | 'explicit-connector'): CsObject {
   const joined: CsObject = { ...cs, state, mvId: mv.id, syncError: null };
   s.tx.putCs(joined);
+  linked(s, cs.agent);
   if (!mv.connectors.some((c) => c.csId === cs.id)) {
     // A connector arriving during a deletion grace period cancels the deletion.
     s.tx.putMv({ ...mv, connectors: [...mv.connectors, { agent: cs.agent, csId: cs.id }], deleteAt: null });

@@ -120,8 +120,8 @@ export async function steps(e: TestEngine, ...list: string[]): Promise<RunRecord
 export const mvBy = (e: TestEngine, attr: string, value: string) => e.store.mvFind('person', attr, value)[0];
 export const adByName = (e: TestEngine, displayName: string) => [...e.system('ad').objects.values()].find((o) => o.attrs['displayName'] === displayName);
 
-type ReadMethod = 'get' | 'byAnchor' | 'byDn' | 'values';
-/** Counts from now on every read of a connector space's objects through `methods` (and withPendingExport, per object). */
+type ReadMethod = 'get' | 'byAnchor' | 'byDn' | 'values' | 'refByDn' | 'refByAnchor' | 'joinedTo';
+/** Counts from now on every read of a connector space's objects through `methods` (and withPendingExport, per object); the ref* and joinedTo lookups read none, and are counted only when asked. */
 export function countReads(space: unknown, methods: readonly ReadMethod[] = ['get', 'byAnchor', 'byDn', 'values']): { n: number } {
   const s = space as Record<ReadMethod | 'withPendingExport', (...a: unknown[]) => unknown>;
   const count = { n: 0 };
