@@ -15,8 +15,11 @@ export interface LineBatch {
   readonly end: number;
 }
 
-/** Whole lines of the file as bytes: each chunk ends after a "\n", but the last. */
-async function* lineChunks(path: string, chunkBytes: number, start = 0): AsyncGenerator<{ data: Buffer; end: number; base: number }> {
+/**
+ * Whole lines of the file as bytes: `data` up to `end` (a "\n", or the file's
+ * end for its last chunk), starting at byte `base` of the file.
+ */
+export async function* lineChunks(path: string, chunkBytes: number, start = 0): AsyncGenerator<{ data: Buffer; end: number; base: number }> {
   let carry: Buffer | null = null;
   let base = start;
   for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes, start }) as AsyncIterable<Buffer>) {

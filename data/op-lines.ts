@@ -37,16 +37,3 @@ export function opHead(op: Op, slot?: CsSlot): string {
   const head: SlotHead = ['slot', op[1], o.objectType, csRow(op[2], slot, importing, exporting, 0, 0, slot.pendingDelete === true)];
   return `${JSON.stringify(head)}\t`;
 }
-
-/** Where the op's JSON starts in the line: after the slot, if it has one. */
-export function opStart(line: string): number {
-  // A slot is a few hundred characters: an op line without one is not scanned to its end.
-  if (!line.startsWith('["slot",')) return 0;
-  const tab = line.indexOf('\t');
-  return tab < 0 ? 0 : tab + 1;
-}
-
-/** The slot a line starts with (`start` from opStart), or null for a line that is the op alone. */
-export function slotHead(line: string, start = opStart(line)): SlotHead | null {
-  return start === 0 ? null : (JSON.parse(line.slice(0, start - 1)) as SlotHead);
-}
