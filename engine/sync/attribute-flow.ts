@@ -14,7 +14,7 @@ import { AuthoritativeNull, IgnoreThisFlow, toStored, type Value } from '../../r
 import type { AttrValue, Attributes, Scalar } from '../../data/model.ts';
 import { asArray, valuesEqual } from '../../data/model.ts';
 import type { CsObject, Lineage, MvObject } from '../../data/objects.ts';
-import { resolveInbound, targetAgents } from './references.ts';
+import { resolveInbound, waitsOn } from './references.ts';
 import { pendRef } from './pending-references.ts';
 import type { SyncContext } from './sync-context.ts';
 
@@ -36,7 +36,7 @@ function resolveRefs(s: SyncContext, value: Value, cs: CsObject, def: MvAttribut
   for (const v of asArray(toStored(value))) {
     const id = resolveInbound(s, cs.agent, String(v), def.refType ?? cs.objectType);
     if (id) out.push(id);
-    else pendRef(s, mvId, targetAgents(s.ctx, cs.agent));
+    else pendRef(s, mvId, waitsOn(s.ctx, cs.agent, String(v)));
   }
   return out.length === 0 ? null : def.multi ? out : out[0]!;
 }

@@ -11,7 +11,7 @@ import type { AttrChange, CsObject, MvObject, PendingExport } from '../../data/o
 import { applyChanges, landed } from '../../data/objects.ts';
 import { pendingInTarget, resolveOutbound } from './references.ts';
 import type { SyncContext } from './sync-context.ts';
-import { pendRef } from './pending-references.ts';
+import { mvKey, pendRef } from './pending-references.ts';
 
 /** The target object as it will be once every staged and sent change lands. */
 export function escrowView(cs: CsObject): Attributes {
@@ -69,7 +69,7 @@ export function evaluateFlow(s: SyncContext, rule: OutboundRule, flow: OutboundF
       const target = resolveOutbound(s, rule.agent, String(id));
       if (target) out.push(target);
       else {
-        pendRef(s, mvId, [rule.agent]);
+        pendRef(s, mvId, [mvKey(rule.agent, String(id))]);
         if (pendingInTarget(s, rule.agent, String(id))) deferred.push(String(id));
       }
     }

@@ -3,18 +3,28 @@
  *
  * A reference resolves once the object it names is joined in the agent it is
  * looked up in (or, by DN, renamed into the DN it names). Until some sync joins
- * or renames a connector there, trying again gives the same answer. Every sync
- * used to try them all: at 100,000 people, one department group naming a
- * person never projected (a termination) resolved its 10,000 members again in
- * each of a delta cycle's six syncs. Each pending object now keeps the agents
- * its values wait on, and a sync tries it only when it linked a connector in
- * one of them. A full sync tries them all, as does a store written before
- * agents were kept.
+ * or renames that object, trying again gives the same answer. Every sync used
+ * to try them all: at 100,000 people, one department group naming a person
+ * never projected (a termination) resolved its 10,000 members again in each
+ * of a delta cycle's six syncs. Each pending object now keeps what its values
+ * wait on: the anchor, in each agent it is looked up in, of a value named by
+ * anchor; the metaverse object, in the target, of an outbound value; and only
+ * the agent for a DN, whose spellings vary. A sync tries it when it linked
+ * one of those; a full sync tries them all, as does every sync for an entry
+ * written before these were kept.
  */
 import type { SyncContext } from './sync-context.ts';
 
-/** Persisted entries: a metaverse id alone (written before agents were kept: tried by every sync), or [id, ...agents]. */
+/** Persisted entries: a metaverse id alone (written before keys were kept: tried by every sync), or [id, ...keys]. */
 export type PendingRefEntry = string | readonly string[];
+
+/** An entry waiting on more values than this waits on their agents instead, so that it stays small. */
+const MAX_VALUES = 64;
+
+/** What a pending value waits on: an agent, or an object in it (`agent\0a:anchor`, `agent\0m:metaverse id`). */
+export const anchorKey = (agent: string, anchor: string) => `${agent}\0a:${anchor}`;
+export const mvKey = (agent: string, mvId: string) => `${agent}\0m:${mvId}`;
+const agentOfKey = (key: string) => { const i = key.indexOf('\0'); return i < 0 ? key : key.slice(0, i); };
 
 export function readPendingRefs(entries: readonly PendingRefEntry[]): Map<string, Set<string> | null> {
   const out = new Map<string, Set<string> | null>();
@@ -26,30 +36,48 @@ export function readPendingRefs(entries: readonly PendingRefEntry[]): Map<string
 }
 
 export function writePendingRefs(refs: ReadonlyMap<string, Set<string> | null>): PendingRefEntry[] {
-  return [...refs].map(([id, agents]) => (agents ? [id, ...agents] : id));
+  return [...refs].map(([id, keys]) => (keys ? [id, ...keys] : id));
 }
 
-/** Records that `mvId` holds a value waiting on an object in one of `agents`. */
-export function pendRef(s: SyncContext, mvId: string, agents: readonly string[]): void {
-  const held = s.pendingRefs.get(mvId);
+/** The keys any pending entry waits on by object: links to record as they happen. */
+export function waitedOn(refs: ReadonlyMap<string, Set<string> | null>): Set<string> {
+  const out = new Set<string>();
+  for (const keys of refs.values()) if (keys) for (const k of keys) if (k.includes('\0')) out.add(k);
+  return out;
+}
+
+/** Records that `mvId` holds a value waiting on one of `keys` (agents, or objects in them). */
+export function pendRef(s: SyncContext, mvId: string, keys: readonly string[]): void {
+  let held = s.pendingRefs.get(mvId);
   if (held === null) return;
-  if (held) for (const a of agents) held.add(a);
-  else s.pendingRefs.set(mvId, new Set(agents));
-}
-
-/** A connector of `agent` was joined, or a joined one renamed: references waiting on that agent may resolve now. */
-export function linked(s: SyncContext, agent: string): void {
-  s.linked.add(agent);
+  if (!held) s.pendingRefs.set(mvId, (held = new Set()));
+  for (const k of keys) {
+    if (held.has(agentOfKey(k))) continue;
+    held.add(k);
+    if (k.includes('\0')) s.waiting.add(k);
+  }
+  if (held.size > MAX_VALUES) {
+    for (const k of [...held]) if (k.includes('\0')) { held.delete(k); held.add(agentOfKey(k)); }
+  }
 }
 
 /**
- * Takes out of the pending set the references waiting on an agent in `linked`
- * ('all': every one, as a full sync tries them); the others stay pending.
+ * A connector of `agent` was joined (`anchor`, `mvId`: the object it is), or a
+ * joined one renamed (agent only): references waiting on it may resolve now.
+ */
+export function linked(s: SyncContext, agent: string, anchor?: string | null, mvId?: string | null): void {
+  s.linked.add(agent);
+  for (const k of [anchor ? anchorKey(agent, anchor) : null, mvId ? mvKey(agent, mvId) : null]) if (k && s.waiting.has(k)) s.linked.add(k);
+}
+
+/**
+ * Takes out of the pending set the references waiting on something in
+ * `linked` ('all': every one, as a full sync tries them); the others stay pending.
  */
 export function takePendingRefs(s: SyncContext, linked: ReadonlySet<string> | 'all'): string[] {
   const ids: string[] = [];
-  for (const [id, agents] of s.pendingRefs) {
-    if (linked !== 'all' && agents && ![...agents].some((a) => linked.has(a))) continue;
+  for (const [id, keys] of s.pendingRefs) {
+    if (linked !== 'all' && keys && ![...keys].some((k) => linked.has(k))) continue;
     ids.push(id);
     s.pendingRefs.delete(id);
   }

@@ -7,6 +7,7 @@
 import type { SyncContext } from './sync-context.ts';
 import type { EngineContext } from '../context.ts';
 import { newCsObject } from '../import/stage-object.ts';
+import { anchorKey } from './pending-references.ts';
 
 /** Whether `agent` names referenced objects by anchor (rules setting, else the agent's own default). */
 export function referencesByAnchor(ctx: EngineContext, agent: string): boolean {
@@ -28,9 +29,15 @@ export function targetIdentifier(ctx: EngineContext, agent: string, mvId: string
 }
 
 /** The agents whose connectors `agent`'s reference values name (references-agent; else the agent itself). */
-export function targetAgents(ctx: EngineContext, agent: string): string[] {
+function targetAgents(ctx: EngineContext, agent: string): string[] {
   const setting = ctx.rules.agents.get(agent)?.settings['references-agent'];
   return setting === undefined ? [agent] : Array.isArray(setting) ? setting.map(String) : [String(setting)];
+}
+
+/** What an unresolved reference value waits on: its anchor in each agent it is looked up in; a DN, only the agents. */
+export function waitsOn(ctx: EngineContext, agent: string, value: string): string[] {
+  const agents = targetAgents(ctx, agent);
+  return referencesByAnchor(ctx, agent) ? agents.map((a) => anchorKey(a, value)) : agents;
 }
 
 /** Connector-space reference value → metaverse id, or null when it does not resolve (yet). */

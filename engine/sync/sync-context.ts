@@ -4,7 +4,7 @@ import type { StoreTransaction } from '../../data/store.ts';
 import type { CsObject, MvObject } from '../../data/objects.ts';
 import type { StepRecorder } from '../run/step-record.ts';
 import type { EvalContext } from '../../rules/index.ts';
-import { linked, readPendingRefs, writePendingRefs, type PendingRefEntry } from './pending-references.ts';
+import { linked, readPendingRefs, waitedOn, writePendingRefs, type PendingRefEntry } from './pending-references.ts';
 
 export const PENDING_REFS_KEY = 'pending-references';
 export const GRACE_KEY = 'grace-deletes';
@@ -30,8 +30,10 @@ export interface SyncContext {
   readonly deleted: Map<string, MvObject>;
   /** Metaverse objects with references not resolvable yet, with the agents they wait on; persisted (pending-references.ts). */
   readonly pendingRefs: Map<string, Set<string> | null>;
-  /** Agents in which this run joined a connector, or renamed a joined one: pending references into them may resolve. */
+  /** Agents in which this run joined a connector, or renamed a joined one, and the joined objects pending references wait on. */
   readonly linked: Set<string>;
+  /** The objects pending references wait on (pending-references.ts). */
+  readonly waiting: Set<string>;
   /** Metaverse objects waiting out a deletion grace period; persisted. */
   readonly graceDeletes: Set<string>;
   /** Disabled connector-space objects (agent\0id\0deleteAt) whose delete waits for its time; persisted. */
@@ -49,11 +51,13 @@ export interface SyncContext {
 
 export function createSyncContext(ctx: EngineContext, tx: StoreTransaction, rec: StepRecorder): SyncContext {
   const now = ctx.now();
+  const pendingRefs = readPendingRefs(ctx.store.meta<PendingRefEntry[]>(PENDING_REFS_KEY) ?? []);
   return {
     ctx, tx, rec, now, env: { now: () => now },
     recompute: new Map(), outbound: new Set(), lost: new Map(), deleted: new Map(),
-    pendingRefs: readPendingRefs(ctx.store.meta<PendingRefEntry[]>(PENDING_REFS_KEY) ?? []),
+    pendingRefs,
     linked: new Set(),
+    waiting: waitedOn(pendingRefs),
     graceDeletes: new Set(ctx.store.meta<string[]>(GRACE_KEY) ?? []),
     deprovisionDeletes: new Set(ctx.store.meta<string[]>(DEPROVISION_KEY) ?? []),
     taken: new Map(),
@@ -89,7 +93,7 @@ export function markRecompute(s: SyncContext, mvId: string, agent?: string): voi
 export function connect(s: SyncContext, cs: CsObject, mv: MvObject, state: 'connector' | 'explicit-connector'): CsObject {
   const joined: CsObject = { ...cs, state, mvId: mv.id, syncError: null };
   s.tx.putCs(joined);
-  linked(s, cs.agent);
+  linked(s, cs.agent, cs.anchor, mv.id);
   if (!mv.connectors.some((c) => c.csId === cs.id)) {
     // A connector arriving during a deletion grace period cancels the deletion.
     s.tx.putMv({ ...mv, connectors: [...mv.connectors, { agent: cs.agent, csId: cs.id }], deleteAt: null });
