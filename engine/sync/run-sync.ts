@@ -55,10 +55,10 @@ async function flushTouched(s: SyncContext): Promise<void> {
 }
 
 /**
- * Ends a sync: retries the pending references that wait on an agent this run
- * linked a connector in (every one, `all`, for a full sync), finishes what the
- * inbound pass touched, then retries once more those waiting on what that
- * finishing provisioned after their referrers.
+ * Ends a sync: retries the pending references that wait on what this run
+ * linked (every one, `all`, for a full sync), finishes what the inbound pass
+ * touched, then retries once more those waiting on what that finishing
+ * provisioned after their referrers.
  */
 export async function finishSync(s: SyncContext, all = false): Promise<void> {
   for (const id of takePendingRefs(s, all ? 'all' : s.linked)) { markRecompute(s, id); s.outbound.add(id); }
