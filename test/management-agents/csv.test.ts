@@ -1,6 +1,6 @@
 /** The csv agent: conformance, encodings, malformed rows, multi-valued columns, the formula guard, drop files. */
 import test from 'ava';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testAgent } from '../helpers/agent-conformance.ts';
@@ -130,6 +130,36 @@ test('each drop file is read once: a full import counts the one present as read,
   await writeFile(join(dir, 'hr.delta.csv'), 'changeType,employeeId,givenName\nupdate,1,Ann\n');
   t.is(await run(true), 1, 'a full import reads the extract');
   t.is(await run(false), 0, 'and counts the drop file present as read');
+});
+
+test('a drop file the source writes while an import runs is not lost: the next delta import reads it', async (t) => {
+  const { dir, agent } = await agentFor('employeeId,givenName\n1,Ann\n2,Bob\n', { delta: 'drop' });
+  let mark = null as string | null;
+  const ctx = { ...ictx, setWatermark: (w: string | null) => { mark = w; } };
+  // A source that replaces its files whole (a new file renamed over the old), as an export job does.
+  const drop = async (text: string) => { await writeFile(join(dir, 'next.csv'), text); await rename(join(dir, 'next.csv'), join(dir, 'hr.delta.csv')); };
+  const names = (cs: ImportChange[]) => objects(cs).map((o) => `${o.anchor} ${o.attrs['givenName']}`);
+  // Stops after the first row, lets the source write, then reads on.
+  const interrupted = async (full: boolean, meanwhile: () => Promise<void>) => {
+    const it = (full ? agent.fullImport : agent.deltaImport!)({ ...ctx, watermark: mark })[Symbol.asyncIterator]();
+    const out: ImportChange[] = [];
+    const first = await it.next();
+    if (!first.done) out.push(first.value);
+    await meanwhile();
+    for (let r = await it.next(); !r.done; r = await it.next()) out.push(r.value);
+    return out;
+  };
+  await drop('changeType,employeeId,givenName\nupdate,1,Ann\n');
+  const full = await interrupted(true, () => drop('changeType,employeeId,givenName\nupdate,1,Anne\nadd,3,Cy\n'));
+  t.deepEqual(names(full), ['1 Ann', '2 Bob'], 'the full import reads the extract as it was');
+  t.deepEqual(names(await all(agent.deltaImport!({ ...ctx, watermark: mark }))), ['1 Anne', '3 Cy'], 'the drop file written during it is read next');
+  const delta = await interrupted(false, () => drop('changeType,employeeId,givenName\nupdate,2,Bea\n'));
+  t.deepEqual(names(delta), [], 'the drop file already read is not read again');
+  t.deepEqual(names(await all(agent.deltaImport!({ ...ctx, watermark: mark }))), ['2 Bea']);
+  await drop('changeType,employeeId,givenName\nupdate,1,Anna\nupdate,2,Bo\n');
+  const mixed = await interrupted(false, () => drop('changeType,employeeId,givenName\nupdate,1,Ana\n'));
+  t.deepEqual(names(mixed), ['1 Anna', '2 Bo'], 'one drop file, as it was when the import began');
+  t.deepEqual(names(await all(agent.deltaImport!({ ...ctx, watermark: mark }))), ['1 Ana'], 'then the one that replaced it');
 });
 
 test('a drop file that cannot be read stops the delta import with its name, rather than reading as no drop file', async (t) => {
