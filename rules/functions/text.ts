@@ -26,7 +26,10 @@ function pcaseWithSeparators(text: string, separators: string): string {
 const extraDiacritics: Record<string, string> = {
   ł: 'l', Ł: 'L', ø: 'o', Ø: 'O', đ: 'd', Đ: 'D', ħ: 'h', Ħ: 'H', ı: 'i', ß: 'ss', æ: 'ae', Æ: 'AE', œ: 'oe', Œ: 'OE', þ: 'th', Þ: 'TH',
 };
+const ASCII = /^[\x00-\x7f]*$/;
 export function normalizeDiacritics(text: string): string {
+  // Most names are ASCII, which has nothing to strip: decomposing them was a cost on every account name.
+  if (ASCII.test(text)) return text;
   return text.normalize('NFD').replace(/\p{Mn}/gu, '').replace(/[łŁøØđĐħĦıßæÆœŒþÞ]/g, (c) => extraDiacritics[c] ?? c);
 }
 
@@ -66,6 +69,18 @@ function randomString(len: number, digits: number, specials: number, caps: numbe
 
 const escapeRe = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** Patterns compiled so far: a rule's pattern is a constant, evaluated for every object. Bounded, as a pattern may come from data. */
+const compiled = new Map<string, RegExp>();
+function regex(pattern: string, flags: string): RegExp {
+  const key = `${flags}/${pattern}`;
+  let re = compiled.get(key);
+  if (!re) {
+    if (compiled.size >= 256) compiled.clear();
+    compiled.set(key, (re = new RegExp(pattern, flags)));
+  }
+  return re;
+}
+
 /** Entra: Replace(source, oldValue, regexPattern, regexGroupName, replacementValue, replacementAttributeName, template). */
 function entraReplace(a: readonly Value[]): Value {
   const [source, oldValue, pattern, group, replacement, replacementAttr, template] = a.map((x) => (x === undefined || isNull(x) ? null : x));
@@ -75,9 +90,10 @@ function entraReplace(a: readonly Value[]): Value {
     if (oldValue != null && template != null) return s(template).split(s(oldValue)).join(src);
     if (oldValue != null) return replacementText === null ? src : src.split(s(oldValue)).join(replacementText);
     if (pattern != null) {
-      const re = new RegExp(s(pattern), 'g');
+      // Shared across calls: replace() with a global pattern, and exec() without one, start from the beginning.
+      const re = regex(s(pattern), 'g');
       if (group != null) {
-        const m = new RegExp(s(pattern)).exec(src);
+        const m = regex(s(pattern), '').exec(src);
         const g = m?.groups?.[s(group)];
         if (!m || g === undefined) return src;
         return replacementText === null ? g : src.replace(g, replacementText);

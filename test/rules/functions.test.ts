@@ -40,6 +40,8 @@ const cases: Case[] = [
   ['Left("John Doe", 3)', {}, 'Joh'],
   ['Mid("John Doe", 3, 5)', {}, 'hn Do'],
   ['NormalizeDiacritics([givenName])', { givenName: 'Zoë Łukasz Ünal' }, 'Zoe Lukasz Unal'],
+  ['NormalizeDiacritics([sn])', { sn: 'Lee-Smith' }, 'Lee-Smith'],
+  ['NormalizeDiacritics([displayName])', { displayName: 'Søren ß' }, 'Soren ss'],
   ['Not([accountEnabled])', { accountEnabled: true }, false],
   ['NumFromDate(CDate("2012-01-01 23:00:00"))', {}, 129699324000000000],
   ['PCase("NEW YORK")', {}, 'NEW YORK'],
@@ -47,6 +49,9 @@ const cases: Case[] = [
   ['PCase("mary-ann o\'neil", " -")', {}, "Mary-Ann O'neil"],
   ['Replace([mailNickname], , "[a-zA-Z_]*", , "", , )', { mailNickname: 'john_doe72' }, '72'],
   ['Replace([x], "-", , , "", , )', { x: '555-12-34' }, '5551234'],
+  // One pattern used again and again, as a rule evaluates it for every object.
+  ['Replace([a], , "[0-9]", , "", , ) & Replace([b], , "[0-9]", , "", , ) & Replace([a], , "[0-9]", , "", , )', { a: 'a1b2', b: 'c3d4' }, 'abcdab'],
+  ['Replace([a], , "(?<n>[0-9]+)", "n", "#", , ) & Replace([b], , "(?<n>[0-9]+)", "n", "#", , )', { a: 'x12y', b: 'z7' }, 'x#yz#'],
   ['Replace([x], "{name}", , , , , "Hello {name}")', { x: 'Ann' }, 'Hello Ann'],
   ['RemoveDuplicates([proxyAddresses])', { proxyAddresses: ['a', 'b', 'a'] }, ['a', 'b']],
   ['Split([extensionAttribute5], ",")', { extensionAttribute5: 'a,b,c' }, ['a', 'b', 'c']],
