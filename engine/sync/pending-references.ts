@@ -4,9 +4,9 @@
  * A reference resolves once the object it names is joined in the agent it is
  * looked up in (or, by DN, renamed into the DN it names). Until some sync joins
  * or renames that object, trying again gives the same answer. Every sync used
- * to try them all: at 100,000 people, one department group naming a person
- * never projected (a termination) resolved its 10,000 members again in each
- * of a delta cycle's six syncs. Each pending object now keeps what its values
+ * to try them all: at 100,000 people, one department group waiting on one
+ * person's directory object resolved its 10,000 members again in each of a
+ * delta cycle's six syncs. Each pending object now keeps what its values
  * wait on: the anchor, in each agent it is looked up in, of a value named by
  * anchor; the metaverse object, in the target, of an outbound value; and only
  * the agent for a DN, whose spellings vary. A sync tries it when it linked
@@ -67,7 +67,10 @@ export function pendRef(s: SyncContext, mvId: string, keys: readonly string[]): 
  */
 export function linked(s: SyncContext, agent: string, anchor?: string | null, mvId?: string | null): void {
   s.linked.add(agent);
-  for (const k of [anchor ? anchorKey(agent, anchor) : null, mvId ? mvKey(agent, mvId) : null]) if (k && s.waiting.has(k)) s.linked.add(k);
+  // Once per join of a full sync: keys only while something waits.
+  if (!s.waiting.size) return;
+  if (anchor && s.waiting.has(anchorKey(agent, anchor))) s.linked.add(anchorKey(agent, anchor));
+  if (mvId && s.waiting.has(mvKey(agent, mvId))) s.linked.add(mvKey(agent, mvId));
 }
 
 /**

@@ -28,7 +28,7 @@ export interface SyncContext {
   readonly lost: Map<string, Set<string>>;
   /** Metaverse objects deleted in this run: outbound deprovisions their connectors. */
   readonly deleted: Map<string, MvObject>;
-  /** Metaverse objects with references not resolvable yet, with the agents they wait on; persisted (pending-references.ts). */
+  /** Metaverse objects with references not resolvable yet, with what they wait on; persisted (pending-references.ts). */
   readonly pendingRefs: Map<string, Set<string> | null>;
   /** Agents in which this run joined a connector, or renamed a joined one, and the joined objects pending references wait on. */
   readonly linked: Set<string>;
