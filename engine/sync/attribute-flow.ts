@@ -143,14 +143,19 @@ function sharedLineage(shared: Lineage[], old: Lineage | undefined, agent: strin
 /**
  * Recomputes one metaverse object; returns the attributes that changed.
  * `agents`: only the attributes connectors of these agents can move (a
- * directory's confirming import then evaluates no HR flow); null or absent:
- * all, as after a pending reference, and always when explaining.
+ * directory's confirming import then evaluates no HR flow, and a connector
+ * whose rules only join evaluates nothing); null or absent: all, as after a
+ * pending reference.
  */
 export function recomputeMv(s: SyncContext, mvId: string, agents: ReadonlySet<string> | null = null): string[] {
   const mv = s.ctx.store.mv(mvId);
   if (!mv) return [];
   const type = s.ctx.rules.schema.get(mv.objectType);
-  const only = agents && !s.explain ? attributesFrom(s, mv, agents) : null;
+  const only = agents ? attributesFrom(s, mv, agents) : null;
+  if (only?.size === 0) {
+    s.explain?.('no inbound rule flows a value from this object and it gave no value its metaverse object holds: attributes not recomputed');
+    return [];
+  }
   const cands = collect(s, mv, only);
   const attrs: Attributes = { ...mv.attrs };
   const lineage: Record<string, Lineage> = { ...mv.lineage };

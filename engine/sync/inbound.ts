@@ -65,9 +65,8 @@ export function syncInbound(s: SyncContext, original: CsObject): void {
     tx.putCs(cs);
     // Joins are sticky: a joined object stays joined until deleted, filtered or disconnected by hand.
     if (cs.mvId) {
-      // A rule with no flows (one that only joins, as for a cloud directory's users) gives no value either.
-      if (readBy.some((r) => r.flows.length > 0) || gaveValues(s, cs)) markRecompute(s, cs.mvId, cs.agent);
-      else s.explain?.('no inbound rule flows a value from this object and it gave no value its metaverse object holds: attributes not recomputed');
+      // Attribute flow takes only what this agent's rules flow or it gave: for a target's confirming import, nothing.
+      markRecompute(s, cs.mvId, cs.agent);
       // Outbound still compares this connector with its object: a change made in the connected system is drift.
       s.outbound.add(cs.mvId);
     }
@@ -104,19 +103,6 @@ export function syncInbound(s: SyncContext, original: CsObject): void {
   tx.putCs({ ...cs, syncError: null });
   rec.count('disconnector-remains');
   s.explain?.('no join and no projection: stays a disconnector');
-}
-
-/**
- * Whether a value the connector gave is still on its metaverse object (its
- * rule was removed since: recomputing recalls it). A connector no inbound
- * rule flows from, and that gave nothing, cannot change its object's attributes:
- * a group's confirming import from such a target then does not resolve the
- * group's 10,000 members again.
- */
-function gaveValues(s: SyncContext, cs: CsObject): boolean {
-  const lineage = mvOf(s, cs.mvId)?.lineage ?? {};
-  for (const k in lineage) if (lineage[k]!.csId === cs.id) return true;
-  return false;
 }
 
 /** Manual join (MIM's Joiner): an explicit connector. */
