@@ -7,6 +7,18 @@ const n = (v: Value, d = 0): number => toNum(v) ?? d;
 const strFn = (name: string, f: (x: string) => string): FunctionDef =>
   fn(name, 1, 1, ([v]) => perValue(v ?? null, (x) => (isNull(x) ? null : f(s(x)))));
 
+/** Patterns compiled so far: a rule's pattern is a constant, evaluated for every object. Bounded, as a pattern may come from data. */
+const compiled = new Map<string, RegExp>();
+function regex(pattern: string, flags: string): RegExp {
+  const key = `${flags}/${pattern}`;
+  let re = compiled.get(key);
+  if (!re) {
+    if (compiled.size >= 256) compiled.clear();
+    compiled.set(key, (re = new RegExp(pattern, flags)));
+  }
+  return re;
+}
+
 /** .NET TextInfo.ToTitleCase: words entirely in upper case are taken as acronyms and kept. */
 function titleCase(text: string): string {
   return text.replace(/[\p{L}\p{N}']+/gu, (w) => (w === w.toUpperCase() && /\p{Lu}/u.test(w) ? w : w[0]!.toUpperCase() + w.slice(1).toLowerCase()));
@@ -43,7 +55,7 @@ function inStr(hay: string, needle: string, start: number, compare: string): num
 
 function word(text: string, index: number, delimiters: string): string {
   if (index < 1) return '';
-  const words = text.split(new RegExp(`[${delimiters.replace(/[\]\\^-]/g, '\\$&')}]+`)).filter((w) => w !== '');
+  const words = text.split(regex(`[${delimiters.replace(/[\]\\^-]/g, '\\$&')}]+`, '')).filter((w) => w !== '');
   return delimiters === '' ? (index === 1 ? text : '') : (words[index - 1] ?? '');
 }
 
@@ -69,18 +81,6 @@ function randomString(len: number, digits: number, specials: number, caps: numbe
 
 const escapeRe = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Patterns compiled so far: a rule's pattern is a constant, evaluated for every object. Bounded, as a pattern may come from data. */
-const compiled = new Map<string, RegExp>();
-function regex(pattern: string, flags: string): RegExp {
-  const key = `${flags}/${pattern}`;
-  let re = compiled.get(key);
-  if (!re) {
-    if (compiled.size >= 256) compiled.clear();
-    compiled.set(key, (re = new RegExp(pattern, flags)));
-  }
-  return re;
-}
-
 /** Entra: Replace(source, oldValue, regexPattern, regexGroupName, replacementValue, replacementAttributeName, template). */
 function entraReplace(a: readonly Value[]): Value {
   const [source, oldValue, pattern, group, replacement, replacementAttr, template] = a.map((x) => (x === undefined || isNull(x) ? null : x));
@@ -91,14 +91,13 @@ function entraReplace(a: readonly Value[]): Value {
     if (oldValue != null) return replacementText === null ? src : src.split(s(oldValue)).join(replacementText);
     if (pattern != null) {
       // Shared across calls: replace() with a global pattern, and exec() without one, start from the beginning.
-      const re = regex(s(pattern), 'g');
       if (group != null) {
         const m = regex(s(pattern), '').exec(src);
         const g = m?.groups?.[s(group)];
         if (!m || g === undefined) return src;
         return replacementText === null ? g : src.replace(g, replacementText);
       }
-      return src.replace(re, (replacementText ?? '').replace(/\$\{(\w+)\}/g, '$<$1>'));
+      return src.replace(regex(s(pattern), 'g'), (replacementText ?? '').replace(/\$\{(\w+)\}/g, '$<$1>'));
     }
     return src;
   });
@@ -157,7 +156,7 @@ export const entraText: FunctionDef[] = [
 ];
 export const aadcText: FunctionDef[] = [
   fn('PCase', 1, 1, ([v]) => perValue(v ?? null, (x) => titleCase(s(x)))),
-  fn('Replace', 3, 3, ([v, o, nv]) => perValue(v ?? null, (x) => s(x).replace(new RegExp(escapeRe(s(o ?? null)), 'g'), () => s(nv ?? null)))),
+  fn('Replace', 3, 3, ([v, o, nv]) => perValue(v ?? null, (x) => s(x).replace(regex(escapeRe(s(o ?? null)), 'g'), () => s(nv ?? null)))),
   fn('Join', 1, 2, ([v, d]) => (isNull(v ?? null) ? null : (Array.isArray(v) ? (v as Value[]) : [v!]).map(s).join(s(d ?? null)))),
   fn('Split', 2, 3, ([v, d, lim]) => {
     if (isNull(v ?? null)) return null;
