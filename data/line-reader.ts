@@ -3,7 +3,7 @@
  * cannot hold more than about 512 MB, and at a million people a journal or a
  * directory file is larger than that, so such files are never read whole.
  */
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 /** One read chunk's lines, with where each starts in the file. */
 export interface LineBatch {
@@ -17,21 +17,41 @@ export interface LineBatch {
 
 /**
  * Whole lines of the file as bytes: `data` up to `end` (a "\n", or the file's
- * end for its last chunk), starting at byte `base` of the file.
+ * end for its last chunk), starting at byte `base` of the file. `data` is
+ * read into one buffer that the next chunk overwrites: a caller takes what it
+ * needs from it before asking for the next. A fresh buffer per chunk, and
+ * another to join the carried part line to it, cost 0.1-0.4 s of page faults
+ * per 64 MB file (the store's catalog at 100,000 people) against 6-30 ms.
  */
 export async function* lineChunks(path: string, chunkBytes: number, start = 0): AsyncGenerator<{ data: Buffer; end: number; base: number }> {
-  let carry: Buffer | null = null;
-  let base = start;
-  for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes, start }) as AsyncIterable<Buffer>) {
-    const data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-    // A "\n" byte is never inside a UTF-8 sequence: decoding up to the last one splits no character.
-    const end = data.lastIndexOf(10);
-    if (end < 0) { carry = data; continue; }
-    carry = end + 1 < data.length ? data.subarray(end + 1) : null;
-    yield { data, end, base };
-    base += end + 1;
+  const file = await open(path, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(chunkBytes);
+    let held = 0; // bytes of a line carried from the last chunk, at the buffer's start
+    let pos = start;
+    let base = start;
+    for (;;) {
+      // A line longer than the buffer: grow it until the line fits.
+      if (held === buf.length) buf = Buffer.concat([buf], buf.length * 2);
+      const { bytesRead } = await file.read(buf, held, buf.length - held, pos);
+      if (!bytesRead) {
+        if (held) yield { data: buf.subarray(0, held), end: held, base };
+        return;
+      }
+      pos += bytesRead;
+      held += bytesRead;
+      const data = buf.subarray(0, held);
+      // A "\n" byte is never inside a UTF-8 sequence: decoding up to the last one splits no character.
+      const end = data.lastIndexOf(10);
+      if (end < 0) continue;
+      yield { data, end, base };
+      base += end + 1;
+      buf.copyWithin(0, end + 1, held);
+      held -= end + 1;
+    }
+  } finally {
+    await file.close();
   }
-  if (carry) yield { data: carry, end: carry.length, base };
 }
 
 /** Lines without their line ends ("\n" or "\r\n"), in batches of one read chunk each. */
