@@ -11,6 +11,7 @@
  * - the strings the entries point into.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 
 const MAGIC = 0x54464449; // "IDFT"
@@ -119,6 +120,7 @@ export class FrozenTableWriter {
 }
 
 const snapshotDamaged = (path: string) => (why: string) => new Error(`store: ${path} cannot be read (${why}); the snapshot is damaged`);
+const unreadable = (path: string, err: unknown) => snapshotDamaged(path)((err as NodeJS.ErrnoException).code ?? (err as Error).message);
 
 export class FrozenTable {
   readonly #buf: Buffer;
@@ -144,8 +146,14 @@ export class FrozenTable {
     try {
       buf = readFileSync(path);
     } catch (err) {
-      throw snapshotDamaged(path)((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+      throw unreadable(path, err);
     }
+    return new FrozenTable(buf, path, snapshotDamaged(path));
+  }
+
+  /** As `read`, the file read on the I/O threads: the caller goes on meanwhile. */
+  static async readAsync(path: string): Promise<FrozenTable> {
+    const buf = await readFile(path).catch((err: unknown) => { throw unreadable(path, err); });
     return new FrozenTable(buf, path, snapshotDamaged(path));
   }
 

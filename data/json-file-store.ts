@@ -21,10 +21,9 @@ import { decodeOp } from './op-codec.ts';
 import { opBody, opHead } from './op-lines.ts';
 import { replayJournal } from './journal-replay.ts';
 import { JOURNAL, ObjectLog } from './object-log.ts';
-import { FrozenTable } from './frozen-table.ts';
 import { IN_MEMORY, SlotCache, type Slot } from './slot.ts';
 import type { CsSlot } from './connector-space.ts';
-import { CATALOG_ROWS, csRow, indexSource, objectsPath, readCatalog, slotOfRow, SnapshotWriter, type CatalogLine, type CsRow, type MvRow, type SnapshotState } from './snapshot-files.ts';
+import { CATALOG_ROWS, csRow, isIndexLine, objectsPath, readCatalog, slotOfRow, SnapshotWriter, type CatalogLine, type CsRow, type IndexLine, type MvRow, type SnapshotState, type TableReads } from './snapshot-files.ts';
 
 /** Where a restored connector row is, when not where its row says, and whether it can be in its space already. */
 interface RowPlace { readonly objectType?: string; readonly off?: number; readonly len?: number; readonly once?: boolean }
@@ -109,9 +108,12 @@ class FileStore extends StoreState implements Store {
     const g = Number((await this.pointer.read())?.trim() ?? 0);
     this.#generation = g;
     const dir = this.genDir(g);
-    const catalog = g > 0 && (await readCatalog(dir, (l) => this.restoreCatalog(l, g, dir)));
+    // Indexes after every slot is restored, before the journal's changes: their tables are read meanwhile.
+    const indexes: IndexLine[] = [];
+    const tables = g > 0 && (await readCatalog(dir, (l) => (isIndexLine(l) ? indexes.push(l) : this.restoreCatalog(l, g, dir))));
     this.#mvOrder = [];
-    if (catalog) {
+    if (tables) {
+      for (const line of indexes) await this.restoreIndex(line, tables);
       const state = await stateFile(dir).read();
       for (const [k, v] of state?.meta ?? []) this.metaData.set(k, v);
       for (const r of state?.runs ?? []) this.apply(['run', r]);
@@ -123,11 +125,14 @@ class FileStore extends StoreState implements Store {
     this.#journalOps = await this.replay();
   }
 
+  private async restoreIndex(line: IndexLine, tables: TableReads): Promise<void> {
+    if ('csIndex' in line) this.space(line.csIndex[0]).loadIndex(line.csIndex[1], line.csIndex[2], await tables.source(line));
+    else if ('mvIndex' in line) this.loadMvIndex(line.mvIndex[0], line.mvIndex[1], await tables.source(line));
+    else this.space(line.csDn).loadDnTable(await tables.table(line.table));
+  }
+
   private restoreCatalog(line: CatalogLine, file: number, dir: string): void {
-    if ('csIndex' in line) this.space(line.csIndex[0]).loadIndex(line.csIndex[1], line.csIndex[2], indexSource(line, dir));
-    else if ('mvIndex' in line) this.loadMvIndex(line.mvIndex[0], line.mvIndex[1], indexSource(line, dir));
-    else if ('csDn' in line) this.space(line.csDn).loadDnTable(FrozenTable.read(join(dir, line.table)));
-    else if ('cs' in line) for (const row of line.rows) this.restoreRow(line.cs, row, file);
+    if ('cs' in line) for (const row of line.rows) this.restoreRow(line.cs, row, file);
     else if ('mv' in line) for (const [id, type, off, len] of line.mv) { this.mvSlots.set(id, { obj: undefined, file, off, len, id, type }); this.#mvOrder.push(id); }
     // Before, any other line was read as metaverse rows and failed on a missing field.
     else throw new Error(`store: ${join(dir, 'catalog.jsonl')} holds a line this version does not know (${Object.keys(line).join(', ')}): written by a newer idsync, or damaged`);
