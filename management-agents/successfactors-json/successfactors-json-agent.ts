@@ -3,11 +3,10 @@
  * saved as files (d.results, paged with __next: each page a file). A live
  * client against a tenant comes later; the parser and mapping are real now.
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { AgentOptions, ManagementAgent } from '../management-agent.ts';
 import { AgentError } from '../errors.ts';
-import { createHrExtractAgent } from '../hr-extract.ts';
+import { createHrExtractAgent, readText } from '../hr-extract.ts';
 import { mapPerPerson } from './successfactors-json-mapping.ts';
 
 export function createSuccessFactorsJsonAgent(o: AgentOptions): ManagementAgent {
@@ -16,7 +15,7 @@ export function createSuccessFactorsJsonAgent(o: AgentOptions): ManagementAgent 
     async read(file, ctx) {
       let doc: { d?: { results?: unknown[]; __next?: string } };
       try {
-        doc = JSON.parse(await readFile(file, 'utf8')) as typeof doc;
+        doc = JSON.parse(await readText(file)) as typeof doc;
       } catch (err) {
         throw new AgentError(o.name, `${file}: not valid JSON: ${(err as Error).message}`);
       }

@@ -3,11 +3,10 @@
  * folder of paged responses. DOCTYPE and entities are refused outright: a
  * billion-laughs or external-entity file is an error, never memory or file access.
  */
-import { readFile } from 'node:fs/promises';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { AgentOptions, ManagementAgent } from '../management-agent.ts';
 import { AgentError } from '../errors.ts';
-import { createHrExtractAgent } from '../hr-extract.ts';
+import { createHrExtractAgent, readText } from '../hr-extract.ts';
 import { mapWorker } from './workday-xml-mapping.ts';
 
 const parser = new XMLParser({
@@ -36,7 +35,7 @@ export function createWorkdayXmlAgent(o: AgentOptions): ManagementAgent {
     type: 'workday-xml', extension: '.xml', defaultObjectType: 'worker', label: 'Worker', rdn: 'workerId',
     datesChanges: true,
     async read(file) {
-      const xml = await readFile(file, 'utf8');
+      const xml = await readText(file);
       const refused = refuseDtd(xml);
       if (refused) throw new AgentError(o.name, `${file}: ${refused}`);
       const valid = XMLValidator.validate(xml);
