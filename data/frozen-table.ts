@@ -10,7 +10,7 @@
  * - the entries: hash, key offset, key length, value offset, value length;
  * - the strings the entries point into.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 
@@ -120,7 +120,6 @@ export class FrozenTableWriter {
 }
 
 const snapshotDamaged = (path: string) => (why: string) => new Error(`store: ${path} cannot be read (${why}); the snapshot is damaged`);
-const unreadable = (path: string, err: unknown) => snapshotDamaged(path)((err as NodeJS.ErrnoException).code ?? (err as Error).message);
 
 export class FrozenTable {
   readonly #buf: Buffer;
@@ -141,19 +140,11 @@ export class FrozenTable {
     if ((this.#buckets & (this.#buckets - 1)) !== 0 || this.#buckets < this.size || this.#strings > buf.length) throw damaged('its header does not match its length');
   }
 
-  static read(path: string): FrozenTable {
-    let buf: Buffer;
-    try {
-      buf = readFileSync(path);
-    } catch (err) {
-      throw unreadable(path, err);
-    }
-    return new FrozenTable(buf, path, snapshotDamaged(path));
-  }
-
-  /** As `read`, the file read on the I/O threads: the caller goes on meanwhile. */
-  static async readAsync(path: string): Promise<FrozenTable> {
-    const buf = await readFile(path).catch((err: unknown) => { throw unreadable(path, err); });
+  /** Reads the table at `path` on the I/O threads: opening parses the catalog meanwhile. */
+  static async read(path: string): Promise<FrozenTable> {
+    const buf = await readFile(path).catch((err: unknown) => {
+      throw snapshotDamaged(path)((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+    });
     return new FrozenTable(buf, path, snapshotDamaged(path));
   }
 

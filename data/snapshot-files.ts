@@ -78,14 +78,14 @@ export class TableReads {
   constructor(private readonly dir: string, files: readonly string[]) {
     for (const f of files) {
       if (!/^index-\d+\.bin$/.test(f)) continue;
-      const read = FrozenTable.readAsync(join(dir, f));
+      const read = FrozenTable.read(join(dir, f));
       // Reported where the catalog names the table; one it does not name is not read again.
       read.catch(() => {});
       this.#reads.set(f, read);
     }
   }
 
-  table(file: string): Promise<FrozenTable> { return this.#reads.get(file) ?? FrozenTable.readAsync(join(this.dir, file)); }
+  table(file: string): Promise<FrozenTable> { return this.#reads.get(file) ?? FrozenTable.read(join(this.dir, file)); }
 
   /** The index a catalog line names: its table, or its rows. */
   async source(line: IndexSource): Promise<readonly IndexRow[] | FrozenTable> { return line.table === undefined ? line.rows : this.table(line.table); }

@@ -18,7 +18,7 @@ test('a frozen table gives the values of a key in the order they were added, com
   w.add(7, 'seven-a', 'a2');
   const path = join(await dir(), 't.bin');
   w.writeFile(path);
-  const table = FrozenTable.read(path);
+  const table = await FrozenTable.read(path);
   t.is(table.size, keys.length + 4);
   t.deepEqual(table.get(stringHash('ann@x'), 'ann@x'), ['id0', 'second']);
   keys.slice(1, -1).forEach((k, i) => t.deepEqual(table.get(stringHash(k), k), [`id${i + 1}`], k));
@@ -34,10 +34,10 @@ test('a table where every key shares one bucket still finds each, and an empty t
   for (let i = 0; i < 1000; i++) w.add(i * 4096, `k${i}`, `v${i}`);
   const d = await dir();
   w.writeFile(join(d, 'a.bin'));
-  const table = FrozenTable.read(join(d, 'a.bin'));
+  const table = await FrozenTable.read(join(d, 'a.bin'));
   for (let i = 0; i < 1000; i += 97) t.deepEqual(table.get(i * 4096, `k${i}`), [`v${i}`]);
   new FrozenTableWriter().writeFile(join(d, 'empty.bin'));
-  t.deepEqual(FrozenTable.read(join(d, 'empty.bin')).get(0, ''), []);
+  t.deepEqual((await FrozenTable.read(join(d, 'empty.bin'))).get(0, ''), []);
 });
 
 test('a damaged table file stops with its path', async (t) => {
@@ -47,10 +47,10 @@ test('a damaged table file stops with its path', async (t) => {
   const path = join(d, 'index-1.bin');
   w.writeFile(path);
   await writeFile(join(d, 'not.bin'), 'hello, this is not a table');
-  t.throws(() => FrozenTable.read(join(d, 'not.bin')), { message: /not\.bin cannot be read \(not an index table\); the snapshot is damaged/ });
+  await t.throwsAsync(FrozenTable.read(join(d, 'not.bin')), { message: /not\.bin cannot be read \(not an index table\); the snapshot is damaged/ });
   const whole = await readFile(path);
   await writeFile(path, whole.subarray(0, 20));
-  t.throws(() => FrozenTable.read(path), { message: /index-1\.bin cannot be read \(its header does not match its length\)/ });
+  await t.throwsAsync(FrozenTable.read(path), { message: /index-1\.bin cannot be read \(its header does not match its length\)/ });
 });
 
 test('a writer carrying a table keeps its entries byte for byte, replaces the ones asked and adds after them', (t) => {
