@@ -1,6 +1,10 @@
 /** A connector space's lookups by anchor and by joined metaverse object follow every write, rollback and removal. */
 import test from 'ava';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MemoryStore } from '../../data/store-state.ts';
+import { openFileStore } from '../../data/json-file-store.ts';
 import type { CsObject } from '../../data/objects.ts';
 
 const cs = (id: string, anchor: string | null, mvId: string | null): CsObject => ({
@@ -41,4 +45,38 @@ test('lookups by anchor and by metaverse id give the latest version, and the one
   await tx5.commit();
   t.is(space.joinedTo('m2'), undefined);
   t.is(space.byAnchor('A3'), undefined);
+});
+
+test('the lookup by metaverse id, first asked after writes, rollbacks and a reopen, gives what they left', async (t) => {
+  const d = await mkdtemp(join(tmpdir(), 'idsync-joined-'));
+  // The first five reach the catalog, the sixth stays in the journal.
+  const first = await openFileStore(d, { compactAfterOps: 3, compactOnCloseAfterOps: 100 });
+  const tx = first.begin();
+  for (let i = 0; i < 5; i++) tx.putCs(cs(`c${i}`, `A${i}`, `m${i}`));
+  await tx.commit();
+  const tx1 = first.begin();
+  tx1.putCs(cs('c5', 'A5', 'm5'));
+  await tx1.commit();
+  await first.close();
+
+  const store = await openFileStore(d, { compactOnCloseAfterOps: 0 });
+  const space = store.cs('hr');
+  const tx2 = store.begin();
+  tx2.putCs(cs('c1', 'A1', null)); // leaves m1
+  tx2.deleteCs('hr', 'c2');
+  tx2.putCs(cs('c3', 'A3', 'm9')); // moves from m3 to m9
+  tx2.putCs(cs('c6', 'A6', 'm7'));
+  await tx2.commit();
+  const tx3 = store.begin();
+  tx3.putCs(cs('c0', 'A0', null));
+  await tx3.rollback(); // c0 keeps m0
+  const joined = (m: string) => space.joinedTo(m)?.id;
+  t.deepEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm7', 'm9'].map(joined), ['c0', undefined, undefined, undefined, 'c4', 'c5', 'c6', 'c3']);
+  // Kept up to date from here on.
+  const tx4 = store.begin();
+  tx4.deleteCs('hr', 'c6');
+  tx4.putCs(cs('c1', 'A1', 'm1'));
+  await tx4.commit();
+  t.deepEqual(['m1', 'm7'].map(joined), ['c1', undefined]);
+  await store.close();
 });
