@@ -46,13 +46,8 @@ export class ConnectorSpace implements ConnectorSpaceView {
   private readonly anchors = new Map<string, CsSlot>();
   /** Ids by DN; built on the first lookup by DN, as many spaces are only ever looked up by anchor. */
   #dns: DnIndex | null = null;
-  /**
-   * For references: a group of 100,000 members reads no member. Built on the
-   * first lookup: most spaces are never asked by metaverse id in a delta run
-   * (at 100,000 people only the directory's and the cloud's were), and filling
-   * it for every slot restored was a third of opening's map inserts.
-   */
-  #joined: Map<string, CsSlot> | null = null;
+  /** For references: a group of 100,000 members reads no member. */
+  private readonly joined = new Map<string, CsSlot>();
   readonly importing = new Set<string>();
   readonly exporting = new Set<string>();
   /** objectType\0attribute → values held, for SelectUniqueValue; built on first `find`. */
@@ -99,14 +94,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
   }
   *values(): IterableIterator<CsObject> { for (const s of this.slots.values()) yield s.obj ?? this.load(s); }
   ids() { return [...this.slots.keys()]; }
-  joinedTo(mvId: string): ConnectorRef | undefined {
-    if (!this.#joined) {
-      // Slots in the order they were last linked: where two name one metaverse object, the later wins, as when kept up to date.
-      this.#joined = new Map();
-      for (const s of this.slots.values()) if (s.mvId !== null) this.#joined.set(s.mvId, s);
-    }
-    return this.#joined.get(mvId);
-  }
+  joinedTo(mvId: string): ConnectorRef | undefined { return this.joined.get(mvId); }
   pendingImportIds() { return [...this.importing]; }
 
   find(objectType: string, attribute: string, value: string): CsObject[] {
@@ -184,7 +172,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
     this.slots.set(id, slot);
     if (slot.anchor !== null) this.anchors.set(slot.anchor, slot);
     this.#dns?.add(slot.dn, id);
-    if (slot.mvId !== null) this.#joined?.set(slot.mvId, slot);
+    if (slot.mvId !== null) this.joined.set(slot.mvId, slot);
     if (importing) this.importing.add(id);
     if (exporting) this.exporting.add(id);
   }
@@ -198,6 +186,6 @@ export class ConnectorSpace implements ConnectorSpaceView {
     this.exporting.delete(id);
     if (old.anchor !== null && this.anchors.get(old.anchor) === old) this.anchors.delete(old.anchor);
     this.#dns?.remove(old.dn, id);
-    if (old.mvId !== null && this.#joined?.get(old.mvId) === old) this.#joined.delete(old.mvId);
+    if (old.mvId !== null && this.joined.get(old.mvId) === old) this.joined.delete(old.mvId);
   }
 }
