@@ -47,7 +47,7 @@ test('lookups by anchor and by metaverse id give the latest version, and the one
   t.is(space.byAnchor('A3'), undefined);
 });
 
-test('the lookup by metaverse id, first asked after writes, rollbacks and a reopen, gives what they left', async (t) => {
+test('after a reopen (slots from the catalog and the journal), writes and a rollback, the lookup by metaverse id gives what they left', async (t) => {
   const d = await mkdtemp(join(tmpdir(), 'idsync-joined-'));
   // The first five reach the catalog, the sixth stays in the journal.
   const first = await openFileStore(d, { compactAfterOps: 3, compactOnCloseAfterOps: 100 });
@@ -72,7 +72,7 @@ test('the lookup by metaverse id, first asked after writes, rollbacks and a reop
   await tx3.rollback(); // c0 keeps m0
   const joined = (m: string) => space.joinedTo(m)?.id;
   t.deepEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm7', 'm9'].map(joined), ['c0', undefined, undefined, undefined, 'c4', 'c5', 'c6', 'c3']);
-  // Kept up to date from here on.
+  // And after the writes that follow.
   const tx4 = store.begin();
   tx4.deleteCs('hr', 'c6');
   tx4.putCs(cs('c1', 'A1', 'm1'));
