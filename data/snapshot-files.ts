@@ -63,6 +63,10 @@ export type CatalogLine =
   | { readonly csDn: string; readonly table: string };
 type IndexSource = { readonly rows: IndexRow[]; readonly table?: undefined } | { readonly table: string; readonly rows?: undefined };
 
+/** The name of a generation's n-th index table, and whether a file is one: the reader finds what the writer names. */
+const tableFile = (n: number) => `index-${n}.bin`;
+const isTableFile = (f: string) => /^index-\d+\.bin$/.test(f);
+
 /** A catalog line naming an index. */
 export type IndexLine = Exclude<CatalogLine, { readonly cs: string } | { readonly mv: MvRow[] }>;
 export const isIndexLine = (line: CatalogLine): line is IndexLine => 'csIndex' in line || 'mvIndex' in line || 'csDn' in line;
@@ -77,7 +81,7 @@ export class TableReads {
   readonly #reads = new Map<string, Promise<FrozenTable>>();
   constructor(private readonly dir: string, files: readonly string[]) {
     for (const f of files) {
-      if (!/^index-\d+\.bin$/.test(f)) continue;
+      if (!isTableFile(f)) continue;
       const read = FrozenTable.read(join(dir, f));
       // Reported where the catalog names the table; one it does not name is not read again.
       read.catch(() => {});
@@ -119,7 +123,7 @@ export class SnapshotWriter {
   indexes(spaces: ReadonlyMap<string, ConnectorSpace>, mvIndexes: Iterable<MvValueIndex>): void {
     let n = 0;
     const table = (t: FrozenTableWriter) => {
-      const file = `index-${++n}.bin`;
+      const file = tableFile(++n);
       t.writeFile(join(this.dir, file));
       return file;
     };
