@@ -49,6 +49,7 @@ export function compileInbound(r: InboundDecl, file: string, fileDialect: Dialec
     precedence: f.precedence ?? r.precedence ?? DEFAULT_PRECEDENCE,
     merge: (f.merge ?? 'replace') as MergeMode,
     reference: mv.attributes.get(f.target)?.type === 'reference',
+    sourceAttribute: f.dnPart === undefined && f.source?.kind === 'AttrRef' ? f.source.name : undefined,
     text: f.dnPart !== undefined ? `dn ${f.dnPart}` : format(f.source!),
     source: sourceRef(file, f.loc),
   }));

@@ -52,6 +52,8 @@ export interface InboundFlow {
   readonly merge: MergeMode;
   /** The target is a metaverse reference: values are DNs or anchors to resolve. */
   readonly reference: boolean;
+  /** Set when the source is a plain `[attribute]`: a change of some of its values changes only those values here. */
+  readonly sourceAttribute: string | undefined;
   readonly text: string;
   readonly source: SourceRef;
 }

@@ -16,6 +16,7 @@ import { asArray, valuesEqual } from '../../data/model.ts';
 import type { CsObject, Lineage, MvObject } from '../../data/objects.ts';
 import { resolveInbound, waitsOn } from './references.ts';
 import { pendRef } from './pending-references.ts';
+import { byValue } from './value-level-refs.ts';
 import type { SyncContext } from './sync-context.ts';
 
 interface Candidate {
@@ -57,9 +58,13 @@ function collect(s: SyncContext, mv: MvObject, only: ReadonlySet<string> | null)
         if (only && !only.has(flow.target)) continue;
         let value: Value;
         try {
-          value = flow.evaluate(row, s.env);
           const def = type?.attributes.get(flow.target);
-          if (flow.reference && def && value !== null && !(value === AuthoritativeNull || value === IgnoreThisFlow)) value = resolveRefs(s, value, cs, def, mv.id);
+          const changed = flow.reference && def && s.valueChanges.size && only !== null ? byValue(s, mv, cs, rule, flow, def) : undefined;
+          if (changed !== undefined) value = changed;
+          else {
+            value = flow.evaluate(row, s.env);
+            if (flow.reference && def && value !== null && !(value === AuthoritativeNull || value === IgnoreThisFlow)) value = resolveRefs(s, value, cs, def, mv.id);
+          }
         } catch (err) {
           s.rec.count('flow-failure');
           s.rec.error(`${cs.agent}:${cs.anchor ?? cs.dn}`, `flow '${flow.target} <- ${flow.text}' (${flow.source.file}:${flow.source.line}) failed: ${(err as Error).message}`);

@@ -11,6 +11,7 @@ import { findJoin } from './join.ts';
 import { inScope, rowOf } from './attribute-flow.ts';
 import { connect, disconnect, markRecompute, mvOf, type SyncContext } from './sync-context.ts';
 import { linked } from './pending-references.ts';
+import { noteValueChanges } from './value-level-refs.ts';
 
 const isJoined = (cs: CsObject) => cs.state === 'connector' || cs.state === 'explicit-connector';
 
@@ -67,6 +68,7 @@ export function syncInbound(s: SyncContext, original: CsObject): void {
     if (cs.mvId) {
       // Attribute flow takes only what this agent's rules flow or it gave: for a target's confirming import, nothing.
       markRecompute(s, cs.mvId, cs.agent);
+      noteValueChanges(s, cs.id, pi);
       // Outbound still compares this connector with its object: a change made in the connected system is drift.
       s.outbound.add(cs.mvId);
     }

@@ -40,15 +40,23 @@ export function waitsOn(ctx: EngineContext, agent: string, value: string): strin
   return referencesByAnchor(ctx, agent) ? agents.map((a) => anchorKey(a, value)) : agents;
 }
 
-/** Connector-space reference value → metaverse id, or null when it does not resolve (yet). */
-export function resolveInbound(s: SyncContext, agent: string, value: string, objectType: string): string | null {
-  let target;
+/** The slot a connector-space reference value names, in the first agent that has it. */
+function lookup(s: SyncContext, agent: string, value: string) {
   // Slots only: a group's members are named without reading them. A slot holds a metaverse id only while joined.
   for (const a of targetAgents(s.ctx, agent)) {
     const cs = s.ctx.store.cs(a);
-    target = byAnchor(s, agent) ? cs.refByAnchor(value) : cs.refByDn(value);
-    if (target) break;
+    const target = byAnchor(s, agent) ? cs.refByAnchor(value) : cs.refByDn(value);
+    if (target) return target;
   }
+  return undefined;
+}
+
+/** The metaverse id a connector-space reference value names now, or null; nothing is kept for it. */
+export const refOf = (s: SyncContext, agent: string, value: string): string | null => lookup(s, agent, value)?.mvId ?? null;
+
+/** Connector-space reference value → metaverse id, or null when it does not resolve (yet). */
+export function resolveInbound(s: SyncContext, agent: string, value: string, objectType: string): string | null {
+  const target = lookup(s, agent, value);
   if (target?.mvId) return target.mvId;
   // Placeholders only in this agent's own connector space.
   if (!target && targetAgents(s.ctx, agent)[0] === agent) {

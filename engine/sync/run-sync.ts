@@ -50,6 +50,7 @@ async function flushTouched(s: SyncContext): Promise<void> {
   applyDeletionRules(s);
   for (const id of s.outbound) await guardedAsync(s, `mv:${id}`, () => syncOutbound(s, id));
   s.recompute.clear();
+  s.valueChanges.clear();
   s.outbound.clear();
   s.lost.clear();
 }

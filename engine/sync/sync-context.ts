@@ -1,7 +1,7 @@
 /** State shared by the passes of one synchronization run. */
 import type { EngineContext } from '../context.ts';
 import type { StoreTransaction } from '../../data/store.ts';
-import type { CsObject, MvObject } from '../../data/objects.ts';
+import type { CsObject, MvObject, ValueChanges } from '../../data/objects.ts';
 import type { StepRecorder } from '../run/step-record.ts';
 import type { EvalContext } from '../../rules/index.ts';
 import { linked, readPendingRefs, waitedOn, writePendingRefs, type PendingRefEntry } from './pending-references.ts';
@@ -22,6 +22,8 @@ export interface SyncContext {
    * the agents whose connectors changed; null: every attribute (see markRecompute).
    */
   readonly recompute: Map<string, Set<string> | null>;
+  /** Values added and removed by the pending imports of joined connectors in this flush, by connector id (value-level-refs.ts). */
+  readonly valueChanges: Map<string, Readonly<Record<string, ValueChanges>>>;
   /** Metaverse objects to run outbound rules for. */
   readonly outbound: Set<string>;
   /** Metaverse objects that lost a connector in this run, with the agents they lost, for the deletion rules. */
@@ -54,7 +56,7 @@ export function createSyncContext(ctx: EngineContext, tx: StoreTransaction, rec:
   const pendingRefs = readPendingRefs(ctx.store.meta<PendingRefEntry[]>(PENDING_REFS_KEY) ?? []);
   return {
     ctx, tx, rec, now, env: { now: () => now },
-    recompute: new Map(), outbound: new Set(), lost: new Map(), deleted: new Map(),
+    recompute: new Map(), valueChanges: new Map(), outbound: new Set(), lost: new Map(), deleted: new Map(),
     pendingRefs,
     linked: new Set(),
     waiting: waitedOn(pendingRefs),
