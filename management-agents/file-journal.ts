@@ -7,7 +7,7 @@
  * that was already folded into the file (a crash between the rewrite and the
  * journal's removal) changes nothing.
  */
-import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { access, open, rename, unlink } from 'node:fs/promises';
 import { readLineBatches } from '../data/line-reader.ts';
 import { AgentError } from './errors.ts';
@@ -18,12 +18,21 @@ export type JournalEntry<T> =
   | { readonly put: T; readonly key: string; readonly from?: string }
   | { readonly remove: string };
 
+/**
+ * Written before the file is changed in place (see patchFileDurably): its
+ * size then, and the ranges the patch blanks. A load that finds one cuts the
+ * file back to that size and blanks those ranges again, whole: the entries
+ * before it hold everything the patch was writing.
+ */
+export interface PatchMark { readonly patch: number; readonly blank: readonly (readonly [number, number])[] }
+export const isPatchMark = (e: object): e is PatchMark => 'patch' in e;
+
 export class FileJournal<T> {
   /** @param agent the agent's name, for error messages. */
   constructor(readonly path: string, private readonly agent: string) {}
 
   /** Appends and fsyncs: once this resolves, the entries survive a crash. */
-  async append(entries: readonly JournalEntry<T>[]): Promise<void> {
+  async append(entries: readonly (JournalEntry<T> | PatchMark)[]): Promise<void> {
     if (entries.length) await appendDurably(this.path, entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
   }
 
@@ -32,8 +41,8 @@ export class FileJournal<T> {
    * append, before the agent answered) is dropped: the engine sends that batch
    * again. A bad line anywhere else is damage, reported with file and line.
    */
-  async read(): Promise<JournalEntry<T>[]> {
-    const out: JournalEntry<T>[] = [];
+  async read(): Promise<(JournalEntry<T> | PatchMark)[]> {
+    const out: (JournalEntry<T> | PatchMark)[] = [];
     let n = 0;
     let torn: number | null = null;
     try {
@@ -43,7 +52,7 @@ export class FileJournal<T> {
           if (!line) continue;
           if (torn !== null) throw new AgentError(this.agent, `${this.path}:${torn}: damaged journal entry; the file it belongs to was not changed`);
           try {
-            out.push(JSON.parse(line) as JournalEntry<T>);
+            out.push(JSON.parse(line) as JournalEntry<T> | PatchMark);
           } catch {
             torn = n;
           }
@@ -81,6 +90,34 @@ export async function appendDurably(path: string, text: string): Promise<void> {
 }
 
 export type FilePiece = string | FileRange;
+
+/** Changes to a file in place: ranges blanked (overwritten with as many bytes of filler), and text appended. */
+export interface FilePatch {
+  readonly blank: readonly FileRange[];
+  readonly append: string;
+}
+
+/**
+ * Blanks ranges of `path` with `filler`, cuts it to `size` bytes, appends
+ * `append` there, and fsyncs. Not atomic: a PatchMark in the journal first
+ * lets a load finish or undo a torn patch (see JournaledFile).
+ */
+export function patchFileDurably(path: string, blank: readonly FileRange[], filler: (length: number) => string, size: number, append = ''): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const writeAt = (text: string, at: number) => {
+      const buf = Buffer.from(text);
+      for (let done = 0; done < buf.length; ) done += writeSync(fd, buf, done, buf.length - done, at + done);
+    };
+    // Only ever shorter: a file cut back already is not padded.
+    if (fstatSync(fd).size > size) ftruncateSync(fd, size);
+    for (const r of blank) if (r.to <= size) writeAt(filler(r.to - r.from), r.from);
+    writeAt(append, size);
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * Writes `path` atomically and durably (temp file, fsync, rename), from pieces:

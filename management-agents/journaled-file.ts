@@ -2,12 +2,14 @@
  * A file target held in memory between export batches (the LDIF directory, the
  * CSV app's file): parsed once, re-read only when the file or its journal
  * changed behind our back, changed through a journal that is durable per
- * batch, and rewritten once per export step by `fold`.
+ * batch, and rewritten once per export step by `fold`; or, where the subclass
+ * can say how (`patch`), changed in place: a few changed entries of a large
+ * file cost their own bytes, not the file's.
  */
 import { stat } from 'node:fs/promises';
 import { readLineBatchesAt, type LineBatch } from '../data/line-reader.ts';
 import { AgentError } from './errors.ts';
-import { FileJournal, writeFileDurably, type FilePiece, type JournalEntry } from './file-journal.ts';
+import { FileJournal, isPatchMark, patchFileDurably, writeFileDurably, type FilePatch, type FilePiece, type JournalEntry } from './file-journal.ts';
 
 async function* none(): AsyncGenerator<LineBatch> {}
 
@@ -62,7 +64,18 @@ export abstract class JournaledFile<T> {
     return this.loaded() && (await this.currentStamp()) === this.stamp;
   }
 
-  /** Called once `serialize`'s pieces are durably the file, with the file's new stamp. */
+  /**
+   * Instead of `serialize`, the changes to make to the file as it is, `size`
+   * bytes long, in place; null to rewrite it. Called only with a journal to fold.
+   */
+  protected patch(_size: number): FilePatch | null {
+    return null;
+  }
+  /** `length` bytes that a reader of the file skips, for `patch`'s blanked ranges. */
+  protected filler(length: number): string {
+    throw new Error(`${this.path}: no filler for ${length} bytes (a file that is patched must say what a reader skips)`);
+  }
+  /** Called once `serialize`'s pieces (or the patch) are durably the file, with the file's new stamp. */
   protected written(_stamp: string): void | Promise<void> {}
   /** Applies one journal entry; must be harmless when the file already holds it. */
   protected abstract replay(entry: JournalEntry<T>): void;
@@ -83,13 +96,19 @@ export abstract class JournaledFile<T> {
   private async read(lookup: boolean): Promise<void> {
     if (lookup && this.stamp && Date.now() - this.checkedAt < 1000) return;
     this.checkedAt = Date.now();
-    const stamp = await this.currentStamp();
+    let stamp = await this.currentStamp();
     if (stamp === this.stamp) return;
-    const file = stamp.slice(0, stamp.indexOf('/'));
-    await this.parse(file === 'none' ? none() : readLineBatchesAt(this.path), file);
     // Exports answered before a crash, not yet folded into the file.
     const journal = await this.journal.read();
-    for (const entry of journal) this.replay(entry);
+    // A patch a crash may have torn: blanked again whole, its appended text cut off. The entries before it hold both.
+    for (const mark of journal) {
+      if (!isPatchMark(mark)) continue;
+      patchFileDurably(this.path, mark.blank.map(([from, to]) => ({ from, to })), (n) => this.filler(n), mark.patch);
+      stamp = await this.currentStamp();
+    }
+    const file = stamp.slice(0, stamp.indexOf('/'));
+    await this.parse(file === 'none' ? none() : readLineBatchesAt(this.path), file);
+    for (const entry of journal) if (!isPatchMark(entry)) this.replay(entry);
     this.journaled = journal.length > 0;
     this.queued = [];
     this.stamp = stamp;
@@ -128,7 +147,12 @@ export abstract class JournaledFile<T> {
       if (!this.journaled && !(await this.journal.exists())) return false;
       await this.read(false);
       if (!this.journaled) return false;
-      await writeFileDurably(this.path, this.serialize());
+      const size = (await stat(this.path).catch(() => null))?.size ?? 0;
+      const patch = size > 0 ? this.patch(size) : null;
+      if (patch) {
+        await this.journal.append([{ patch: size, blank: patch.blank.map((r) => [r.from, r.to] as const) }]);
+        patchFileDurably(this.path, patch.blank, (n) => this.filler(n), size, patch.append);
+      } else await writeFileDurably(this.path, this.serialize());
       await this.written(await fileStamp(this.path));
       await this.journal.clear();
       this.journaled = false;

@@ -1,9 +1,9 @@
 /**
  * The LDIF file as a directory held in memory between batches, indexed by DN
- * and anchor. Changes are journaled per batch and the file is rewritten once
- * per export step (see JournaledFile): an entry read from the file and not
- * changed since is copied from it as it is, and only changed entries are
- * serialised again.
+ * and anchor. Changes are journaled per batch and the file is rewritten, or
+ * patched in place, once per export step (JournaledFile, ldif-layout.ts): an
+ * entry read from the file and not changed since stays as it is there, and
+ * only changed entries are serialised again.
  *
  * Loading reads the index saved beside the file at its last rewrite, in place
  * (ldif-index-file.ts): DNs, anchors, places in the file and the values
@@ -13,30 +13,19 @@
  */
 import { asArray, type Attributes } from '../../data/model.ts';
 import { readLineBatchesAt, type LineBatch } from '../../data/line-reader.ts';
-import type { FilePiece, JournalEntry } from '../file-journal.ts';
+import type { FilePatch, FilePiece, JournalEntry } from '../file-journal.ts';
 import { RangeReader, type FileRange } from '../file-ranges.ts';
 import { AgentError } from '../errors.ts';
 import { fileStamp, JournaledFile } from '../journaled-file.ts';
-import { asRecordHolds, contentRecord, LdifParser, parseLdif, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';
+import { asRecordHolds, contentRecord, feed, LdifParser, parseLdif, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';
 import { LdifIndex, nextIndex, writeIndexFile } from './ldif-index-file.ts';
 import { ValueCounts } from './ldif-value-counts.ts';
+import { blank, patchOf, rewrite, type Piece } from './ldif-layout.ts';
 
 type Saved = { readonly dn: string; readonly attrs: Attributes };
 
 /** Where the entry is in the file while it is unchanged there, or its text serialised for the next rewrite. */
 interface Slot { entry: LdifEntry; span: FileRange | null; text: string | null }
-
-const VERSION = 'version: 1\n';
-
-/** Pushes every line with its byte offset; returns the offset past the last. */
-async function feed(parser: LdifParser, batches: AsyncIterable<LineBatch>): Promise<number> {
-  let end = 0;
-  for await (const { lines, starts, end: next } of batches) {
-    for (let i = 0; i < lines.length; i++) parser.push(lines[i]!, starts[i]);
-    end = next;
-  }
-  return end;
-}
 
 export class LdifDirectory extends JournaledFile<Saved> {
   /**
@@ -53,6 +42,8 @@ export class LdifDirectory extends JournaledFile<Saved> {
   private readonly values = new ValueCounts();
   /** Each slot's place in the file being written, until it is in place. */
   private nextSpans: (FileRange | null)[] = [];
+  /** Places in the file of entries changed or removed since it was written: a patch blanks them. */
+  private dead: FileRange[] = [];
   errors: LdifSyntaxError[] = [];
   /** Attributes (lower case) that loading keeps of each entry. */
   private readonly kept: Set<string>;
@@ -107,7 +98,9 @@ export class LdifDirectory extends JournaledFile<Saved> {
     this.reader.close();
     // The index this agent saved when it last wrote the file, if the file is still as written; else the file itself.
     const indexed = stamp === 'none' ? null : await LdifIndex.read(this.path, stamp, this.kept, this.checked);
-    const { entries, errors } = indexed ? { entries: [], errors: [] } : await this.scan(batches);
+    // Without one, the file itself is read for what loading keeps.
+    const parser = new LdifParser(this.kept);
+    const { entries, errors } = indexed ? { entries: [], errors: [] } : parser.end(await feed(parser, batches));
     this.errors = errors;
     this.adopt(indexed);
     for (const e of entries) this.put(e, null);
@@ -120,6 +113,14 @@ export class LdifDirectory extends JournaledFile<Saved> {
     this.byDn.clear();
     this.byAnchor.clear();
     this.values.clear();
+    this.dead = [];
+  }
+
+  /** Where slot `i`'s entry is in the file; null when it is not there as it now is. */
+  private spanAt(i: number): FileRange | null {
+    const s = this.slots[i];
+    if (s !== undefined) return s?.span ?? null;
+    return this.base && i < this.base.size ? this.base.span(i) : null;
   }
 
   /** The slot at `i`: as set, or as the index gives it; null when removed or out of range. */
@@ -146,32 +147,27 @@ export class LdifDirectory extends JournaledFile<Saved> {
     else this.put({ dn: j.put.dn, attrs: asRecordHolds(j.put.attrs), line: 0 }, j.from ?? j.key);
   }
 
-  /**
-   * Unchanged entries are copied from the file, the others serialised. Entries one blank line apart
-   * in the file are copied as one range: a delta export copies a few runs, not 100,000 ranges.
-   */
+  /** Slot `i` for the file's layout: its place in the file while unchanged there, else its text; null when removed. */
+  private readonly pieceAt = (i: number): Piece => {
+    const s = this.slots[i];
+    return s === undefined ? this.base!.span(i) : s && (s.span ?? (s.text ??= contentRecord(s.entry.dn, s.entry.attrs)));
+  };
+
   protected *serialize(): Iterable<FilePiece> {
     const spans: (FileRange | null)[] = [];
-    let at = VERSION.length;
-    yield VERSION;
-    let run: { from: number; to: number } | null = null;
-    for (let i = 0; i < this.slots.length; i++) {
-      const s = this.slots[i];
-      const piece = s === undefined ? this.base!.span(i) : s && (s.span ?? (s.text ??= contentRecord(s.entry.dn, s.entry.attrs)));
-      if (!piece) { spans.push(null); continue; }
-      const length = typeof piece === 'string' ? Buffer.byteLength(piece) : piece.to - piece.from;
-      spans.push({ from: at + 1, to: at + 1 + length });
-      at += 1 + length;
-      if (typeof piece !== 'string' && run && piece.from === run.to + 1) { run.to = piece.to; continue; }
-      if (run) { yield '\n'; yield run; }
-      run = null;
-      if (typeof piece !== 'string') { run = { from: piece.from, to: piece.to }; continue; }
-      yield '\n';
-      yield piece;
-    }
-    if (run) { yield '\n'; yield run; }
+    yield* rewrite(this.slots.length, this.pieceAt, spans);
     this.nextSpans = spans;
   }
+
+  /** In place, when an index says where every entry is (ldif-layout.ts). */
+  protected override patch(size: number): FilePatch | null {
+    const plan = this.base && patchOf(this.slots.length, this.pieceAt, size, this.dead);
+    if (!plan) return null;
+    this.nextSpans = plan.spans;
+    return plan.patch;
+  }
+
+  protected override filler(length: number): string { return blank(length); }
 
   /**
    * The file now holds every entry: its new index becomes the slots (later
@@ -181,6 +177,7 @@ export class LdifDirectory extends JournaledFile<Saved> {
     this.reader.close();
     const spans = this.nextSpans;
     this.nextSpans = [];
+    this.dead = [];
     const { writer, rowOf } = nextIndex(this.base, this.slots, spans, this.anchorOf, this.kept, this.checked);
     const parts = writer.toParts(stamp);
     const index = LdifIndex.ofParts(this.path, parts.head, parts.tables);
@@ -207,12 +204,6 @@ export class LdifDirectory extends JournaledFile<Saved> {
       const span = spans[i];
       if (s && !s.entry.partial && row >= 0 && span) this.hold(row, s.entry, span);
     });
-  }
-
-  /** Reads the file itself for what loading keeps. */
-  private async scan(batches: AsyncIterable<LineBatch>): Promise<{ entries: LdifEntry[]; errors: LdifSyntaxError[] }> {
-    const parser = new LdifParser(this.kept);
-    return parser.end(await feed(parser, batches));
   }
 
   /** Adds, replaces or renames (from `previousDn`) an entry, to be journaled by `commit`. */
@@ -269,7 +260,10 @@ export class LdifDirectory extends JournaledFile<Saved> {
   private put(e: LdifEntry, previousDn: string | null): void {
     // A journal replayed over a file it was already folded into finds the entry under its new DN.
     const at = previousDn !== null ? (this.indexOfDn(previousDn.toLowerCase()) ?? this.indexOfDn(e.dn.toLowerCase())) : undefined;
-    if (at !== undefined) this.values.add(this.slots[at]?.entry, -1);
+    if (at !== undefined) {
+      this.values.add(this.slots[at]?.entry, -1);
+      this.bury(at);
+    }
     this.values.add(e, 1);
     if (at !== undefined && previousDn !== null) this.byDn.delete(previousDn.toLowerCase());
     this.hold(at ?? this.slots.length, e, e.span ?? null);
@@ -292,7 +286,14 @@ export class LdifDirectory extends JournaledFile<Saved> {
       this.byAnchor.delete(this.anchorOf(e));
     }
     this.byDn.delete(dn.toLowerCase());
+    this.bury(i);
     this.slots[i] = null;
+  }
+
+  /** Slot `i`'s entry is about to change or go: its place in the file, if any, becomes dead. */
+  private bury(i: number): void {
+    const span = this.spanAt(i);
+    if (span) this.dead.push(span);
   }
 }
 

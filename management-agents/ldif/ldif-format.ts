@@ -2,6 +2,7 @@
 import type { Attributes, Scalar } from '../../data/model.ts';
 import type { AttrChange } from '../../data/objects.ts';
 import { splitDn } from '../../data/dn.ts';
+import type { LineBatch } from '../../data/line-reader.ts';
 
 export interface LdifEntry {
   readonly dn: string;
@@ -157,6 +158,16 @@ export function attributeLine(l: string): { name: string; value: string } | 'url
   if (typeof head === 'string') return head;
   const raw = l.slice(head.start);
   return { name: head.name, value: head.base64 ? Buffer.from(raw, 'base64').toString('utf8') : raw };
+}
+
+/** Pushes every line with its byte offset; returns the offset past the last. */
+export async function feed(parser: LdifParser, batches: AsyncIterable<LineBatch>): Promise<number> {
+  let end = 0;
+  for await (const { lines, starts, end: next } of batches) {
+    for (let i = 0; i < lines.length; i++) parser.push(lines[i]!, starts[i]);
+    end = next;
+  }
+  return end;
 }
 
 /** Parses content records held in one string. */

@@ -1,0 +1,76 @@
+/**
+ * How the LDIF directory's file is laid out when it is written: rewritten
+ * whole from its entries, or patched in place. Each entry is a piece: where
+ * it is in the file as it stands (bytes to keep), the text to write for it,
+ * or null when it is gone.
+ */
+import type { FilePatch, FilePiece } from '../file-journal.ts';
+import type { FileRange } from '../file-ranges.ts';
+
+export type Piece = FileRange | string | null;
+
+export const VERSION = 'version: 1\n';
+
+/**
+ * The whole file's pieces. Unchanged entries one blank line apart in the
+ * file are copied as one range: a delta export copies a few runs, not
+ * 100,000 ranges. `spans` receives each entry's place in the new file.
+ */
+export function* rewrite(count: number, pieceAt: (i: number) => Piece, spans: (FileRange | null)[]): Iterable<FilePiece> {
+  let at = VERSION.length;
+  yield VERSION;
+  let run: { from: number; to: number } | null = null;
+  for (let i = 0; i < count; i++) {
+    const piece = pieceAt(i);
+    if (!piece) { spans.push(null); continue; }
+    const length = typeof piece === 'string' ? Buffer.byteLength(piece) : piece.to - piece.from;
+    spans.push({ from: at + 1, to: at + 1 + length });
+    at += 1 + length;
+    if (typeof piece !== 'string' && run && piece.from === run.to + 1) { run.to = piece.to; continue; }
+    if (run) { yield '\n'; yield run; }
+    run = null;
+    if (typeof piece !== 'string') { run = { from: piece.from, to: piece.to }; continue; }
+    yield '\n';
+    yield piece;
+  }
+  if (run) { yield '\n'; yield run; }
+}
+
+/**
+ * The file as it is, `size` bytes, with the old places of changed and
+ * removed entries (`dead`) blanked and the changed entries' text appended:
+ * an export that changes ten groups of a 66 MB directory writes those ten.
+ * Null, to rewrite instead, once blanked bytes would pass a quarter of the
+ * file: the rewrite drops them.
+ */
+export function patchOf(count: number, pieceAt: (i: number) => Piece, size: number, dead: readonly FileRange[]): { patch: FilePatch; spans: (FileRange | null)[] } | null {
+  const spans: (FileRange | null)[] = [];
+  const append: string[] = [];
+  let live = VERSION.length;
+  let at = size;
+  for (let i = 0; i < count; i++) {
+    const piece = pieceAt(i);
+    let span = typeof piece === 'string' ? null : piece;
+    if (typeof piece === 'string') {
+      const length = Buffer.byteLength(piece);
+      span = { from: at + 1, to: at + 1 + length };
+      at += 1 + length;
+      append.push('\n', piece);
+    }
+    spans.push(span);
+    if (span) live += 1 + span.to - span.from;
+  }
+  if ((at - live) * 4 > at) return null;
+  return { patch: { blank: dead, append: append.join('') }, spans };
+}
+
+/** `length` bytes of comment lines ("#", spaces, a line end; 2 to 76 bytes each): an LDIF reader skips them. */
+export function blank(length: number): string {
+  const lines: string[] = [];
+  for (let left = length; left > 0; ) {
+    const n = left <= 76 ? left : left === 77 ? 38 : 76;
+    lines.push('#' + ' '.repeat(n - 2) + '\n');
+    left -= n;
+  }
+  return lines.join('');
+}

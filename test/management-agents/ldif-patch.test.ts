@@ -1,0 +1,100 @@
+/**
+ * An export that changes a few entries of a large LDIF directory changes the
+ * file in place: the old records blanked, the new ones appended. A torn patch
+ * is finished or undone on the next load, from the journal.
+ */
+import test from 'ava';
+import { copyFile, mkdtemp, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLdifAgent } from '../../management-agents/ldif/index.ts';
+import { parseLdif } from '../../management-agents/ldif/ldif-format.ts';
+import type { ExportRequest, ImportChange, ManagementAgent } from '../../management-agents/index.ts';
+
+const types = [{ name: 'user', anchor: ['objectGUID'], attributes: ['cn', 'description'] }];
+const rec = (n: number) => `dn: CN=User ${n},DC=corp\nobjectClass: user\nobjectGUID: u${n}\ncn: User ${n}\n`;
+const agentIn = (dir: string) => createLdifAgent({ name: 'dir', settings: { path: 'dir.ldif' }, objectTypes: types, baseDir: dir });
+const ictx = { pageSize: 10, watermark: null, setWatermark() {}, note() {} };
+const describe = (n: number, value: string): ExportRequest => ({ id: `d${n}`, op: 'update', objectType: 'user', dn: `CN=User ${n},DC=corp`, anchor: `u${n}`, changes: { description: { op: 'replace', value } } });
+
+async function entries(agent: ManagementAgent): Promise<string[]> {
+  const out: string[] = [];
+  for await (const c of agent.fullImport(ictx) as AsyncIterable<ImportChange>) {
+    if (c.kind === 'error') throw new Error(`${c.message} (line ${c.line})`);
+    if (c.kind === 'object') out.push(`${c.object.dn}|${JSON.stringify(c.object.attrs['description'] ?? null)}`);
+  }
+  return out.sort();
+}
+
+/** A directory of 40 users, written once by the agent, so that an index is saved beside it. */
+async function indexed() {
+  const dir = await mkdtemp(join(tmpdir(), 'idsync-ldif-patch-'));
+  const path = join(dir, 'dir.ldif');
+  await writeFile(path, `version: 1\n\n${Array.from({ length: 40 }, (_, i) => rec(i + 1)).join('\n')}`);
+  const agent = agentIn(dir);
+  await agent.export!([describe(1, 'first')], { note() {} });
+  await agent.endExport!();
+  return { dir, path, agent };
+}
+
+const batch: ExportRequest[] = [
+  describe(5, 'changed'),
+  { id: 'x7', op: 'delete', objectType: 'user', dn: 'CN=User 7,DC=corp', anchor: 'u7', changes: {} },
+  { id: 'n', op: 'add', objectType: 'user', dn: 'CN=New,DC=corp', anchor: null, changes: { cn: { op: 'replace', value: 'New' } } },
+];
+const expected = (before: string[]) => [...before.filter((e) => !e.startsWith('CN=User 5,') && !e.startsWith('CN=User 7,')), 'CN=User 5,DC=corp|"changed"', 'CN=New,DC=corp|null'].sort();
+
+test('a few changes are patched in: old records blanked in place, new ones appended; readers by index and by file agree', async (t) => {
+  const { dir, path, agent } = await indexed();
+  const before = await readFile(path, 'utf8');
+  const all = await entries(agentIn(dir));
+  await agent.export!(batch, { note() {} });
+  await agent.endExport!();
+  const after = await readFile(path, 'utf8');
+  t.true(after.length > before.length, 'appended');
+  for (const n of [5, 7]) {
+    const at = before.indexOf(`dn: CN=User ${n},`);
+    t.regex(after.slice(at, at + rec(n).length), /^(#[ ]*\n)+$/, `user ${n}'s old record is blanked, byte for byte`);
+  }
+  t.is(after.slice(0, before.indexOf('dn: CN=User 5,')), before.slice(0, before.indexOf('dn: CN=User 5,')), 'what comes before is untouched');
+  t.deepEqual(parseLdif(after).errors, []);
+  t.deepEqual(await entries(agentIn(dir)), expected(all), 'read through the index');
+  await unlink(`${path}.index`);
+  t.deepEqual(await entries(agentIn(dir)), expected(all), 'read from the file');
+});
+
+test('once blanked records would pass a quarter of the file, the export rewrites it without them', async (t) => {
+  const { dir, path, agent } = await indexed();
+  await agent.export!(Array.from({ length: 20 }, (_, i) => describe(i + 2, 'x'.repeat(20))), { note() {} });
+  await agent.endExport!();
+  const text = await readFile(path, 'utf8');
+  t.false(text.includes('\n#'), 'no blanked record left');
+  t.is((await entries(agentIn(dir))).filter((e) => e.includes('xxxx')).length, 20);
+});
+
+test('a patch torn by a crash is blanked again whole and its torn tail cut off, from the journal', async (t) => {
+  const { dir, path, agent } = await indexed();
+  const all = await entries(agentIn(dir));
+  const original = await readFile(path, 'utf8');
+  const size = (await stat(path)).size;
+  await agent.export!(batch, { note() {} });
+  // The journal as it stands when the step ends; the patch then runs to completion on a copy.
+  const journal = await readFile(`${path}.journal`, 'utf8');
+  await copyFile(path, `${path}.before`);
+  await agent.endExport!();
+  const patched = await readFile(path, 'utf8');
+  const blanks = [5, 7].map((n) => { const from = original.indexOf(`dn: CN=User ${n},`); return [from, from + rec(n).length] as const; });
+  // Torn: the first record only half blanked, the appended text cut in the middle of a line.
+  const [f0, t0] = blanks[0]!;
+  const half = Math.floor((t0 - f0) / 2);
+  const torn = patched.slice(0, f0) + original.slice(f0, f0 + half) + patched.slice(f0 + half, size) + patched.slice(size, size + Math.floor((patched.length - size) / 2));
+  await writeFile(path, torn);
+  await writeFile(`${path}.journal`, `${journal}${JSON.stringify({ patch: size, blank: blanks })}\n`);
+  const next = agentIn(dir);
+  t.deepEqual(await entries(next), expected(all));
+  t.is((await stat(path)).size, size, 'the torn tail is cut off');
+  t.deepEqual(parseLdif(await readFile(path, 'utf8')).errors, [], 'the half-blanked record is blanked whole');
+  // The next step's end folds the journal: a whole file again, and nothing lost.
+  await next.endExport!();
+  t.deepEqual(await entries(agentIn(dir)), expected(all));
+});
