@@ -8,6 +8,7 @@ import { CsValueIndex, type IndexRow } from './value-index.ts';
 import { DnIndex, dnKey } from './dn-index.ts';
 import { FrozenTableWriter, type FrozenTable } from './frozen-table.ts';
 import { IN_MEMORY, type Slot } from './slot.ts';
+import { SlotMap, type SlotTables } from './slot-map.ts';
 import type { ConnectorRef, ConnectorSpaceView } from './store.ts';
 
 /** A connector object's slot, with what lookups, unlinking and references need without reading it. */
@@ -37,17 +38,14 @@ export const csSlot = (o: CsObject): CsSlot => ({
 export const pendingOf = (o: CsObject) => ({ importing: !!o.pendingImport, exporting: !!(o.pendingExport || o.unconfirmed) });
 
 export class ConnectorSpace implements ConnectorSpaceView {
-  readonly slots = new Map<string, CsSlot>();
   /**
-   * Anchor → the slot that holds it, and below, metaverse id → the joined
-   * slot: the slot itself, not its id, so that resolving a group's members
-   * is one lookup per member rather than two.
+   * Slots by id, and the slot holding each anchor and each metaverse id: the
+   * slot itself, so that resolving a group's members reads no member and is
+   * one lookup per member.
    */
-  private readonly anchors = new Map<string, CsSlot>();
+  readonly slots = new SlotMap();
   /** Ids by DN; built on the first lookup by DN, as many spaces are only ever looked up by anchor. */
   #dns: DnIndex | null = null;
-  /** For references: a group of 100,000 members reads no member. */
-  private readonly joined = new Map<string, CsSlot>();
   readonly importing = new Set<string>();
   readonly exporting = new Set<string>();
   /** objectType\0attribute → values held, for SelectUniqueValue; built on first `find`. */
@@ -59,7 +57,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
     const s = this.slots.get(id);
     return s && (s.obj ?? this.load(s));
   }
-  byAnchor(anchor: string) { const s = this.anchors.get(anchor); return s && (s.obj ?? this.load(s)); }
+  byAnchor(anchor: string) { const s = this.slots.byAnchor(anchor); return s && (s.obj ?? this.load(s)); }
   byDn(dn: string) { const id = this.idByDn(dn); return id === undefined ? undefined : this.get(id); }
   refByDn(dn: string): ConnectorRef | undefined { const id = this.idByDn(dn); return id === undefined ? undefined : this.slots.get(id); }
   private idByDn(dn: string): string | undefined {
@@ -86,7 +84,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
 
   /** Takes the DN index from a snapshot; after every slot is restored, before the journal's changes. */
   loadDnTable(table: FrozenTable): void { this.#dns = new DnIndex(table); }
-  refByAnchor(anchor: string): ConnectorRef | undefined { return this.anchors.get(anchor); }
+  refByAnchor(anchor: string): ConnectorRef | undefined { return this.slots.byAnchor(anchor); }
   importedIds(): string[] {
     const out: string[] = [];
     for (const [id, s] of this.slots) if (s.anchor !== null && !s.placeholder) out.push(id);
@@ -94,7 +92,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
   }
   *values(): IterableIterator<CsObject> { for (const s of this.slots.values()) yield s.obj ?? this.load(s); }
   ids() { return [...this.slots.keys()]; }
-  joinedTo(mvId: string): ConnectorRef | undefined { return this.joined.get(mvId); }
+  joinedTo(mvId: string): ConnectorRef | undefined { return this.slots.byMv(mvId); }
   pendingImportIds() { return [...this.importing]; }
 
   find(objectType: string, attribute: string, value: string): CsObject[] {
@@ -169,23 +167,23 @@ export class ConnectorSpace implements ConnectorSpaceView {
 
   private link(id: string, slot: CsSlot, importing: boolean, exporting: boolean, once = false): void {
     if (!once) this.unlink(id);
-    this.slots.set(id, slot);
-    if (slot.anchor !== null) this.anchors.set(slot.anchor, slot);
+    // A snapshot's row: its lookups come with the snapshot's tables, or are made once every row is in.
+    if (once) this.slots.restore(slot);
+    else this.slots.set(slot, true);
     this.#dns?.add(slot.dn, id);
-    if (slot.mvId !== null) this.joined.set(slot.mvId, slot);
     if (importing) this.importing.add(id);
     if (exporting) this.exporting.add(id);
   }
 
   /** Drops the object from the id, anchor, DN and pending indexes (not the value indexes). */
   private unlink(id: string): void {
-    const old = this.slots.get(id);
+    const old = this.slots.unset(id);
     if (!old) return;
-    this.slots.delete(id);
     this.importing.delete(id);
     this.exporting.delete(id);
-    if (old.anchor !== null && this.anchors.get(old.anchor) === old) this.anchors.delete(old.anchor);
     this.#dns?.remove(old.dn, id);
-    if (old.mvId !== null && this.joined.get(old.mvId) === old) this.joined.delete(old.mvId);
   }
+
+  /** Ends a restore: the rows' lookups from the snapshot's tables, or (without them) made now. */
+  settle(tables: SlotTables<FrozenTable> | null = null): void { this.slots.settle(tables); }
 }

@@ -170,6 +170,28 @@ export class FrozenTable {
     return this.#find(hash, key, true)[0] ?? -1;
   }
 
+  /** The first entry under `hash` that `accept` takes, or -1; nothing is allocated (one lookup per member of a group). */
+  find(hash: number, accept: (e: number) => boolean): number {
+    const h = hash >>> 0;
+    for (let b = h & (this.#buckets - 1), n = 0; n < this.#buckets; b = (b + 1) & (this.#buckets - 1), n++) {
+      const e = this.word(HEAD + b);
+      if (e === 0) break;
+      if (this.word(this.#entries + (e - 1) * ENTRY) === h && accept(e - 1)) return e - 1;
+    }
+    return -1;
+  }
+
+  /** The value of the `e`-th entry as the whole number its digits spell (a row), read without making a string. */
+  numberValue(e: number): number {
+    const at = this.#entries + e * ENTRY;
+    const start = this.#strings + this.word(at + 3);
+    const end = start + this.word(at + 4);
+    if (end > this.#buf.length) throw this.damaged('an entry points past its end');
+    let n = 0;
+    for (let i = start; i < end; i++) n = n * 10 + this.#buf[i]! - 48;
+    return n;
+  }
+
   #find(hash: number, key: string, one: boolean): number[] {
     const out: number[] = [];
     const h = hash >>> 0;

@@ -113,7 +113,11 @@ class FileStore extends StoreState implements Store {
     const tables = g > 0 && (await readCatalog(dir, (l) => (isIndexLine(l) ? indexes.push(l) : this.restoreCatalog(l, g, dir))));
     this.#mvOrder = [];
     if (tables) {
-      for (const line of indexes) await this.restoreIndex(line, tables);
+      // The slots' lookups before any other index, whose restore may look a slot up.
+      const slotLines: IndexLine[] = indexes.filter((l) => 'csSlots' in l);
+      for (const line of slotLines) await this.restoreIndex(line, tables);
+      for (const space of this.spaces.values()) space.settle();
+      for (const line of indexes) if (!slotLines.includes(line)) await this.restoreIndex(line, tables);
       const state = await stateFile(dir).read();
       for (const [k, v] of state?.meta ?? []) this.metaData.set(k, v);
       for (const r of state?.runs ?? []) this.apply(['run', r]);
@@ -128,7 +132,10 @@ class FileStore extends StoreState implements Store {
   private async restoreIndex(line: IndexLine, tables: TableReads): Promise<void> {
     if ('csIndex' in line) this.space(line.csIndex[0]).loadIndex(line.csIndex[1], line.csIndex[2], await tables.source(line));
     else if ('mvIndex' in line) this.loadMvIndex(line.mvIndex[0], line.mvIndex[1], await tables.source(line));
-    else this.space(line.csDn).loadDnTable(await tables.table(line.table));
+    else if ('csSlots' in line) {
+      const [byId, byAnchor, byMv] = await Promise.all(line.tables.map((t) => tables.table(t)));
+      this.space(line.csSlots).settle({ byId: byId!, byAnchor: byAnchor!, byMv: byMv! });
+    } else this.space(line.csDn).loadDnTable(await tables.table(line.table));
   }
 
   private restoreCatalog(line: CatalogLine, file: number, dir: string): void {

@@ -60,7 +60,9 @@ export type CatalogLine =
    */
   | ({ readonly csIndex: readonly [string, string, string] } & IndexSource)
   | ({ readonly mvIndex: readonly [string, string] } & IndexSource)
-  | { readonly csDn: string; readonly table: string };
+  | { readonly csDn: string; readonly table: string }
+  /** A space's lookups of its rows by id, anchor and metaverse id (slot-map.ts), after its rows. */
+  | { readonly csSlots: string; readonly tables: readonly [string, string, string] };
 type IndexSource = { readonly rows: IndexRow[]; readonly table?: undefined } | { readonly table: string; readonly rows?: undefined };
 
 /** The name of a generation's n-th index table, and whether a file is one: the reader finds what the writer names. */
@@ -69,7 +71,7 @@ const isTableFile = (f: string) => /^index-\d+\.bin$/.test(f);
 
 /** A catalog line naming an index. */
 export type IndexLine = Exclude<CatalogLine, { readonly cs: string } | { readonly mv: MvRow[] }>;
-export const isIndexLine = (line: CatalogLine): line is IndexLine => 'csIndex' in line || 'mvIndex' in line || 'csDn' in line;
+export const isIndexLine = (line: CatalogLine): line is IndexLine => 'csIndex' in line || 'mvIndex' in line || 'csDn' in line || 'csSlots' in line;
 
 /**
  * A generation's index tables, each read on the I/O threads from when the
@@ -128,6 +130,8 @@ export class SnapshotWriter {
       return file;
     };
     for (const [agent, space] of spaces) {
+      const slots = space.slots.tables();
+      this.catalog({ csSlots: agent, tables: [table(slots.byId), table(slots.byAnchor), table(slots.byMv)] });
       const dns = space.dnTable();
       if (dns) this.catalog({ csDn: agent, table: table(dns) });
       for (const i of space.indexes()) this.catalog({ csIndex: [agent, i.type, i.attribute], table: table(i.frozen()) });

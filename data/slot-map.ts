@@ -1,0 +1,134 @@
+/**
+ * A connector space's slots by id, and the slot holding each anchor and each
+ * metaverse id. Filling three Maps with every slot took 0.7 s of an open at
+ * 100,000 people, for a delta cycle that looks up a few hundred of them (and
+ * a group's members). A snapshot now freezes the three lookups as tables
+ * (frozen-table.ts) naming catalog rows: opening reads them, and a lookup
+ * reads only its entries. Slots set or removed since are held in Maps over
+ * them, which answer first; a catalog without the tables fills the Maps.
+ */
+import { FrozenTableWriter, stringHash, type FrozenTable } from './frozen-table.ts';
+import type { CsSlot } from './connector-space.ts';
+
+/** The three lookups of a snapshot's rows: id, anchor and metaverse id → row. */
+export interface SlotTables<T> { readonly byId: T; readonly byAnchor: T; readonly byMv: T }
+
+export class SlotMap {
+  /** A snapshot's rows, in its order; looked up through `#tables` once adopted. */
+  #rows: CsSlot[] = [];
+  #tables: SlotTables<FrozenTable> | null = null;
+  /** Whether the rows are looked up yet (through tables or the Maps): restoring ends at the first lookup. */
+  #settled = false;
+  /** Slots set since the rows (every one, without tables), in the order set; null: removed since. */
+  readonly #ids = new Map<string, CsSlot | null>();
+  readonly #anchors = new Map<string, CsSlot | null>();
+  readonly #mvs = new Map<string, CsSlot | null>();
+  #size = 0;
+
+  /** A snapshot's row (a catalog names each object once): looked up once `settle` says how. */
+  restore(slot: CsSlot): void {
+    if (this.#settled) { this.set(slot, true); return; }
+    this.#rows.push(slot);
+    this.#size++;
+  }
+
+  /** After a snapshot's rows: the tables it froze for them; without, every row goes into the Maps. */
+  settle(tables: SlotTables<FrozenTable> | null = null): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    if (tables) {
+      // Tables of other rows would answer with the wrong slots, or none: a damaged snapshot, said so.
+      if (tables.byId.size !== this.#rows.length) throw new Error(`store: ${tables.byId.path} names ${tables.byId.size} rows where the catalog holds ${this.#rows.length}; the snapshot is damaged`);
+      this.#tables = tables;
+      return;
+    }
+    const rows = this.#rows;
+    this.#rows = [];
+    this.#size -= rows.length;
+    for (const s of rows) this.set(s, true);
+  }
+
+  get size(): number { return this.#size; }
+  has(id: string): boolean { return this.get(id) !== undefined; }
+
+  get(id: string): CsSlot | undefined {
+    this.settle();
+    const s = this.#ids.get(id);
+    return s !== undefined ? s ?? undefined : this.#fromRows(this.#tables?.byId, id, (r) => r.id);
+  }
+
+  byAnchor(anchor: string): CsSlot | undefined {
+    this.settle();
+    const s = this.#anchors.get(anchor);
+    return s !== undefined ? s ?? undefined : this.#fromRows(this.#tables?.byAnchor, anchor, (r) => r.anchor);
+  }
+
+  byMv(mvId: string): CsSlot | undefined {
+    this.settle();
+    const s = this.#mvs.get(mvId);
+    return s !== undefined ? s ?? undefined : this.#fromRows(this.#tables?.byMv, mvId, (r) => r.mvId);
+  }
+
+  /**
+   * The row a table names under `key` (the hash alone selects: the key is checked here). Only
+   * while no Map answers: a row whose slot was set again or removed since gave up its id, and
+   * any anchor and metaverse id it held, to the Maps (`unset`), so a table never answers for it.
+   */
+  #fromRows(table: FrozenTable | undefined, key: string, keyOf: (s: CsSlot) => string | null): CsSlot | undefined {
+    if (!table) return undefined;
+    let found: CsSlot | undefined;
+    table.find(stringHash(key), (e) => {
+      const s = this.#rows[table.numberValue(e)];
+      return s !== undefined && keyOf(s) === key && !!(found = s);
+    });
+    return found;
+  }
+
+  /** Sets the slot: it holds its anchor and metaverse id, and comes last in order (after `unset` of its id, unless `once`). */
+  set(slot: CsSlot, once = false): void {
+    if (!once) this.unset(slot.id);
+    this.#ids.delete(slot.id);
+    this.#ids.set(slot.id, slot);
+    this.#size++;
+    if (slot.anchor !== null) this.#anchors.set(slot.anchor, slot);
+    if (slot.mvId !== null) this.#mvs.set(slot.mvId, slot);
+  }
+
+  /** Removes the slot of `id`, and its anchor and metaverse id where it holds them; returns it. */
+  unset(id: string): CsSlot | undefined {
+    const old = this.get(id);
+    if (!old) return undefined;
+    const anchor = old.anchor !== null && this.byAnchor(old.anchor) === old;
+    const mv = old.mvId !== null && this.byMv(old.mvId) === old;
+    // Over tables a removal is remembered, so that they no longer answer for it.
+    const gone = <K>(m: Map<K, CsSlot | null>, k: K) => (this.#tables ? m.set(k, null) : m.delete(k));
+    gone(this.#ids, id);
+    if (anchor) gone(this.#anchors, old.anchor!);
+    if (mv) gone(this.#mvs, old.mvId!);
+    this.#size--;
+    return old;
+  }
+
+  /** Every slot: the rows not set or removed since, then the others in the order set. */
+  *[Symbol.iterator](): IterableIterator<[string, CsSlot]> {
+    this.settle();
+    if (this.#tables) for (const s of this.#rows) if (!this.#ids.has(s.id)) yield [s.id, s];
+    for (const [id, s] of this.#ids) if (s) yield [id, s];
+  }
+
+  *keys(): IterableIterator<string> { for (const [id] of this) yield id; }
+  *values(): IterableIterator<CsSlot> { for (const [, s] of this) yield s; }
+
+  /** The tables for a snapshot whose rows are the slots in this order. */
+  tables(): SlotTables<FrozenTableWriter> {
+    const t = { byId: new FrozenTableWriter(), byAnchor: new FrozenTableWriter(), byMv: new FrozenTableWriter() };
+    let row = 0;
+    for (const [id, s] of this) {
+      const r = String(row++);
+      t.byId.add(stringHash(id), '', r);
+      if (s.anchor !== null && this.byAnchor(s.anchor) === s) t.byAnchor.add(stringHash(s.anchor), '', r);
+      if (s.mvId !== null && this.byMv(s.mvId) === s) t.byMv.add(stringHash(s.mvId), '', r);
+    }
+    return t;
+  }
+}

@@ -1,0 +1,98 @@
+/** Slots over a snapshot's frozen lookups answer as the three Maps they replace, under any sequence of changes. */
+import test from 'ava';
+import { SlotMap } from '../../data/slot-map.ts';
+import { FrozenTable } from '../../data/frozen-table.ts';
+import type { CsSlot } from '../../data/connector-space.ts';
+import { prng } from '../../data/demo/people.ts';
+
+const slot = (id: string, anchor: string | null, mvId: string | null): CsSlot => ({
+  obj: undefined, file: 0, off: 0, len: 0, id, anchor, dn: `cn=${id}`, mvId, newDn: null, pendingAdd: false, placeholder: false, cleanDigest: null, pendingDelete: false,
+});
+
+/** The Maps as the connector space kept them: the last slot set holds an anchor or metaverse id; a removal frees only what it holds. */
+class Reference {
+  ids = new Map<string, CsSlot>();
+  anchors = new Map<string, CsSlot>();
+  mvs = new Map<string, CsSlot>();
+  set(s: CsSlot) {
+    this.unset(s.id);
+    this.ids.set(s.id, s);
+    if (s.anchor !== null) this.anchors.set(s.anchor, s);
+    if (s.mvId !== null) this.mvs.set(s.mvId, s);
+  }
+  unset(id: string) {
+    const old = this.ids.get(id);
+    if (!old) return;
+    this.ids.delete(id);
+    if (old.anchor !== null && this.anchors.get(old.anchor) === old) this.anchors.delete(old.anchor);
+    if (old.mvId !== null && this.mvs.get(old.mvId) === old) this.mvs.delete(old.mvId);
+  }
+}
+
+const frozen = (m: SlotMap) => {
+  const t = m.tables();
+  const of = (w: typeof t.byId) => FrozenTable.of(w.toBuffer(), 'test', (why) => new Error(why));
+  return { byId: of(t.byId), byAnchor: of(t.byAnchor), byMv: of(t.byMv) };
+};
+
+for (const seed of [1, 2, 3, 4, 5]) {
+  test(`seed ${seed}: lookups, order and size agree with the Maps, before and after a snapshot's tables`, (t) => {
+    const rnd = prng(seed);
+    const pick = (n: number) => Math.floor(rnd() * n);
+    const ref = new Reference();
+    let map = new SlotMap();
+    // Few anchors and metaverse ids for many ids: slots take them from each other.
+    const step = () => {
+      const id = `id${pick(40)}`;
+      if (rnd() < 0.3) { ref.unset(id); map.unset(id); return; }
+      const s = slot(id, rnd() < 0.2 ? null : `a${pick(25)}`, rnd() < 0.3 ? null : `m${pick(25)}`);
+      ref.set(s);
+      map.set(s);
+    };
+    const agree = (when: string) => {
+      t.deepEqual([...map.keys()], [...ref.ids.keys()], `${when}: order`);
+      t.is(map.size, ref.ids.size, `${when}: size`);
+      for (let i = 0; i < 40; i++) t.is(map.get(`id${i}`), ref.ids.get(`id${i}`), `${when}: id${i}`);
+      for (let i = 0; i < 25; i++) {
+        t.is(map.byAnchor(`a${i}`), ref.anchors.get(`a${i}`), `${when}: a${i}`);
+        t.is(map.byMv(`m${i}`), ref.mvs.get(`m${i}`), `${when}: m${i}`);
+      }
+    };
+    for (let i = 0; i < 200; i++) step();
+    agree('maps');
+    for (let round = 0; round < 3; round++) {
+      // A snapshot of the slots in their order, reopened over its tables.
+      const tables = frozen(map);
+      const rows = [...map.values()];
+      map = new SlotMap();
+      for (const s of rows) map.restore(s);
+      map.settle(tables);
+      agree(`reopened ${round}`);
+      for (let i = 0; i < 150; i++) step();
+      agree(`changed over tables ${round}`);
+    }
+  });
+}
+
+test('rows restored without tables are looked up through the Maps, filled at the first lookup', (t) => {
+  const map = new SlotMap();
+  map.restore(slot('x', 'a', 'm'));
+  map.restore(slot('y', 'b', null));
+  t.is(map.byAnchor('b')?.id, 'y');
+  t.is(map.byMv('m')?.id, 'x');
+  t.deepEqual([...map.keys()], ['x', 'y']);
+  // Restored after that (not from a catalog): set as any slot.
+  map.restore(slot('z', 'a', null));
+  t.is(map.byAnchor('a')?.id, 'z');
+  t.is(map.size, 3);
+});
+
+test('tables that do not name the catalog\'s rows are a damaged snapshot, not wrong answers', (t) => {
+  const before = new SlotMap();
+  for (const id of ['x', 'y', 'z']) before.set(slot(id, id, null));
+  const tables = frozen(before);
+  const map = new SlotMap();
+  map.restore(slot('x', 'x', null));
+  map.restore(slot('y', 'y', null));
+  t.throws(() => map.settle(tables), { message: /names 3 rows where the catalog holds 2; the snapshot is damaged/ });
+});
