@@ -181,6 +181,9 @@ export class FrozenTable {
     return -1;
   }
 
+  /** The hash of the `e`-th entry added (from 0). */
+  hash(e: number): number { return this.word(this.#entries + e * ENTRY); }
+
   /** The value of the `e`-th entry as the whole number its digits spell (a row), read without making a string. */
   numberValue(e: number): number {
     const at = this.#entries + e * ENTRY;

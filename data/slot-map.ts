@@ -119,15 +119,36 @@ export class SlotMap {
   *keys(): IterableIterator<string> { for (const [id] of this) yield id; }
   *values(): IterableIterator<CsSlot> { for (const [, s] of this) yield s; }
 
-  /** The tables for a snapshot whose rows are the slots in this order. */
+  /**
+   * The tables for a snapshot whose rows are the slots in this order. The
+   * rows from tables keep their entries (hashes and all), renumbered past
+   * the rows set or removed since: only the slots set since are hashed.
+   */
   tables(): SlotTables<FrozenTableWriter> {
     const t = { byId: new FrozenTableWriter(), byAnchor: new FrozenTableWriter(), byMv: new FrozenTableWriter() };
     let row = 0;
-    for (const [id, s] of this) {
+    const base = this.#tables;
+    if (base) {
+      const renumbered = new Int32Array(this.#rows.length).fill(-1);
+      this.#rows.forEach((s, i) => { if (!this.#ids.has(s.id)) renumbered[i] = row++; });
+      const carry = (from: FrozenTable, to: FrozenTableWriter, holds: (s: CsSlot) => boolean) => {
+        for (let e = 0; e < from.size; e++) {
+          const r = from.numberValue(e);
+          const n = renumbered[r] ?? -1;
+          if (n >= 0 && holds(this.#rows[r]!)) to.add(from.hash(e), '', String(n));
+        }
+      };
+      carry(base.byId, t.byId, () => true);
+      // A row still holds what the table says it holds, unless a Map answers for that anchor or metaverse id now.
+      carry(base.byAnchor, t.byAnchor, (s) => !this.#anchors.has(s.anchor!));
+      carry(base.byMv, t.byMv, (s) => !this.#mvs.has(s.mvId!));
+    }
+    for (const [id, s] of this.#ids) {
+      if (!s) continue;
       const r = String(row++);
       t.byId.add(stringHash(id), '', r);
-      if (s.anchor !== null && this.byAnchor(s.anchor) === s) t.byAnchor.add(stringHash(s.anchor), '', r);
-      if (s.mvId !== null && this.byMv(s.mvId) === s) t.byMv.add(stringHash(s.mvId), '', r);
+      if (s.anchor !== null && this.#anchors.get(s.anchor) === s) t.byAnchor.add(stringHash(s.anchor), '', r);
+      if (s.mvId !== null && this.#mvs.get(s.mvId) === s) t.byMv.add(stringHash(s.mvId), '', r);
     }
     return t;
   }
