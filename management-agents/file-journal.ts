@@ -2,10 +2,11 @@
  * The export journal of a file target (LDIF directory, CSV app). Rewriting the
  * whole file after every export batch made an export quadratic in the file's
  * size; instead each batch's outcome is appended here and fsync'd before the
- * agent answers, and the file is rewritten once, when the step ends
- * (`endExport`). Entries are whole states keyed by name, so replaying an entry
- * that was already folded into the file (a crash between the rewrite and the
- * journal's removal) changes nothing.
+ * agent answers, and the file is rewritten (or patched in place, see
+ * patchFileDurably) once, when the step ends (`endExport`). Entries are whole
+ * states keyed by name, so replaying an entry that was already folded into
+ * the file (a crash between the rewrite and the journal's removal) changes
+ * nothing.
  */
 import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { access, open, rename, unlink } from 'node:fs/promises';

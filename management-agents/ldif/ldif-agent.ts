@@ -2,8 +2,8 @@
  * The ldif agent: a directory kept as an LDIF file, as MIM's LDIF agent.
  * Import reads content records; export applies the changes to the file (the
  * "directory") and appends RFC 2849 change records to a change log. The file
- * is rewritten once per export step; until then the batches' changes are in
- * its journal (`<path>.journal`), which every read replays.
+ * is rewritten, or patched in place, once per export step; until then the
+ * batches' changes are in its journal (`<path>.journal`), which every read replays.
  *
  * Delta import reads the change log from where the last import left it, and
  * gives the entries it names as the file now holds them: a confirming import
