@@ -176,7 +176,7 @@ export class FrozenTable {
     for (let b = h & (this.#buckets - 1), n = 0; n < this.#buckets; b = (b + 1) & (this.#buckets - 1), n++) {
       const e = this.word(HEAD + b);
       if (e === 0) break;
-      if (this.word(this.#entries + (e - 1) * ENTRY) === h && accept(e - 1)) return e - 1;
+      if (this.hash(e - 1) === h && accept(e - 1)) return e - 1;
     }
     return -1;
   }
@@ -197,17 +197,11 @@ export class FrozenTable {
 
   #find(hash: number, key: string, one: boolean): number[] {
     const out: number[] = [];
-    const h = hash >>> 0;
-    for (let b = h & (this.#buckets - 1), n = 0; n < this.#buckets; b = (b + 1) & (this.#buckets - 1), n++) {
-      const e = this.word(HEAD + b);
-      if (e === 0) break;
-      const at = this.#entries + (e - 1) * ENTRY;
-      if (this.word(at) !== h) continue;
-      if (key && this.text(this.word(at + 1), this.word(at + 2)) !== key) continue;
-      out.push(e - 1);
-      if (one) break;
-    }
     // Entries of one hash share a first bucket, and each was placed after those before it: this is their order.
+    this.find(hash, (e) => {
+      if (!key || this.key(e) === key) out.push(e);
+      return one && out.length > 0;
+    });
     return out;
   }
 

@@ -114,10 +114,9 @@ class FileStore extends StoreState implements Store {
     this.#mvOrder = [];
     if (tables) {
       // The slots' lookups before any other index, whose restore may look a slot up.
-      const slotLines: IndexLine[] = indexes.filter((l) => 'csSlots' in l);
-      for (const line of slotLines) await this.restoreIndex(line, tables);
+      for (const line of indexes) if ('csSlots' in line) await this.restoreIndex(line, tables);
       for (const space of this.spaces.values()) space.settle();
-      for (const line of indexes) if (!slotLines.includes(line)) await this.restoreIndex(line, tables);
+      for (const line of indexes) if (!('csSlots' in line)) await this.restoreIndex(line, tables);
       const state = await stateFile(dir).read();
       for (const [k, v] of state?.meta ?? []) this.metaData.set(k, v);
       for (const r of state?.runs ?? []) this.apply(['run', r]);

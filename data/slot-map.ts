@@ -87,7 +87,8 @@ export class SlotMap {
   /** Sets the slot: it holds its anchor and metaverse id, and comes last in order (after `unset` of its id, unless `once`). */
   set(slot: CsSlot, once = false): void {
     if (!once) this.unset(slot.id);
-    this.#ids.delete(slot.id);
+    // A removal over tables left a null: taken out first, so that the slot comes last, as a Map's new key does.
+    if (this.#tables) this.#ids.delete(slot.id);
     this.#ids.set(slot.id, slot);
     this.#size++;
     if (slot.anchor !== null) this.#anchors.set(slot.anchor, slot);
@@ -100,13 +101,17 @@ export class SlotMap {
     if (!old) return undefined;
     const anchor = old.anchor !== null && this.byAnchor(old.anchor) === old;
     const mv = old.mvId !== null && this.byMv(old.mvId) === old;
-    // Over tables a removal is remembered, so that they no longer answer for it.
-    const gone = <K>(m: Map<K, CsSlot | null>, k: K) => (this.#tables ? m.set(k, null) : m.delete(k));
-    gone(this.#ids, id);
-    if (anchor) gone(this.#anchors, old.anchor!);
-    if (mv) gone(this.#mvs, old.mvId!);
+    this.#gone(this.#ids, id);
+    if (anchor) this.#gone(this.#anchors, old.anchor!);
+    if (mv) this.#gone(this.#mvs, old.mvId!);
     this.#size--;
     return old;
+  }
+
+  /** Over tables a removal is remembered, so that they no longer answer for it. */
+  #gone(m: Map<string, CsSlot | null>, key: string): void {
+    if (this.#tables) m.set(key, null);
+    else m.delete(key);
   }
 
   /** Every slot: the rows not set or removed since, then the others in the order set. */

@@ -50,13 +50,8 @@ export function patchOf(count: number, pieceAt: (i: number) => Piece, size: numb
   let at = size;
   for (let i = 0; i < count; i++) {
     const piece = pieceAt(i);
-    let span = typeof piece === 'string' ? null : piece;
-    if (typeof piece === 'string') {
-      const length = Buffer.byteLength(piece);
-      span = { from: at + 1, to: at + 1 + length };
-      at += 1 + length;
-      append.push('\n', piece);
-    }
+    const span = typeof piece === 'string' ? { from: at + 1, to: (at += 1 + Buffer.byteLength(piece)) } : piece;
+    if (typeof piece === 'string') append.push('\n', piece);
     spans.push(span);
     if (span) live += 1 + span.to - span.from;
   }
