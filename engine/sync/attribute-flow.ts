@@ -17,6 +17,7 @@ import type { CsObject, Lineage, MvObject } from '../../data/objects.ts';
 import { resolveInbound, waitsOn } from './references.ts';
 import { pendRef } from './pending-references.ts';
 import { byValue } from './value-level-refs.ts';
+import { noteRefDelta } from './outbound-by-value.ts';
 import type { SyncContext } from './sync-context.ts';
 
 interface Candidate {
@@ -24,6 +25,8 @@ interface Candidate {
   readonly flow: InboundFlow;
   readonly rule: InboundRule;
   readonly cs: CsObject;
+  /** The metaverse ids this value adds to and removes from the one the attribute holds, when computed by value. */
+  readonly delta?: { add: string[]; remove: string[] } | undefined;
 }
 
 export const rowOf = (cs: CsObject): Attributes & { dn: string } => ({ ...cs.hologram, dn: cs.dn });
@@ -57,10 +60,11 @@ function collect(s: SyncContext, mv: MvObject, only: ReadonlySet<string> | null)
       for (const flow of rule.flows) {
         if (only && !only.has(flow.target)) continue;
         let value: Value;
+        let delta: Candidate['delta'];
         try {
           const def = type?.attributes.get(flow.target);
           const changed = flow.reference && def && s.valueChanges.size && only !== null ? byValue(s, mv, cs, rule, flow, def) : undefined;
-          if (changed !== undefined) value = changed;
+          if (changed !== undefined) ({ value, ...delta } = changed);
           else {
             value = flow.evaluate(row, s.env);
             if (flow.reference && def && value !== null && !(value === AuthoritativeNull || value === IgnoreThisFlow)) value = resolveRefs(s, value, cs, def, mv.id);
@@ -70,9 +74,10 @@ function collect(s: SyncContext, mv: MvObject, only: ReadonlySet<string> | null)
           s.rec.error(`${cs.agent}:${cs.anchor ?? cs.dn}`, `flow '${flow.target} <- ${flow.text}' (${flow.source.file}:${flow.source.line}) failed: ${(err as Error).message}`);
           continue;
         }
+        const c = { value, flow, rule, cs, delta };
         const list = out.get(flow.target);
-        if (list) list.push({ value, flow, rule, cs });
-        else out.set(flow.target, [{ value, flow, rule, cs }]);
+        if (list) list.push(c);
+        else out.set(flow.target, [c]);
       }
     }
   }
@@ -178,7 +183,10 @@ export function recomputeMv(s: SyncContext, mvId: string, agents: ReadonlySet<st
     const same = valuesEqual(attrs[name], outcome.value ?? undefined);
     if (outcome.value === null) delete attrs[name];
     else attrs[name] = outcome.value;
-    if (!same) changed.push(name);
+    if (!same) {
+      changed.push(name);
+      if (type?.attributes.get(name)?.type === 'reference') noteRefDelta(s, mv.id, name, outcome.by?.delta ?? null);
+    }
     if (!outcome.by) delete lineage[name];
     else {
       const c = outcome.by;

@@ -12,6 +12,7 @@ import { applyChanges, landed } from '../../data/objects.ts';
 import { pendingInTarget, resolveOutbound } from './references.ts';
 import type { SyncContext } from './sync-context.ts';
 import { mvKey, pendRef } from './pending-references.ts';
+import { membersByValue } from './outbound-by-value.ts';
 
 /** The target object as it will be once every staged and sent change lands. */
 export function escrowView(cs: CsObject): Attributes {
@@ -89,6 +90,14 @@ function change(cur: AttrValue | undefined, next: AttrValue | null, valueLevel: 
   return { op: 'replace', value: next };
 }
 
+/** The change that adds and removes these values, as `change` would give it for the resulting value. */
+function byValues(cur: AttrValue | undefined, moved: { add: Scalar[]; remove: Scalar[] }, valueLevel: boolean): AttrChange {
+  if (valueLevel && Array.isArray(cur)) return { op: 'values', ...moved };
+  const gone = new Set(moved.remove);
+  const next = [...asArray(cur).filter((v) => !gone.has(v)), ...moved.add];
+  return { op: 'replace', value: Array.isArray(cur) || next.length !== 1 ? next : next[0]! };
+}
+
 export interface FlowOutcome {
   readonly changes: Record<string, AttrChange>;
   readonly referenceAttrs: string[];
@@ -106,6 +115,13 @@ export function exportChanges(s: SyncContext, rule: OutboundRule, flows: readonl
     if (flow.once && !creating) continue;
     let evaluated;
     const later: string[] = [];
+    const moved = flow.referenceAttribute && !creating ? membersByValue(s, rule, flow, view, mv.id, later) : undefined;
+    if (moved) {
+      if (later.length) deferred[flow.target] = later;
+      referenceAttrs.push(flow.target);
+      if (moved.add.length || moved.remove.length) changes[flow.target] = byValues(view[flow.target], moved, valueLevel(flow.target));
+      continue;
+    }
     try {
       evaluated = evaluateFlow(s, rule, flow, row, cs, mv.id, later);
       if (later.length) deferred[flow.target] = later;

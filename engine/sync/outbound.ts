@@ -9,6 +9,7 @@ import { newCsObject } from '../import/stage-object.ts';
 import { exportChanges, markTaken, mergeExport } from './export-flow.ts';
 import type { ManagementAgent } from '../../management-agents/index.ts';
 import { connect, disconnect, type SyncContext } from './sync-context.ts';
+import { carryRename } from './outbound-by-value.ts';
 import { scheduleDeprovisionDelete, unscheduleDeprovisionDelete } from './deprovision-schedule.ts';
 
 function agentOf(s: SyncContext, name: string): ManagementAgent | undefined {
@@ -138,7 +139,10 @@ function update(s: SyncContext, rule: OutboundRule, mv: MvObject, original: CsOb
   }
   s.tx.putCs({ ...cs, pendingExport: mergeExport(cs.pendingExport, 'update', changes, { referenceAttrs, deferred, ...(rename ? { newDn: rename } : {}) }) });
   s.rec.count(rename ? `${tag}provisioned-rename` : `${tag}connector-flow`);
-  if (rename) s.explain?.(`rename in ${rule.agent}: ${current} -> ${rename}`);
+  if (rename) {
+    s.explain?.(`rename in ${rule.agent}: ${current} -> ${rename}`);
+    carryRename(s, rule.agent, mv.id, current);
+  }
 }
 
 function deprovision(s: SyncContext, rule: OutboundRule, cs: CsObject, mvDeleted: boolean): void {

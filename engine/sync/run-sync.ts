@@ -48,11 +48,30 @@ async function guardedAsync(s: SyncContext, what: string, fn: () => Promise<void
 async function flushTouched(s: SyncContext): Promise<void> {
   for (const [id, agents] of s.recompute) guarded(s, `mv:${id}`, () => recomputeMv(s, id, agents));
   applyDeletionRules(s);
-  for (const id of s.outbound) await guardedAsync(s, `mv:${id}`, () => syncOutbound(s, id));
+  for (const id of s.outbound) {
+    s.moved.delete(id);
+    await outboundOf(s, id);
+  }
+  await carryMoved(s);
   s.recompute.clear();
   s.valueChanges.clear();
   s.outbound.clear();
   s.lost.clear();
+  s.refChanges.clear();
+}
+
+/** Outbound for one object, with this flush's changes to its references; they are spent once it ran. */
+async function outboundOf(s: SyncContext, id: string): Promise<void> {
+  await guardedAsync(s, `mv:${id}`, () => syncOutbound(s, id));
+  s.refChanges.delete(id);
+}
+
+/** Outbound again for the objects referring to one renamed after their outbound ran (outbound-by-value.ts). */
+async function carryMoved(s: SyncContext): Promise<void> {
+  for (const id of s.moved) {
+    s.moved.delete(id);
+    await outboundOf(s, id);
+  }
 }
 
 /**
@@ -69,8 +88,10 @@ export async function finishSync(s: SyncContext, all = false): Promise<void> {
   const since = new Set([...s.linked].filter((a) => !before.has(a)));
   for (const id of takePendingRefs(s, since)) {
     guarded(s, `mv:${id}`, () => recomputeMv(s, id));
-    await guardedAsync(s, `mv:${id}`, () => syncOutbound(s, id));
+    await outboundOf(s, id);
   }
+  await carryMoved(s);
+  s.refChanges.clear();
   persistSchedules(s);
 }
 

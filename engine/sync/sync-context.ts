@@ -4,6 +4,7 @@ import type { StoreTransaction } from '../../data/store.ts';
 import type { CsObject, MvObject, ValueChanges } from '../../data/objects.ts';
 import type { StepRecorder } from '../run/step-record.ts';
 import type { EvalContext } from '../../rules/index.ts';
+import { primeReferrers, type RefDelta } from './outbound-by-value.ts';
 import { linked, readPendingRefs, waitedOn, writePendingRefs, type PendingRefEntry } from './pending-references.ts';
 
 export const PENDING_REFS_KEY = 'pending-references';
@@ -26,6 +27,12 @@ export interface SyncContext {
   readonly valueChanges: Map<string, Readonly<Record<string, ValueChanges>>>;
   /** Metaverse objects to run outbound rules for. */
   readonly outbound: Set<string>;
+  /** How this flush changed metaverse reference attributes, by object and attribute; null: not by value (outbound-by-value.ts). */
+  readonly refChanges: Map<string, Map<string, RefDelta | null>>;
+  /** Objects referring to one renamed since their outbound ran in this flush: it runs again for them. */
+  readonly moved: Set<string>;
+  /** Per agent, the metaverse type and attribute pairs exported to it as references by DN (outbound-by-value.ts). */
+  readonly referrers: Map<string, readonly (readonly [string, string])[]>;
   /** Metaverse objects that lost a connector in this run, with the agents they lost, for the deletion rules. */
   readonly lost: Map<string, Set<string>>;
   /** Metaverse objects deleted in this run: outbound deprovisions their connectors. */
@@ -54,9 +61,9 @@ export interface SyncContext {
 export function createSyncContext(ctx: EngineContext, tx: StoreTransaction, rec: StepRecorder): SyncContext {
   const now = ctx.now();
   const pendingRefs = readPendingRefs(ctx.store.meta<PendingRefEntry[]>(PENDING_REFS_KEY) ?? []);
-  return {
+  const s: SyncContext = {
     ctx, tx, rec, now, env: { now: () => now },
-    recompute: new Map(), valueChanges: new Map(), outbound: new Set(), lost: new Map(), deleted: new Map(),
+    recompute: new Map(), valueChanges: new Map(), outbound: new Set(), refChanges: new Map(), moved: new Set(), referrers: new Map(), lost: new Map(), deleted: new Map(),
     pendingRefs,
     linked: new Set(),
     waiting: waitedOn(pendingRefs),
@@ -65,6 +72,8 @@ export function createSyncContext(ctx: EngineContext, tx: StoreTransaction, rec:
     taken: new Map(),
     externalDns: new Set(),
   };
+  primeReferrers(s);
+  return s;
 }
 
 /** Writes the persisted sets once, at the end of a run, rather than re-reading and rewriting a list per object. */

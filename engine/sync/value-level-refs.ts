@@ -31,7 +31,7 @@ export function noteValueChanges(s: SyncContext, csId: string, pi: PendingImport
  * the flow copies one attribute without merging. A removed value that no
  * longer names a metaverse object (its person deleted since) falls back.
  */
-export function byValue(s: SyncContext, mv: MvObject, cs: CsObject, rule: InboundRule, flow: InboundFlow, def: MvAttributeDef): Scalar[] | null | undefined {
+export function byValue(s: SyncContext, mv: MvObject, cs: CsObject, rule: InboundRule, flow: InboundFlow, def: MvAttributeDef): { value: Scalar[] | null; add: string[]; remove: string[] } | undefined {
   const changed = flow.sourceAttribute !== undefined ? s.valueChanges.get(cs.id)?.[flow.sourceAttribute] : undefined;
   const by = mv.lineage[flow.target];
   if (!changed || !def.multi || flow.merge !== 'replace' || by?.csId !== cs.id || by.rule !== rule.name || by.agent !== cs.agent) return undefined;
@@ -49,11 +49,12 @@ export function byValue(s: SyncContext, mv: MvObject, cs: CsObject, rule: Inboun
   }
   // A removed value the metaverse value did not hold: it is not what this connector gave. Recompute.
   for (const n of gone.values()) if (n > 0) return undefined;
+  const add: string[] = [];
   for (const v of changed.add) {
     const id = resolveInbound(s, cs.agent, String(v), def.refType ?? cs.objectType);
-    if (id) out.push(id);
+    if (id) { out.push(id); add.push(id); }
     else pendRef(s, mv.id, waitsOn(s.ctx, cs.agent, String(v)));
   }
   s.explain?.(`${flow.target}: ${changed.add.length} value(s) added and ${changed.remove.length} removed in ${cs.agent}: only those resolved`);
-  return out.length ? out : null;
+  return { value: out.length ? out : null, add, remove: [...gone.keys()] };
 }

@@ -1,21 +1,8 @@
 /** A group's member changes resolve only the members added and removed; what cannot be done that way is recomputed whole. */
 import test from 'ava';
-import { basicRules, countReads, mvBy, person, steps, testEngine, type TestEngine } from '../helpers/engine.ts';
+import { basicRules, countReads, withDepartmentGroups, mvBy, person, steps, testEngine, type TestEngine } from '../helpers/engine.ts';
 
-const rules = basicRules.replace('object person {', 'object group {\n  code: string indexed\n  member: reference(person) multi\n}\nobject person {') + `
-agent grp type memory {
-  seed = "$seed-grp"
-  references-by = anchor
-  references-agent = "hr"
-  object department { anchor code attributes code, members }
-}
-inbound "groups" from grp.department to group {
-  join { group { match [code] to [code] } }
-  project
-  flow code <- [code]
-  flow member <- [members]
-}
-`;
+const rules = withDepartmentGroups(basicRules);
 
 const group = (members: string[]) => ({ anchor: 'G', dn: 'code=G', objectType: 'department', attrs: { code: 'G', members } });
 const ids = (n: number, from = 1) => Array.from({ length: n }, (_, i) => String(from + i));

@@ -96,6 +96,22 @@ outbound "ad users" from person to ad.user {
 deletion person when last-connector except ad
 `;
 
+/** `rules` with a metaverse group of people, projected from the departments of a memory agent `grp` that names members by HR anchor. */
+export const withDepartmentGroups = (rules: string) => rules.replace('object person {', 'object group {\n  code: string indexed\n  member: reference(person) multi\n}\nobject person {') + `
+agent grp type memory {
+  seed = "$seed-grp"
+  references-by = anchor
+  references-agent = "hr"
+  object department { anchor code attributes code, members }
+}
+inbound "groups" from grp.department to group {
+  join { group { match [code] to [code] } }
+  project
+  flow code <- [code]
+  flow member <- [members]
+}
+`;
+
 export const person = (id: string, extra: Record<string, string> = {}) => ({
   anchor: id,
   dn: `employeeId=${id}`,

@@ -1,0 +1,138 @@
+/**
+ * Reference values exported by value. A department group's outbound flow used
+ * to resolve all of its members to the target's DNs whenever one changed: at
+ * 100,000 people, ten groups of 10,000 per delta. When this flush changed the
+ * metaverse value by value (value-level-refs.ts), the target's value is moved
+ * by the members added and removed, as Azure AD Connect exports a group's
+ * member changes.
+ *
+ * That is sound only while the target holds every member under the
+ * identifier it has now. A DN changes when its object is renamed, so a rename
+ * staged here carries into the objects referring to it (`carryRename`), as
+ * AD's linked attributes do: the referrers remove the old DN and add the new
+ * one. Anything else falls back to resolving every value.
+ */
+import type { OutboundFlow, OutboundRule } from '../../rules/index.ts';
+import type { Attributes, Scalar } from '../../data/model.ts';
+import { asArray } from '../../data/model.ts';
+import { mvKey, pendRef } from './pending-references.ts';
+import { pendingInTarget, referencesByAnchor, resolveOutbound } from './references.ts';
+import type { SyncContext } from './sync-context.ts';
+
+/** How a metaverse reference attribute changed in this flush: members added and removed; renamed ones, with the DN they had. */
+export interface RefDelta {
+  readonly add: string[];
+  readonly remove: string[];
+  readonly moved: Map<string, string>;
+}
+
+/** Records how `attr` of `mvId` changed: by value, or (null) not, which makes every outbound flow of it resolve every value. */
+export function noteRefDelta(s: SyncContext, mvId: string, attr: string, delta: { add: string[]; remove: string[] } | null): void {
+  let attrs = s.refChanges.get(mvId);
+  if (!attrs) s.refChanges.set(mvId, (attrs = new Map()));
+  const had = attrs.get(attr);
+  if (delta === null || had === null) attrs.set(attr, null);
+  else if (had === undefined) attrs.set(attr, { ...delta, moved: new Map() });
+  // Twice in one flush: not composed, recomputed whole.
+  else attrs.set(attr, null);
+}
+
+/** The metaverse attributes whose outbound flows to `agent` export references by DN, by metaverse type. */
+function referrers(s: SyncContext, agent: string): readonly (readonly [string, string])[] {
+  let pairs = s.referrers.get(agent);
+  if (!pairs) {
+    const found = new Map<string, readonly [string, string]>();
+    if (!referencesByAnchor(s.ctx, agent)) {
+      for (const type of s.ctx.rules.schema.keys()) {
+        for (const rule of s.ctx.outboundFor(type)) {
+          if (rule.agent !== agent) continue;
+          for (const f of rule.flows) if (f.referenceAttribute) found.set(`${type}\0${f.referenceAttribute}`, [type, f.referenceAttribute]);
+        }
+      }
+    }
+    s.referrers.set(agent, (pairs = [...found.values()]));
+  }
+  return pairs;
+}
+
+/**
+ * Builds the reverse lookups renames need (metaverse objects by the ids they
+ * reference) before anything is written, so that an empty store builds them
+ * empty and a snapshot keeps them, rather than a first rename reading every object.
+ */
+export function primeReferrers(s: SyncContext): void {
+  for (const agent of s.ctx.rules.agents.keys()) for (const [type, attr] of referrers(s, agent)) s.ctx.store.mvFind(type, attr, '');
+}
+
+/**
+ * The object of `mvId` in `agent` is being renamed from `oldDn`: every
+ * metaverse object whose outbound flows to `agent` export a reference to it
+ * replaces that DN, in this flush (see run-sync.ts).
+ */
+export function carryRename(s: SyncContext, agent: string, mvId: string, oldDn: string): void {
+  for (const [type, attr] of referrers(s, agent)) {
+    for (const referrer of s.ctx.store.mvFind(type, attr, mvId)) {
+      let attrs = s.refChanges.get(referrer.id);
+      if (!attrs) s.refChanges.set(referrer.id, (attrs = new Map()));
+      const had = attrs.get(attr);
+      if (had === undefined) attrs.set(attr, { add: [], remove: [], moved: new Map([[mvId, oldDn]]) });
+      else had?.moved.set(mvId, oldDn);
+      s.moved.add(referrer.id);
+    }
+  }
+}
+
+/** Whether `mvId` waits on a reference exported to `agent`: then its flows resolve every value. */
+function waitsIn(s: SyncContext, mvId: string, agent: string): boolean {
+  const held = s.pendingRefs.get(mvId);
+  if (held === undefined) return false;
+  if (held === null || held.has(agent)) return true;
+  const prefix = mvKey(agent, '');
+  for (const k of held) if (k.startsWith(prefix)) return true;
+  return false;
+}
+
+/**
+ * The values to add to and remove from the target's `view` of `flow` after
+ * this flush's changes, resolving only the members they name; undefined when
+ * every value must be resolved (see the file's comment).
+ */
+export function membersByValue(s: SyncContext, rule: OutboundRule, flow: OutboundFlow, view: Attributes, mvId: string, deferred: string[]): { add: Scalar[]; remove: Scalar[] } | undefined {
+  const attr = flow.referenceAttribute;
+  const delta = attr === undefined ? undefined : s.refChanges.get(mvId)?.get(attr);
+  if (!delta || referencesByAnchor(s.ctx, rule.agent) || waitsIn(s, mvId, rule.agent)) return undefined;
+  const held = new Map<string, number>();
+  asArray(view[flow.target]).forEach((v, i) => held.set(String(v).toLowerCase(), i));
+  const dropped = new Set<number>();
+  const added = new Map<string, Scalar>();
+  const drop = (dn: string) => { const i = held.get(dn.toLowerCase()); if (i === undefined || dropped.has(i)) return false; dropped.add(i); return true; };
+  // Held (again, if this flush dropped it) or added.
+  const keep = (dn: string) => { const i = held.get(dn.toLowerCase()); if (i === undefined) added.set(dn.toLowerCase(), dn); else dropped.delete(i); };
+  const removed = new Set(delta.remove);
+  for (const id of delta.remove) {
+    const ref = s.ctx.store.cs(rule.agent).joinedTo(id);
+    // Not under the DN it has, nor the one it is being renamed to: the view is not what this assumes.
+    if (!ref || !(drop(ref.dn) || (ref.newDn !== null && drop(ref.newDn)))) return undefined;
+  }
+  for (const [id, oldDn] of delta.moved) {
+    const dn = resolveOutbound(s, rule.agent, id);
+    if (removed.has(id) || dn === null || dn.toLowerCase() === oldDn.toLowerCase()) continue;
+    if (!drop(oldDn) && !held.has(dn.toLowerCase())) return undefined;
+    keep(dn);
+  }
+  for (const id of delta.add) {
+    const dn = resolveOutbound(s, rule.agent, id);
+    if (dn !== null) keep(dn);
+    else {
+      pendRef(s, mvId, [mvKey(rule.agent, id)]);
+      if (pendingInTarget(s, rule.agent, id)) deferred.push(id);
+    }
+  }
+  const add = [...added.values()];
+  const values = asArray(view[flow.target]);
+  const remove = [...dropped].map((i) => values[i]!);
+  // A value that becomes empty: the flow's null handling decides, as when every value is resolved.
+  if (values.length - remove.length + add.length === 0) return undefined;
+  s.explain?.(`${flow.target}: ${add.length} value(s) added and ${remove.length} removed in ${rule.agent}: only those resolved`);
+  return { add, remove };
+}
