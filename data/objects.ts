@@ -66,6 +66,8 @@ export interface PendingImport {
   readonly delta: Readonly<Record<string, StagedValue>>;
   readonly dn?: string;
   readonly objectType?: string;
+  /** An update that only confirms exports: the object holds what the engine expected of it, so outbound flows have nothing to correct. */
+  readonly confirms?: true;
 }
 
 export interface PendingExport {

@@ -65,6 +65,25 @@ function confirm(existing: CsObject, imported: ImportedObject): { unconfirmed: C
   return { unconfirmed: null, notConfirmed };
 }
 
+const sameValues = (a: readonly Scalar[], b: readonly Scalar[]) => { const set = new Set(a.map(String)); return b.every((x) => set.has(String(x))); };
+
+/**
+ * Whether `delta` (and the rename, if any) is exactly what the confirmed
+ * exports expected: values the import added and removed were all being
+ * added and removed, and whole values were confirmed as they are. Then the
+ * object as the engine saw it (hologram and unconfirmed) is unchanged.
+ */
+function onlyConfirms(unconfirmed: NonNullable<CsObject['unconfirmed']>, delta: Record<string, StagedValue>, renamed: boolean): boolean {
+  if (renamed && unconfirmed['$dn'] === undefined) return false;
+  for (const [k, v] of Object.entries(delta)) {
+    const u = unconfirmed[k];
+    if (u === undefined) return false;
+    if (!isValueChanges(u)) continue;
+    if (!isValueChanges(v) || !sameValues(u.add, v.add) || !sameValues(u.remove, v.remove)) return false;
+  }
+  return true;
+}
+
 export function stageObject(agent: string, existing: CsObject | undefined, imported: ImportedObject): Staged {
   if (!existing || existing.state === 'placeholder') {
     const pendingImport: PendingImport = { op: 'add', delta: { ...imported.attrs }, dn: imported.dn, objectType: imported.objectType };
@@ -93,8 +112,9 @@ export function stageObject(agent: string, existing: CsObject | undefined, impor
   if (!renamed && Object.keys(delta).length === 0) {
     return { object: { ...common, pendingImport: null }, counter: 'stage-no-change', notConfirmed };
   }
+  const confirms = notConfirmed.length === 0 && existing.unconfirmed !== null && onlyConfirms(existing.unconfirmed, delta, renamed);
   return {
-    object: { ...common, pendingImport: { op: 'update', delta, ...(renamed ? { dn: imported.dn } : {}) } },
+    object: { ...common, pendingImport: { op: 'update', delta, ...(renamed ? { dn: imported.dn } : {}), ...(confirms ? { confirms: true as const } : {}) } },
     counter: renamed ? 'stage-rename' : 'stage-update',
     notConfirmed,
   };

@@ -115,7 +115,7 @@ export function exportChanges(s: SyncContext, rule: OutboundRule, flows: readonl
     if (flow.once && !creating) continue;
     let evaluated;
     const later: string[] = [];
-    const moved = flow.referenceAttribute && !creating ? membersByValue(s, rule, flow, view, mv.id, later) : undefined;
+    const moved = flow.referenceAttribute && !creating ? membersByValue(s, rule, flow, view, mv.id, cs.id, later) : undefined;
     if (moved) {
       if (later.length) deferred[flow.target] = later;
       referenceAttrs.push(flow.target);

@@ -69,6 +69,7 @@ export function syncInbound(s: SyncContext, original: CsObject): void {
       // Attribute flow takes only what this agent's rules flow or it gave: for a target's confirming import, nothing.
       markRecompute(s, cs.mvId, cs.agent);
       noteValueChanges(s, cs.id, pi);
+      if (pi?.confirms) s.confirmed?.add(cs.id);
       // Outbound still compares this connector with its object: a change made in the connected system is drift.
       s.outbound.add(cs.mvId);
     }

@@ -26,6 +26,8 @@ export interface RefDelta {
   readonly moved: Map<string, string>;
 }
 
+const NOTHING: RefDelta = { add: [], remove: [], moved: new Map() };
+
 /** Records how `attr` of `mvId` changed: by value, or (null) not, which makes every outbound flow of it resolve every value. */
 export function noteRefDelta(s: SyncContext, mvId: string, attr: string, delta: { add: string[]; remove: string[] } | null): void {
   let attrs = s.refChanges.get(mvId);
@@ -97,10 +99,13 @@ function waitsIn(s: SyncContext, mvId: string, agent: string): boolean {
  * this flush's changes, resolving only the members they name; undefined when
  * every value must be resolved (see the file's comment).
  */
-export function membersByValue(s: SyncContext, rule: OutboundRule, flow: OutboundFlow, view: Attributes, mvId: string, deferred: string[]): { add: Scalar[]; remove: Scalar[] } | undefined {
+export function membersByValue(s: SyncContext, rule: OutboundRule, flow: OutboundFlow, view: Attributes, mvId: string, csId: string, deferred: string[]): { add: Scalar[]; remove: Scalar[] } | undefined {
   const attr = flow.referenceAttribute;
-  const delta = attr === undefined ? undefined : s.refChanges.get(mvId)?.get(attr);
+  const changed = attr === undefined ? null : s.refChanges.get(mvId)?.get(attr);
+  // Unchanged here, and the target confirmed holding what the last export gave it: nothing to move.
+  const delta = changed === undefined && s.confirmed?.has(csId) ? NOTHING : changed;
   if (!delta || referencesByAnchor(s.ctx, rule.agent) || waitsIn(s, mvId, rule.agent)) return undefined;
+  if (delta === NOTHING) return { add: [], remove: [] };
   const held = new Map<string, number>();
   asArray(view[flow.target]).forEach((v, i) => held.set(String(v).toLowerCase(), i));
   const dropped = new Set<number>();

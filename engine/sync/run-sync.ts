@@ -58,6 +58,7 @@ async function flushTouched(s: SyncContext): Promise<void> {
   s.outbound.clear();
   s.lost.clear();
   s.refChanges.clear();
+  s.confirmed?.clear();
 }
 
 /** Outbound for one object, with this flush's changes to its references; they are spent once it ran. */
@@ -108,7 +109,7 @@ export async function runSync(ctx: EngineContext, agentName: string, mode: 'full
   const rec = new StepRecorder(agentName, `${mode}-sync`, o.profile ?? null, ctx.now());
   if (!ctx.rules.agents.has(agentName)) throw new Error(`unknown agent '${agentName}'`);
   const tx = ctx.store.begin();
-  const s = createSyncContext(ctx, tx, rec);
+  const s = createSyncContext(ctx, tx, rec, mode === 'full');
   try {
     processGraceDeletions(s);
     processDeprovisionDeletes(s);

@@ -29,6 +29,13 @@ export interface SyncContext {
   readonly outbound: Set<string>;
   /** How this flush changed metaverse reference attributes, by object and attribute; null: not by value (outbound-by-value.ts). */
   readonly refChanges: Map<string, Map<string, RefDelta | null>>;
+  /**
+   * Joined connectors whose pending import only confirmed exports, in a delta
+   * sync: outbound reference flows to them have nothing to correct unless the
+   * metaverse value changed (outbound-by-value.ts). Null in a full sync, which
+   * evaluates every flow, as after a rule change.
+   */
+  readonly confirmed: Set<string> | null;
   /** Objects referring to one renamed since their outbound ran in this flush: it runs again for them. */
   readonly moved: Set<string>;
   /** Per agent, the metaverse type and attribute pairs exported to it as references by DN (outbound-by-value.ts). */
@@ -58,12 +65,12 @@ export interface SyncContext {
   readonly explain?: (line: string) => void;
 }
 
-export function createSyncContext(ctx: EngineContext, tx: StoreTransaction, rec: StepRecorder): SyncContext {
+export function createSyncContext(ctx: EngineContext, tx: StoreTransaction, rec: StepRecorder, full = false): SyncContext {
   const now = ctx.now();
   const pendingRefs = readPendingRefs(ctx.store.meta<PendingRefEntry[]>(PENDING_REFS_KEY) ?? []);
   const s: SyncContext = {
     ctx, tx, rec, now, env: { now: () => now },
-    recompute: new Map(), valueChanges: new Map(), outbound: new Set(), refChanges: new Map(), moved: new Set(), referrers: new Map(), lost: new Map(), deleted: new Map(),
+    recompute: new Map(), valueChanges: new Map(), outbound: new Set(), refChanges: new Map(), confirmed: full ? null : new Set(), moved: new Set(), referrers: new Map(), lost: new Map(), deleted: new Map(),
     pendingRefs,
     linked: new Set(),
     waiting: waitedOn(pendingRefs),

@@ -57,7 +57,11 @@ test('a member added and one removed are the only members resolved in the target
   e.system('grp').put(department('A', [...ids(10).filter((m) => m !== '3'), '25']));
   await steps(e, 'grp delta-import', 'grp delta-sync');
   t.true(lookups.n <= 4, `${lookups.n} lookups`);
-  await steps(e, 'ad export', 'ad delta-import', 'ad delta-sync', 'ad export');
+  await steps(e, 'ad export', 'ad delta-import');
+  lookups.n = 0;
+  // The import confirms the export: no member is resolved again.
+  await steps(e, 'ad delta-sync', 'ad export');
+  t.is(lookups.n, 0);
   let groups = targetGroups(e);
   t.deepEqual(groups.held, groups.expected);
   t.true(groups.held['A']!.includes('CN=P25 Lee,OU=Sales,DC=corp'));
@@ -71,6 +75,29 @@ test('a member added and one removed are the only members resolved in the target
   groups = targetGroups(e);
   t.deepEqual(groups.held, groups.expected);
   t.true(groups.held['A']!.includes('CN=Renamed Lee,OU=Sales,DC=corp'));
+});
+
+test('a member added or removed in the target by hand is drift: the next sync resolves every member and puts the group back', async (t) => {
+  const e = await setUp();
+  const ad = e.system('ad');
+  const g = [...ad.objects.values()].find((o) => o.objectType === 'group' && o.attrs['cn'] === 'A')!;
+  const members = [g.attrs['member']].flat() as string[];
+  ad.put({ ...g, attrs: { ...g.attrs, member: [...members.slice(1), 'CN=Intruder,DC=corp'] } });
+  const lookups = countReads(e.store.cs('ad'), ['joinedTo']);
+  await steps(e, 'ad delta-import', 'ad delta-sync');
+  t.true(lookups.n >= 10, `${lookups.n} lookups`);
+  await steps(e, 'ad export', 'ad delta-import', 'ad delta-sync');
+  t.deepEqual(targetGroups(e).held, targetGroups(e).expected);
+
+  // Drift on top of an export the import confirms: still drift.
+  e.system('grp').put(department('A', [...ids(10), '25']));
+  await steps(e, 'grp delta-import', 'grp delta-sync', 'ad export');
+  const now = [...ad.objects.values()].find((o) => o.objectType === 'group' && o.attrs['cn'] === 'A')!;
+  ad.put({ ...now, attrs: { ...now.attrs, member: [...([now.attrs['member']].flat() as string[]), 'CN=Intruder,DC=corp'] } });
+  await steps(e, 'ad delta-import', 'ad delta-sync', 'ad export', 'ad delta-import', 'ad delta-sync');
+  const groups = targetGroups(e);
+  t.deepEqual(groups.held, groups.expected);
+  t.is(groups.held['A']!.length, 11);
 });
 
 test('a member renamed and moved to another group in one cycle leaves the one and joins the other under its new name', async (t) => {
