@@ -29,7 +29,8 @@ function unconfirmedAfter(cs: CsObject, req: ExportRequest): Record<string, Stag
   return out;
 }
 
-export async function applyResult(agent: ManagementAgent, space: ConnectorSpaceView, tx: StoreTransaction, rec: StepRecorder, r: ExportResult, req: ExportRequest, now: Date): Promise<void> {
+/** `secondPass`: the request carried the references deferred to after the run's first pass (run-export.ts). */
+export async function applyResult(agent: ManagementAgent, space: ConnectorSpaceView, tx: StoreTransaction, rec: StepRecorder, r: ExportResult, req: ExportRequest, now: Date, secondPass = false): Promise<void> {
   const cs = space.get(r.id);
   if (!cs) return;
   const label = `${cs.agent}:${cs.anchor ?? cs.dn}`;
@@ -42,7 +43,8 @@ export async function applyResult(agent: ManagementAgent, space: ConnectorSpaceV
     const unconfirmed = { ...(cs.unconfirmed ?? {}), ...unconfirmedAfter(cs, req) };
     // What this request did not carry (references kept for the second pass) stays pending.
     const rest = Object.fromEntries(Object.entries(cs.pendingExport?.changes ?? {}).filter(([k]) => !(k in req.changes)));
-    const deferred = Object.fromEntries(Object.entries(cs.pendingExport?.deferred ?? {}).filter(([k]) => !(k in req.changes)));
+    // References to objects this run creates go in the second pass: a first pass carrying the same attribute's other values leaves them waiting.
+    const deferred = Object.fromEntries(Object.entries(cs.pendingExport?.deferred ?? {}).filter(([k]) => !secondPass || !(k in req.changes)));
     const more = Object.keys(rest).length || Object.keys(deferred).length;
     const pendingExport = more ? { op: 'update' as const, changes: rest, referenceAttrs: cs.pendingExport?.referenceAttrs ?? [], ...(Object.keys(deferred).length ? { deferred } : {}) } : null;
     tx.putCs({ ...cs, anchor: r.anchor ?? cs.anchor, dn: r.dn ?? req.newDn ?? cs.dn, pendingExport, exportError: null, unconfirmed });

@@ -31,6 +31,16 @@ function due(cs: CsObject, now: Date): boolean {
   return !cs.exportError?.nextAttemptAt || new Date(cs.exportError.nextAttemptAt) <= now;
 }
 
+/** Whether the metaverse attribute an outbound rule of `cs` exports to `attr` holds several values (one deferred member is still one of many). */
+function multiValued(ctx: EngineContext, cs: CsObject, attr: string): boolean {
+  for (const rule of ctx.rules.outbound) {
+    if (rule.agent !== cs.agent || rule.objectType !== cs.objectType) continue;
+    const ref = rule.flows.find((f) => f.target === attr)?.referenceAttribute;
+    if (ref && ctx.rules.schema.get(rule.mvType)?.attributes.get(ref)?.multi) return true;
+  }
+  return false;
+}
+
 export async function runExport(ctx: EngineContext, agentName: string, o: ExportOptions = {}): Promise<RunRecord> {
   const now = ctx.now();
   const rec = new StepRecorder(agentName, 'export', o.profile ?? null, now);
@@ -61,13 +71,13 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
   const batchSize = o.batchSize ?? agent.capabilities.exportBatchSize ?? 100;
   const exportFn = agent.export.bind(agent);
   /** Sends requests in batches; each batch's results are one transaction. */
-  const send = async (requests: readonly ExportRequest[], done: number, total: number): Promise<boolean> => {
+  const send = async (requests: readonly ExportRequest[], done: number, total: number, secondPass = false): Promise<boolean> => {
     for (let i = 0; i < requests.length; i += batchSize) {
       const batch = requests.slice(i, i + batchSize);
       const results = await exportFn(batch, { note: (m) => rec.notes.push(m) });
       const byId = new Map(batch.map((q) => [q.id, q]));
       const tx = ctx.store.begin();
-      for (const r of results) await applyResult(agent, space, tx, rec, r, byId.get(r.id)!, now);
+      for (const r of results) await applyResult(agent, space, tx, rec, r, byId.get(r.id)!, now, secondPass);
       await tx.commit();
       ctx.events.progress?.(`${agentName} export`, Math.min(done + i + batchSize, total), total);
       if (rec.overErrorLimit) return false;
@@ -105,7 +115,7 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
       for (const [attr, mvIds] of Object.entries(deferred)) {
         const values = mvIds.map((mvId) => targetIdentifier(ctx, agentName, mvId)).filter((v): v is string => !!v);
         if (!values.length) continue;
-        const multi = mvIds.length > 1 || agent.capabilities.valueLevelAttributes?.includes(attr);
+        const multi = mvIds.length > 1 || agent.capabilities.valueLevelAttributes?.includes(attr) || multiValued(ctx, cs, attr);
         changes[attr] = multi ? { op: 'values', add: values, remove: [] } : { op: 'replace', value: values[0]! };
       }
       if (!Object.keys(changes).length) continue;
@@ -116,7 +126,7 @@ export async function runExport(ctx: EngineContext, agentName: string, o: Export
       rec.notes.push(`second pass: ${secondPass.size} object(s) with reference values`);
       // Objects whose first pass failed wait for the next export.
       const requests = [...secondPass.values()].flatMap((r) => { const cs = space.get(r.id); return cs && !cs.exportError && cs.anchor ? [{ ...r, anchor: cs.anchor, dn: cs.dn }] : []; });
-      if (!(await send(requests, 0, requests.length))) return finish('stopped-error-limit');
+      if (!(await send(requests, 0, requests.length, true))) return finish('stopped-error-limit');
     }
     return finish(undefined);
   } catch (err) {

@@ -11,11 +11,29 @@ outbound "ad groups" from group to ad.group {
   flow cn <- [code]
   flow member <- [member]
 }
+agent cloud type memory {
+  seed = "$seed-cloud"
+  references-by = anchor
+  object user { anchor id attributes displayName }
+  object group { anchor id attributes displayName, members }
+}
+outbound "cloud users" from person to cloud.user {
+  provision
+  dn "id=" & [employeeId]
+  flow displayName <- [displayName]
+}
+outbound "cloud groups" from group to cloud.group {
+  provision
+  dn "id=" & [code]
+  flow displayName <- [code]
+  flow members <- [member]
+}
 `;
 
 const department = (code: string, members: string[]) => ({ anchor: code, dn: `code=${code}`, objectType: 'department', attrs: { code, members } });
 const ids = (n: number, from = 1) => Array.from({ length: n }, (_, i) => String(from + i));
-const cycle = ['hr delta-import', 'hr delta-sync', 'grp delta-import', 'grp delta-sync', 'ad export', 'ad delta-import', 'ad delta-sync', 'ad export'];
+const cloudSteps = ['cloud export', 'cloud delta-import', 'cloud delta-sync', 'cloud export'];
+const cycle = ['hr delta-import', 'hr delta-sync', 'grp delta-import', 'grp delta-sync', 'ad export', 'ad delta-import', 'ad delta-sync', 'ad export', ...cloudSteps];
 
 /** The DNs the target holds for each group's members, and the DNs its members' objects have there: equal when nothing is stale. */
 function targetGroups(e: TestEngine): { held: Record<string, string[]>; expected: Record<string, string[]> } {
@@ -29,6 +47,15 @@ function targetGroups(e: TestEngine): { held: Record<string, string[]>; expected
     const mv = e.store.mvFind('group', 'code', code)[0]!;
     expected[code] = ([mv.attrs['member'] ?? []].flat() as string[]).map((id) => dnOf.get(e.store.mv(id)!.attrs['displayName'] as string) ?? `missing ${id}`).sort();
   }
+  // The cloud names members by anchor.
+  const cloud = [...e.system('cloud').objects.values()];
+  const anchorOf = new Map(cloud.filter((o) => o.objectType === 'user').map((o) => [o.attrs['displayName'] as string, o.anchor]));
+  for (const g of cloud.filter((o) => o.objectType === 'group')) {
+    const code = `cloud ${g.attrs['displayName'] as string}`;
+    held[code] = ([g.attrs['members'] ?? []].flat() as string[]).sort();
+    const mv = e.store.mvFind('group', 'code', g.attrs['displayName'] as string)[0]!;
+    expected[code] = ([mv.attrs['member'] ?? []].flat() as string[]).map((id) => anchorOf.get(e.store.mv(id)!.attrs['displayName'] as string) ?? `missing ${id}`).sort();
+  }
   return { held, expected };
 }
 
@@ -37,7 +64,7 @@ async function setUp(people = 30): Promise<TestEngine> {
   for (const id of ids(people)) e.system('hr').put(person(id, { givenName: `P${id}`, managerId: id === '1' ? '' : '1' }));
   e.system('grp').put(department('A', ids(10)));
   e.system('grp').put(department('B', ids(10, 11)));
-  await steps(e, 'hr full-import', 'hr full-sync', 'grp full-import', 'grp full-sync', 'ad export', 'ad full-import', 'ad full-sync', 'ad export');
+  await steps(e, 'hr full-import', 'hr full-sync', 'grp full-import', 'grp full-sync', 'ad export', 'ad full-import', 'ad full-sync', 'ad export', 'cloud export', 'cloud full-import', 'cloud full-sync', 'cloud export');
   return e;
 }
 
@@ -62,6 +89,7 @@ test('a member added and one removed are the only members resolved in the target
   // The import confirms the export: no member is resolved again.
   await steps(e, 'ad delta-sync', 'ad export');
   t.is(lookups.n, 0);
+  await steps(e, ...cloudSteps);
   let groups = targetGroups(e);
   t.deepEqual(groups.held, groups.expected);
   t.true(groups.held['A']!.includes('CN=P25 Lee,OU=Sales,DC=corp'));
@@ -71,7 +99,7 @@ test('a member added and one removed are the only members resolved in the target
   e.system('hr').put(person('5', { givenName: 'Renamed', managerId: '1' }));
   await steps(e, 'hr delta-import', 'hr delta-sync');
   t.true(lookups.n <= 6, `${lookups.n} lookups`);
-  await steps(e, 'ad export', 'ad delta-import', 'ad delta-sync', 'ad export');
+  await steps(e, 'ad export', 'ad delta-import', 'ad delta-sync', 'ad export', ...cloudSteps);
   groups = targetGroups(e);
   t.deepEqual(groups.held, groups.expected);
   t.true(groups.held['A']!.includes('CN=Renamed Lee,OU=Sales,DC=corp'));
@@ -86,7 +114,7 @@ test('a member added or removed in the target by hand is drift: the next sync re
   const lookups = countReads(e.store.cs('ad'), ['joinedTo']);
   await steps(e, 'ad delta-import', 'ad delta-sync');
   t.true(lookups.n >= 10, `${lookups.n} lookups`);
-  await steps(e, 'ad export', 'ad delta-import', 'ad delta-sync');
+  await steps(e, 'ad export', 'ad delta-import', 'ad delta-sync', ...cloudSteps);
   t.deepEqual(targetGroups(e).held, targetGroups(e).expected);
 
   // Drift on top of an export the import confirms: still drift.
@@ -94,7 +122,7 @@ test('a member added or removed in the target by hand is drift: the next sync re
   await steps(e, 'grp delta-import', 'grp delta-sync', 'ad export');
   const now = [...ad.objects.values()].find((o) => o.objectType === 'group' && o.attrs['cn'] === 'A')!;
   ad.put({ ...now, attrs: { ...now.attrs, member: [...([now.attrs['member']].flat() as string[]), 'CN=Intruder,DC=corp'] } });
-  await steps(e, 'ad delta-import', 'ad delta-sync', 'ad export', 'ad delta-import', 'ad delta-sync');
+  await steps(e, 'ad delta-import', 'ad delta-sync', 'ad export', 'ad delta-import', 'ad delta-sync', ...cloudSteps);
   const groups = targetGroups(e);
   t.deepEqual(groups.held, groups.expected);
   t.is(groups.held['A']!.length, 11);
@@ -110,6 +138,19 @@ test('a member renamed and moved to another group in one cycle leaves the one an
   t.deepEqual(groups.held, groups.expected);
   t.true(groups.held['B']!.includes('CN=Moved Lee,OU=Finance,DC=corp'));
   t.false(groups.held['A']!.some((dn) => dn.includes('P4 ')));
+});
+
+test('a member created by the same export joins its group in the export\'s second pass, beside members added in the first', async (t) => {
+  const e = await setUp();
+  e.system('hr').put(person('50', { givenName: 'New', managerId: '1' }));
+  e.system('grp').put(department('A', [...ids(10), '50', '12']));
+  await steps(e, 'hr delta-import', 'hr delta-sync', 'grp delta-import', 'grp delta-sync', 'cloud export');
+  const cloud = [...e.system('cloud').objects.values()];
+  const hire = cloud.find((o) => o.attrs['displayName'] === 'New Lee')!;
+  const existing = cloud.find((o) => o.attrs['displayName'] === 'P12 Lee')!;
+  const members = [cloud.find((o) => o.objectType === 'group' && o.attrs['displayName'] === 'A')!.attrs['members']].flat();
+  t.true(members.includes(existing.anchor), 'the member that existed, in the first pass');
+  t.true(members.includes(hire.anchor), 'the member created by this export, in the second');
 });
 
 /** A seeded generator, so that a failure can be replayed. */
@@ -144,7 +185,8 @@ for (const seed of [1, 2, 3]) {
     }
     // A full sync finds nothing left to export.
     await steps(e, 'grp full-sync', 'hr full-sync');
-    t.deepEqual(e.store.cs('ad').pendingExportIds(), []);
+    t.deepEqual(e.store.cs('ad').withPendingExport().filter((o) => o.pendingExport), []);
+  t.deepEqual(e.store.cs('cloud').withPendingExport().filter((o) => o.pendingExport), []);
     t.truthy(mvBy(e, 'employeeId', '1'));
   });
 }
