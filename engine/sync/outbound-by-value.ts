@@ -7,10 +7,11 @@
  * member changes.
  *
  * That is sound only while the target holds every member under the
- * identifier it has now. A DN changes when its object is renamed, so a rename
- * staged here carries into the objects referring to it (`carryRename`), as
- * AD's linked attributes do: the referrers remove the old DN and add the new
- * one. Anything else falls back to resolving every value.
+ * identifier it has now. An anchor (Entra ID, SCIM) stays; a DN changes when
+ * its object is renamed, so a rename staged here carries into the objects
+ * referring to it (`carryRename`), as AD's linked attributes do: the
+ * referrers remove the old DN and add the new one. Anything else falls back
+ * to resolving every value.
  */
 import type { OutboundFlow, OutboundRule } from '../../rules/index.ts';
 import type { Attributes, Scalar } from '../../data/model.ts';
@@ -104,30 +105,34 @@ export function membersByValue(s: SyncContext, rule: OutboundRule, flow: Outboun
   const changed = attr === undefined ? null : s.refChanges.get(mvId)?.get(attr);
   // Unchanged here, and the target confirmed holding what the last export gave it: nothing to move.
   const delta = changed === undefined && s.confirmed?.has(csId) ? NOTHING : changed;
-  if (!delta || referencesByAnchor(s.ctx, rule.agent) || waitsIn(s, mvId, rule.agent)) return undefined;
+  if (!delta || waitsIn(s, mvId, rule.agent)) return undefined;
   if (delta === NOTHING) return { add: [], remove: [] };
+  // An anchor is spelt one way; a DN's case does not matter.
+  const anchors = referencesByAnchor(s.ctx, rule.agent);
+  const key = anchors ? (v: string) => v : (v: string) => v.toLowerCase();
   const held = new Map<string, number>();
-  asArray(view[flow.target]).forEach((v, i) => held.set(String(v).toLowerCase(), i));
+  asArray(view[flow.target]).forEach((v, i) => held.set(key(String(v)), i));
   const dropped = new Set<number>();
   const added = new Map<string, Scalar>();
-  const drop = (dn: string) => { const i = held.get(dn.toLowerCase()); if (i === undefined || dropped.has(i)) return false; dropped.add(i); return true; };
+  const drop = (name: string | null) => { const i = name === null ? undefined : held.get(key(name)); if (i === undefined || dropped.has(i)) return false; dropped.add(i); return true; };
   // Held (again, if this flush dropped it) or added.
-  const keep = (dn: string) => { const i = held.get(dn.toLowerCase()); if (i === undefined) added.set(dn.toLowerCase(), dn); else dropped.delete(i); };
+  const keep = (name: string) => { const i = held.get(key(name)); if (i === undefined) added.set(key(name), name); else dropped.delete(i); };
   const removed = new Set(delta.remove);
   for (const id of delta.remove) {
     const ref = s.ctx.store.cs(rule.agent).joinedTo(id);
-    // Not under the DN it has, nor the one it is being renamed to: the view is not what this assumes.
-    if (!ref || !(drop(ref.dn) || (ref.newDn !== null && drop(ref.newDn)))) return undefined;
+    // Not under its anchor, nor the DN it has or is being renamed to: the view is not what this assumes.
+    if (!ref || !(anchors ? drop(ref.anchor) : drop(ref.dn) || drop(ref.newDn))) return undefined;
   }
-  for (const [id, oldDn] of delta.moved) {
+  // A rename moves a DN; an anchor stays.
+  for (const [id, oldDn] of anchors ? [] : delta.moved) {
     const dn = resolveOutbound(s, rule.agent, id);
     if (removed.has(id) || dn === null || dn.toLowerCase() === oldDn.toLowerCase()) continue;
-    if (!drop(oldDn) && !held.has(dn.toLowerCase())) return undefined;
+    if (!drop(oldDn) && !held.has(key(dn))) return undefined;
     keep(dn);
   }
   for (const id of delta.add) {
-    const dn = resolveOutbound(s, rule.agent, id);
-    if (dn !== null) keep(dn);
+    const name = resolveOutbound(s, rule.agent, id);
+    if (name !== null) keep(name);
     else {
       pendRef(s, mvId, [mvKey(rule.agent, id)]);
       if (pendingInTarget(s, rule.agent, id)) deferred.push(id);

@@ -81,9 +81,11 @@ test('a member added and one removed are the only members resolved in the target
   const e = await setUp();
   t.deepEqual(targetGroups(e).held['A']?.length, 10);
   const lookups = countReads(e.store.cs('ad'), ['joinedTo']);
+  const cloudLookups = countReads(e.store.cs('cloud'), ['joinedTo']);
   e.system('grp').put(department('A', [...ids(10).filter((m) => m !== '3'), '25']));
   await steps(e, 'grp delta-import', 'grp delta-sync');
   t.true(lookups.n <= 4, `${lookups.n} lookups`);
+  t.true(cloudLookups.n <= 4, `${cloudLookups.n} lookups by anchor`);
   await steps(e, 'ad export', 'ad delta-import');
   lookups.n = 0;
   // The import confirms the export: no member is resolved again.
