@@ -284,14 +284,16 @@ class FileStore extends StoreState implements Store {
     await rm(this.genDir(this.#generation), { recursive: true, force: true });
     this.#generation = next;
     this.#journalOps = 0;
+    this.indexesBuilt = 0;
   }
 
   closeFiles(): void { this.#log.close(); }
 
   async close(): Promise<void> {
-    // Leave a small journal to the next run: opening replays it, and a delta run opens often.
-    // Not while a transaction is open (a step that threw): memory holds its uncommitted changes.
-    if (this.openTransactions === 0 && this.#journalOps > (this.options.compactOnCloseAfterOps ?? Math.max(50_000, Math.floor(this.objectCount() / 4)))) await this.compact();
+    // Leave a small journal to the next run (opening replays it; a delta run opens often), but not an index built from
+    // every object, which the next run would build again. Not while a transaction is open: memory holds its changes.
+    const threshold = this.options.compactOnCloseAfterOps ?? Math.max(50_000, Math.floor(this.objectCount() / 4));
+    if (this.openTransactions === 0 && (this.#journalOps > threshold || this.indexesBuilt > threshold)) await this.compact();
     this.closeFiles();
     await this.lock.release();
   }

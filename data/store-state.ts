@@ -53,6 +53,9 @@ export class StoreState {
   /** Begun and neither committed nor rolled back: memory then holds changes the disk must not get. */
   protected openTransactions = 0;
 
+  /** Objects read to build indexes no snapshot held: a store that keeps snapshots writes one before the next run reads them all again. */
+  protected indexesBuilt = 0;
+
   /** Reads an object that is not in memory. Only a store that writes objects out has any. */
   protected load(slot: Slot<unknown>): unknown {
     throw new Error(`store: object at ${slot.file}:${slot.off} is not in memory`);
@@ -96,7 +99,10 @@ export class StoreState {
     let index = this.mvIndex.get(key);
     if (!index) {
       this.mvIndex.set(key, (index = new MvValueIndex(objectType, attribute)));
-      if (!rows) for (const [id, s] of this.mvSlots) if (s.type === objectType) index.update(id, s.obj ?? (this.load(s) as MvObject));
+      if (!rows) {
+        for (const [id, s] of this.mvSlots) if (s.type === objectType) index.update(id, s.obj ?? (this.load(s) as MvObject));
+        this.indexesBuilt += this.mvSlots.size;
+      }
     }
     if (rows) index.load(rows, (id) => this.mvSlots.get(id)?.id);
     return index;

@@ -1,6 +1,6 @@
 /** The store's metaverse lookups by value (joins, and who refers to whom) against a plain reference, through writes, rollbacks and reopening. */
 import test from 'ava';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFileStore } from '../../data/json-file-store.ts';
@@ -52,3 +52,23 @@ for (const seed of [1, 2, 3]) {
     await store.close();
   });
 }
+
+test('an index built from every object (a store written before it was kept) is kept by a snapshot at close, not built by every run', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'idsync-mvindex-'));
+  const catalog = (gen: number) => readFile(join(dir, 'snapshot', String(gen), 'catalog.jsonl'), 'utf8').catch(() => '');
+  let store = await openFileStore(dir, { compactOnCloseAfterOps: 0 });
+  const tx = store.begin();
+  for (let i = 0; i < 200; i++) tx.putMv(group(`g${i}`, [`p${i % 7}`, `p${(i * 3) % 11}`]));
+  await tx.commit();
+  await store.close();
+  t.notRegex(await catalog(1), /"mvIndex"/, 'a snapshot without the index, as an older version wrote it');
+  // An empty journal, and a threshold under the 200 objects the lookup reads to build the index.
+  store = await openFileStore(dir, { compactOnCloseAfterOps: 150 });
+  t.true(store.mvFind('group', 'member', 'p3').length > 0);
+  await store.close();
+  t.regex(await catalog(2), /"mvIndex":\["group","member"\]/);
+  store = await openFileStore(dir);
+  const expected = Array.from({ length: 200 }, (_, i) => i).filter((i) => i % 7 === 3 || (i * 3) % 11 === 3).map((i) => `g${i}`);
+  t.deepEqual(store.mvFind('group', 'member', 'p3').map((m) => m.id).sort(), expected.sort());
+  await store.close();
+});
