@@ -168,6 +168,7 @@ for (const seed of [1, 2, 3]) {
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
     const members: Record<string, Set<string>> = { A: new Set(ids(10)), B: new Set(ids(10, 11)) };
     let next = 41;
+    const gone = new Set<string>();
     for (let round = 0; round < 6; round++) {
       for (let i = 0; i < 5; i++) {
         const op = r();
@@ -177,8 +178,13 @@ for (const seed of [1, 2, 3]) {
         if (op < 0.3) e.system('hr').put(person(id, { givenName: `R${round}x${i}`, managerId: '1', department: pick(['Sales', 'Finance']) }));
         else if (op < 0.55) { members[code]!.delete(id); members[other]!.add(id); }
         else if (op < 0.75) { const hire = String(next++); e.system('hr').put(person(hire, { givenName: `H${hire}`, managerId: '1' })); members[code]!.add(hire); }
-        else if (op < 0.9) members[code]!.delete(id);
-        else members[code]!.add(pick(ids(40)));
+        else if (op < 0.85) members[code]!.delete(id);
+        else if (op < 0.92 && id !== '1') {
+          // A leaver: gone from HR and from the department, in one cycle.
+          e.system('hr').remove(id);
+          members[code]!.delete(id);
+          gone.add(id);
+        } else members[code]!.add(pick(ids(40).filter((p) => !gone.has(p))));
       }
       for (const code of ['A', 'B']) e.system('grp').put(department(code, [...members[code]!]));
       await steps(e, ...cycle);
