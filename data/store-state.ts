@@ -100,8 +100,11 @@ export class StoreState {
     if (!index) {
       this.mvIndex.set(key, (index = new MvValueIndex(objectType, attribute)));
       if (!rows) {
-        for (const [id, s] of this.mvSlots) if (s.type === objectType) index.update(id, s.obj ?? (this.load(s) as MvObject));
-        this.indexesBuilt += this.mvSlots.size;
+        for (const [id, s] of this.mvSlots) {
+          if (s.type !== objectType) continue;
+          index.update(id, s.obj ?? (this.load(s) as MvObject));
+          this.indexesBuilt++;
+        }
       }
     }
     if (rows) index.load(rows, (id) => this.mvSlots.get(id)?.id);

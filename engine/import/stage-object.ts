@@ -65,7 +65,8 @@ function confirm(existing: CsObject, imported: ImportedObject): { unconfirmed: C
   return { unconfirmed: null, notConfirmed };
 }
 
-const sameValues = (a: readonly Scalar[], b: readonly Scalar[]) => { const set = new Set(a.map(String)); return b.every((x) => set.has(String(x))); };
+/** Whether every value of `inner` is one of `outer`. */
+const within = (outer: readonly Scalar[], inner: readonly Scalar[]) => { const set = new Set(outer.map(String)); return inner.every((x) => set.has(String(x))); };
 
 /**
  * Whether `delta` (and the rename, if any) is exactly what the confirmed
@@ -79,7 +80,7 @@ function onlyConfirms(unconfirmed: NonNullable<CsObject['unconfirmed']>, delta: 
     const u = unconfirmed[k];
     if (u === undefined) return false;
     if (!isValueChanges(u)) continue;
-    if (!isValueChanges(v) || !sameValues(u.add, v.add) || !sameValues(u.remove, v.remove)) return false;
+    if (!isValueChanges(v) || !within(u.add, v.add) || !within(u.remove, v.remove)) return false;
   }
   return true;
 }

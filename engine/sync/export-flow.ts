@@ -91,10 +91,10 @@ function change(cur: AttrValue | undefined, next: AttrValue | null, valueLevel: 
 }
 
 /** The change that adds and removes these values, as `change` would give it for the resulting value. */
-function byValues(cur: AttrValue | undefined, moved: { add: Scalar[]; remove: Scalar[] }, valueLevel: boolean): AttrChange {
-  if (valueLevel && Array.isArray(cur)) return { op: 'values', ...moved };
-  const gone = new Set(moved.remove);
-  const next = [...asArray(cur).filter((v) => !gone.has(v)), ...moved.add];
+function byValues(cur: AttrValue | undefined, values: { add: Scalar[]; remove: Scalar[] }, valueLevel: boolean): AttrChange {
+  if (valueLevel && Array.isArray(cur)) return { op: 'values', ...values };
+  const gone = new Set(values.remove);
+  const next = [...asArray(cur).filter((v) => !gone.has(v)), ...values.add];
   return { op: 'replace', value: Array.isArray(cur) || next.length !== 1 ? next : next[0]! };
 }
 
@@ -115,11 +115,11 @@ export function exportChanges(s: SyncContext, rule: OutboundRule, flows: readonl
     if (flow.once && !creating) continue;
     let evaluated;
     const later: string[] = [];
-    const moved = flow.referenceAttribute && !creating ? membersByValue(s, rule, flow, view, mv.id, cs.id, later) : undefined;
-    if (moved) {
+    const byValue = flow.referenceAttribute && !creating ? membersByValue(s, rule, flow, view, mv.id, cs.id, later) : undefined;
+    if (byValue) {
       if (later.length) deferred[flow.target] = later;
       referenceAttrs.push(flow.target);
-      if (moved.add.length || moved.remove.length) changes[flow.target] = byValues(view[flow.target], moved, valueLevel(flow.target));
+      if (byValue.add.length || byValue.remove.length) changes[flow.target] = byValues(view[flow.target], byValue, valueLevel(flow.target));
       continue;
     }
     try {

@@ -33,11 +33,8 @@ const NOTHING: RefDelta = { add: [], remove: [], moved: new Map() };
 export function noteRefDelta(s: SyncContext, mvId: string, attr: string, delta: { add: string[]; remove: string[] } | null): void {
   let attrs = s.refChanges.get(mvId);
   if (!attrs) s.refChanges.set(mvId, (attrs = new Map()));
-  const had = attrs.get(attr);
-  if (delta === null || had === null) attrs.set(attr, null);
-  else if (had === undefined) attrs.set(attr, { ...delta, moved: new Map() });
-  // Twice in one flush: not composed, recomputed whole.
-  else attrs.set(attr, null);
+  // Changed twice in one flush (or a rename carried first): not composed, resolved whole.
+  attrs.set(attr, delta && !attrs.has(attr) ? { ...delta, moved: new Map() } : null);
 }
 
 /** The metaverse attributes whose outbound flows to `agent` export references by DN, by metaverse type. */
