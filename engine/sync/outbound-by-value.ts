@@ -29,10 +29,16 @@ export interface RefDelta {
 
 const NOTHING: RefDelta = { add: [], remove: [], moved: new Map() };
 
-/** Records how `attr` of `mvId` changed: by value, or (null) not, which makes every outbound flow of it resolve every value. */
-export function noteRefDelta(s: SyncContext, mvId: string, attr: string, delta: { add: string[]; remove: string[] } | null): void {
+/** This flush's records of `mvId`'s reference attributes, made on first use. */
+function changesOf(s: SyncContext, mvId: string): Map<string, RefDelta | null> {
   let attrs = s.refChanges.get(mvId);
   if (!attrs) s.refChanges.set(mvId, (attrs = new Map()));
+  return attrs;
+}
+
+/** Records how `attr` of `mvId` changed: by value, or (null) not, which makes every outbound flow of it resolve every value. */
+export function noteRefDelta(s: SyncContext, mvId: string, attr: string, delta: { add: string[]; remove: string[] } | null): void {
+  const attrs = changesOf(s, mvId);
   // Changed twice in one flush (or a rename carried first): not composed, resolved whole.
   attrs.set(attr, delta && !attrs.has(attr) ? { ...delta, moved: new Map() } : null);
 }
@@ -72,8 +78,7 @@ export function primeReferrers(s: SyncContext): void {
 export function carryRename(s: SyncContext, agent: string, mvId: string, oldDn: string): void {
   for (const [type, attr] of referrers(s, agent)) {
     for (const referrer of s.ctx.store.mvFind(type, attr, mvId)) {
-      let attrs = s.refChanges.get(referrer.id);
-      if (!attrs) s.refChanges.set(referrer.id, (attrs = new Map()));
+      const attrs = changesOf(s, referrer.id);
       const had = attrs.get(attr);
       if (had === undefined) attrs.set(attr, { add: [], remove: [], moved: new Map([[mvId, oldDn]]) });
       else had?.moved.set(mvId, oldDn);

@@ -150,7 +150,7 @@ export class LdifDirectory extends JournaledFile<Saved> {
   /** Slot `i` for the file's layout: its place in the file while unchanged there, else its text; null when removed. */
   private readonly pieceAt = (i: number): Piece => {
     const s = this.slots[i];
-    return s === undefined ? this.base!.span(i) : s && (s.span ?? (s.text ??= contentRecord(s.entry.dn, s.entry.attrs)));
+    return s ? s.span ?? (s.text ??= contentRecord(s.entry.dn, s.entry.attrs)) : this.spanAt(i);
   };
 
   protected *serialize(): Iterable<FilePiece> {
