@@ -43,9 +43,9 @@ export interface OpenOptions {
   /** Wait this long for another run's lock before failing (default 0: fail at once). */
   readonly waitMs?: number;
   /**
-   * Write a snapshot when a commit leaves the journal with more ops than this.
-   * By default a run lets the journal grow to the store's own size (at least
-   * 50,000 ops): each snapshot rewrites the whole store.
+   * Write a snapshot when a commit leaves the journal with more ops than this (default: four times the
+   * store's objects, at least 50,000). A snapshot rewrites the store and its index tables; at 100,000
+   * people a full cycle with the store's own size as the limit took three, of 3–6 s each.
    */
   readonly compactAfterOps?: number;
   /** Closing writes a snapshot when the journal holds more ops than this (default 50,000 or a quarter of the store). */
@@ -218,7 +218,7 @@ class FileStore extends StoreState implements Store {
       commit: async (writes) => {
         if (!writes.length && !spilled) return;
         this.write(writes, true);
-        if (this.#journalOps > (this.options.compactAfterOps ?? Math.max(50_000, this.objectCount()))) await this.compact();
+        if (this.#journalOps > (this.options.compactAfterOps ?? Math.max(50_000, 4 * this.objectCount()))) await this.compact();
       },
       abort: () => {
         this.#log.truncate(start);
