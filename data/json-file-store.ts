@@ -50,7 +50,7 @@ export interface OpenOptions {
   readonly compactAfterOps?: number;
   /** Closing writes a snapshot when the journal holds more ops than this (default 50,000 or a quarter of the store). */
   readonly compactOnCloseAfterOps?: number;
-  /** A transaction writes its objects out, uncommitted, once it holds this many in memory (default 5,000). */
+  /** A transaction writes its objects out, uncommitted, once it holds this many where its caller is settled, or twice this many (default 5,000). */
   readonly spillAfterObjects?: number;
   /** Parsed objects kept in memory for reuse (default 20,000). */
   readonly cacheObjects?: number;

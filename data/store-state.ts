@@ -188,7 +188,8 @@ export class StoreState {
    * on commit. Only the last version of each object is kept for writing, and
    * for undo only the first slot: a slot is a few fields, so undoing a full
    * sync costs no copy of the store. Past `spillAfter` objects the pending
-   * writes go out through `hooks.spill`.
+   * writes go out through `hooks.spill` when the caller says it is `settled`,
+   * and past twice that at once.
    */
   protected transaction(hooks: TxHooks, spillAfter = Infinity): StoreTransaction {
     let latest = new Map<string, Write>();
@@ -200,10 +201,13 @@ export class StoreState {
       if (done) throw new Error('store: transaction already finished');
       if (!undo.has(key)) undo.set(key, this.undoOf(key, op));
       latest.set(key, { op, slot: this.apply(op) });
-      if (latest.size >= spillAfter && hooks.spill) {
-        hooks.spill([...latest.values()]);
-        latest = new Map();
-      }
+      // Twice the limit between two settled points: a caller that never says so is still bounded.
+      spill(2 * spillAfter);
+    };
+    const spill = (after: number) => {
+      if (latest.size < after || !hooks.spill) return;
+      hooks.spill([...latest.values()]);
+      latest = new Map();
     };
     return {
       putCs: (o) => record(`c\0${o.agent}\0${o.id}`, ['cs', o.agent, o.id, o]),
@@ -211,6 +215,7 @@ export class StoreState {
       putMv: (m) => record(`m\0${m.id}`, ['mv', m.id, m]),
       deleteMv: (id) => record(`m\0${id}`, ['mv', id, null]),
       setMeta: (k, v) => record(`k\0${k}`, ['meta', k, v]),
+      settled: () => spill(spillAfter),
       addRun: (r) => {
         if (done) throw new Error('store: transaction already finished');
         runs.push(r);

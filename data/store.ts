@@ -65,6 +65,14 @@ export interface StoreTransaction {
   deleteMv(id: string): void;
   setMeta(key: string, value: unknown): void;
   addRun(run: RunRecord): void;
+  /**
+   * The caller is between two units of its work (a sync between two chunks):
+   * what it wrote so far will not soon be written again. A large transaction
+   * writes its objects out here, not in the middle of a unit, where an object
+   * written before and again after (a projected metaverse object, then its
+   * attributes) went out twice.
+   */
+  settled?(): void;
   /** Makes every change of this transaction durable at once. */
   commit(): Promise<void>;
   /** Undoes every change of this transaction, in memory and in what it wrote ahead of its commit. */

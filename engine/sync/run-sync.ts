@@ -128,7 +128,10 @@ export async function runSync(ctx: EngineContext, agentName: string, mode: 'full
       if (mode === 'full' && cs?.state === 'placeholder') continue;
       if (cs) guarded(s, `${agentName}:${cs.anchor ?? cs.dn}`, () => syncInbound(s, cs));
       done++;
-      if (done % chunk === 0) await flushTouched(s);
+      if (done % chunk === 0) {
+        await flushTouched(s);
+        tx.settled?.();
+      }
       if (done % 1000 === 0) ctx.events.progress?.(`${agentName} ${mode}-sync`, done, ids.length);
       if (rec.overErrorLimit) break;
     }

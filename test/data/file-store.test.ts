@@ -332,3 +332,27 @@ test('a snapshot leaves the cache as it was: objects held before it are not read
   t.deepEqual(s.mv('x1'), mv('x1', 'x1'), 'an object the cache had let go reads back from the new place');
   await s.close();
 });
+
+test('a large transaction writes out where its caller is settled, so an object changed twice in one unit goes out once', async (t) => {
+  const d = await dir();
+  const s = await openFileStore(d, { spillAfterObjects: 10 });
+  const journal = async () => (await readFile(join(d, 'journal.jsonl'), 'utf8')).split('\n').filter(Boolean);
+  const tx = s.begin();
+  // One unit of work: a projected object, eleven others, then the first one's attributes.
+  tx.putMv(mv('p', ''));
+  for (let i = 0; i < 11; i++) tx.putMv(mv(`o${i}`, 'Other'));
+  tx.putMv(mv('p', 'Projected'));
+  t.deepEqual(await journal(), [], 'past the limit, but not settled: nothing written yet');
+  tx.settled!();
+  t.is((await journal()).length, 12, 'written out where the caller is settled');
+  t.is((await journal()).filter((l) => l.startsWith('["mv","p"')).length, 1, 'the object written twice in the unit goes out once');
+  // A caller that never settles is bounded at twice the limit.
+  for (let i = 0; i < 20; i++) tx.putMv(mv(`q${i}`, 'More'));
+  t.is((await journal()).length, 32);
+  await tx.commit();
+  await s.close();
+  const again = await openFileStore(d);
+  t.is(again.mv('p')!.attrs['displayName'], 'Projected');
+  t.is(again.mvCount, 32);
+  await again.close();
+});
