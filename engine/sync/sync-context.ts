@@ -5,6 +5,7 @@ import type { CsObject, MvObject, ValueChanges } from '../../data/objects.ts';
 import type { StepRecorder } from '../run/step-record.ts';
 import type { EvalContext } from '../../rules/index.ts';
 import { primeReferrers, type RefDelta } from './outbound-by-value.ts';
+import { primeJoinIndexes } from './join.ts';
 import { linked, readPendingRefs, waitedOn, writePendingRefs, type PendingRefEntry } from './pending-references.ts';
 
 export const PENDING_REFS_KEY = 'pending-references';
@@ -80,6 +81,7 @@ export function createSyncContext(ctx: EngineContext, tx: StoreTransaction, rec:
     externalDns: new Set(),
   };
   primeReferrers(s);
+  primeJoinIndexes(s);
   return s;
 }
 
