@@ -108,6 +108,8 @@ export async function runImport(ctx: EngineContext, agentName: string, mode: 'fu
       if (staged.counter !== 'stage-no-change' || found?.pendingImport || found?.unconfirmed || found?.importError || found?.importDigest !== digest) {
         tx.putCs({ ...staged.object, importDigest: digest });
       }
+      // Each object is staged once: the transaction may write out between two.
+      tx.settled?.();
     }
     if (full) {
       // From the slots: what the source no longer returns, and how much there was; only the missing are read.
