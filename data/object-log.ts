@@ -29,8 +29,7 @@ export class ObjectLog {
   readonly #streams: Stream[] = Array.from({ length: 8 }, () => ({ file: -1, start: 0, end: 0, used: 0, buf: Buffer.allocUnsafe(BLOCK) }));
   #scratch = Buffer.allocUnsafe(64 * 1024);
   #tick = 0;
-  /** Reads from a file so far: a walk in write order makes one per block, not one per object. */
-  reads = 0;
+  #reads = 0;
   readonly #journal: LineWriter;
 
   constructor(journalPath: string) {
@@ -40,6 +39,9 @@ export class ObjectLog {
     this.#paths.set(JOURNAL, journalPath);
     this.#journal = new LineWriter(fd, fstatSync(fd).size);
   }
+
+  /** Reads from a file so far: a walk in write order makes one per block, not one per object. */
+  get reads(): number { return this.#reads; }
 
   /** The journal's length in bytes, lines not yet flushed included: where the next line goes. */
   get journalSize(): number { return this.#journal.size; }
@@ -92,13 +94,13 @@ export class ObjectLog {
       // Forward from a stream, as a walk in write order goes: read a block ahead.
       next.start = off;
       next.end = off + readSync(fd, next.buf, 0, BLOCK, off);
-      this.reads++;
+      this.#reads++;
       next.used = ++this.#tick;
       if (next.end < off + len) throw new Error(`store: ${this.pathOf(file)} ends before the object at byte ${off}`);
       return [next.buf, 0];
     }
     if (len > this.#scratch.length) this.#scratch = Buffer.allocUnsafe(len);
-    this.reads++;
+    this.#reads++;
     if (readSync(fd, this.#scratch, 0, len, off) < len) throw new Error(`store: ${this.pathOf(file)} ends before the object at byte ${off}`);
     // Remember where the next line starts: if the next read asks for it, read ahead.
     Object.assign(lru, { file, start: off + len + 1, end: off + len + 1, used: ++this.#tick });
