@@ -89,10 +89,17 @@ export class FrozenTableWriter {
     const words = new Uint32Array(HEAD + buckets + count * ENTRY);
     words.set([MAGIC, VERSION, count, buckets]);
     words.set(this.#entries.subarray(0, count * ENTRY), HEAD + buckets);
+    // Where the last entry of a hash with a long run went: buckets are never emptied, so its next entry
+    // probes on from there, not over the whole run again (a manager's 10,000 reports, one key, took 0.5 s).
+    const runs = new Map<number, number>();
     for (let e = 0; e < count; e++) {
-      let b = this.#entries[e * ENTRY]! & (buckets - 1);
-      while (words[HEAD + b] !== 0) b = (b + 1) & (buckets - 1);
+      const hash = this.#entries[e * ENTRY]!;
+      const after = runs.get(hash);
+      let b = after === undefined ? hash & (buckets - 1) : (after + 1) & (buckets - 1);
+      let probes = 0;
+      while (words[HEAD + b] !== 0) { b = (b + 1) & (buckets - 1); probes++; }
       words[HEAD + b] = e + 1;
+      if (after !== undefined || probes > 8) runs.set(hash, b);
     }
     // Every byte is written below.
     const buf = Buffer.allocUnsafe(words.length * 4 + this.#bytes);

@@ -83,3 +83,34 @@ test('a table read from part of a buffer reports damage in its caller\'s words',
   const cut = FrozenTable.of(buf.subarray(0, buf.length - 1), 'dir.ldif.index', (why) => new Error(`the cache is unusable: ${why}`));
   t.throws(() => cut.get(1, 'k'), { message: 'the cache is unusable: an entry points past its end' });
 });
+
+test('keys with thousands of values, interleaved with others and with keys of colliding hashes, are laid out as plain linear probing lays them', (t) => {
+  // Seeded: the same entries every run.
+  let seed = 7;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  const hot = Array.from({ length: 5 }, (_, i) => `manager-${i}`);
+  const added: [number, string, string][] = [];
+  for (let i = 0; i < 6000; i++) {
+    const r = next() % 10;
+    const key = r < 6 ? hot[next() % hot.length]! : r < 8 ? `k${next() % 500}` : `c${i}`;
+    // Some keys under hashes that share a home bucket with the hot keys' runs.
+    const hash = key.startsWith('c') ? stringHash(hot[0]!) + (next() % 4) * 16384 : stringHash(key);
+    added.push([hash, key, `v${i}`]);
+  }
+  const w = new FrozenTableWriter();
+  for (const [h, k, v] of added) w.add(h, k, v);
+  const buf = w.toBuffer();
+  const buckets = buf.readUInt32LE(12);
+  // Plain linear probing, entry after entry from each one's home bucket.
+  const expected = new Uint32Array(buckets);
+  added.forEach(([h], e) => {
+    let b = (h >>> 0) & (buckets - 1);
+    while (expected[b] !== 0) b = (b + 1) & (buckets - 1);
+    expected[b] = e + 1;
+  });
+  t.deepEqual(new Uint32Array(buf.buffer.slice(buf.byteOffset + 16, buf.byteOffset + 16 + buckets * 4)), expected);
+  const table = FrozenTable.of(buf, 'test', (why) => new Error(why));
+  const byKey = new Map<string, string[]>();
+  for (const [, k, v] of added) byKey.set(k, [...(byKey.get(k) ?? []), v]);
+  for (const [k, vs] of byKey) t.deepEqual(table.get(added.find((a) => a[1] === k)![0], k), vs, k);
+});
