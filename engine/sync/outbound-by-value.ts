@@ -112,8 +112,9 @@ export function membersByValue(s: SyncContext, rule: OutboundRule, flow: Outboun
   // An anchor is spelt one way; a DN's case does not matter.
   const anchors = referencesByAnchor(s.ctx, rule.agent);
   const key = anchors ? (v: string) => v : (v: string) => v.toLowerCase();
+  const values = asArray(view[flow.target]);
   const held = new Map<string, number>();
-  asArray(view[flow.target]).forEach((v, i) => held.set(key(String(v)), i));
+  values.forEach((v, i) => held.set(key(String(v)), i));
   const dropped = new Set<number>();
   const added = new Map<string, Scalar>();
   const drop = (name: string | null) => { const i = name === null ? undefined : held.get(key(name)); if (i === undefined || dropped.has(i)) return false; dropped.add(i); return true; };
@@ -141,7 +142,6 @@ export function membersByValue(s: SyncContext, rule: OutboundRule, flow: Outboun
     }
   }
   const add = [...added.values()];
-  const values = asArray(view[flow.target]);
   const remove = [...dropped].map((i) => values[i]!);
   // A value that becomes empty: the flow's null handling decides, as when every value is resolved.
   if (values.length - remove.length + add.length === 0) return undefined;
