@@ -159,6 +159,18 @@ export class ConnectorSpace implements ConnectorSpaceView {
     }
   }
 
+  /**
+   * Puts back a snapshot's `count` rows, each made by `decode` when first
+   * looked up, with the ids pending import and export, which the catalog
+   * lists beside them. Before any value index is loaded: one would need every object.
+   */
+  restoreRows(count: number, decode: (row: number) => CsSlot, importing: readonly string[], exporting: readonly string[]): void {
+    if (this.valueIndexes.size || this.#dns) throw new Error('store: a connector space\'s rows are restored before its indexes');
+    this.slots.restoreLazy(count, decode);
+    for (const id of importing) this.importing.add(id);
+    for (const id of exporting) this.exporting.add(id);
+  }
+
   remove(id: string): void {
     if (!this.slots.has(id)) return;
     this.unlink(id);

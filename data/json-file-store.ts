@@ -23,7 +23,8 @@ import { replayJournal } from './journal-replay.ts';
 import { JOURNAL, ObjectLog } from './object-log.ts';
 import { IN_MEMORY, SlotCache, type Slot } from './slot.ts';
 import type { CsSlot } from './connector-space.ts';
-import { CATALOG_ROWS, csRow, isIndexLine, objectsPath, readCatalog, slotOfRow, SnapshotWriter, type CatalogLine, type CsRow, type IndexLine, type MvRow, type SnapshotState, type TableReads } from './snapshot-files.ts';
+import type { OpenOptions } from './store-options.ts';
+import { csRow, isIndexLine, objectsPath, readCatalog, slotOfRow, SnapshotWriter, type CatalogLine, type CsRow, type CsRowsLine, type IndexLine, type SnapshotState, type TableReads } from './snapshot-files.ts';
 
 /** Where a restored connector row is, when not where its row says, and whether it can be in its space already. */
 interface RowPlace { readonly objectType?: string; readonly off?: number; readonly len?: number; readonly once?: boolean }
@@ -39,22 +40,7 @@ const MAX_RUNS = 1000;
 const json = { parse: JSON.parse, stringify: JSON.stringify };
 const stateFile = (dir: string) => new DataFile<SnapshotState>(join(dir, 'state.json'), json);
 
-export interface OpenOptions {
-  /** Wait this long for another run's lock before failing (default 0: fail at once). */
-  readonly waitMs?: number;
-  /**
-   * Write a snapshot when a commit leaves the journal with more ops than this (default: four times the
-   * store's objects, at least 50,000). A snapshot rewrites the store and its index tables; at 100,000
-   * people a full cycle with the store's own size as the limit took three, of 3–6 s each.
-   */
-  readonly compactAfterOps?: number;
-  /** Closing writes a snapshot when the journal holds more ops than this (default 50,000 or a quarter of the store). */
-  readonly compactOnCloseAfterOps?: number;
-  /** A transaction writes its objects out, uncommitted, once it holds this many where its caller is settled, or twice this many (default 5,000). */
-  readonly spillAfterObjects?: number;
-  /** Parsed objects kept in memory for reuse (default 20,000). */
-  readonly cacheObjects?: number;
-}
+export type { OpenOptions } from './store-options.ts';
 
 export async function openFileStore(dir: string, options: OpenOptions = {}): Promise<Store> {
   await mkdir(join(dir, 'snapshot'), { recursive: true });
@@ -76,7 +62,7 @@ class FileStore extends StoreState implements Store {
   readonly #cache: SlotCache;
   #generation = 0;
   #journalOps = 0;
-  /** While opening, the catalog's metaverse ids in its order: its connector rows name them by place. */
+  /** The opened catalog's metaverse ids in its order: its connector rows name them by place. */
   #mvOrder: string[] = [];
 
   constructor(readonly location: string, private readonly lock: Lock, private readonly options: OpenOptions) {
@@ -110,9 +96,14 @@ class FileStore extends StoreState implements Store {
     const dir = this.genDir(g);
     // Indexes after every slot is restored, before the journal's changes: their tables are read meanwhile.
     const indexes: IndexLine[] = [];
-    const tables = g > 0 && (await readCatalog(dir, (l) => (isIndexLine(l) ? indexes.push(l) : this.restoreCatalog(l, g, dir))));
-    this.#mvOrder = [];
+    const rowFiles: CsRowsLine[] = [];
+    const tables = g > 0 && (await readCatalog(dir, (l) => (isIndexLine(l) ? indexes.push(l) : 'csRows' in l ? rowFiles.push(l) : this.restoreCatalog(l, g, dir))));
     if (tables) {
+      for (const line of rowFiles) {
+        const rows = await tables.rows(line);
+        // The rows name metaverse objects by place in #mvOrder, kept while any is not parsed yet.
+        this.space(line.csRows).restoreRows(rows.count, (i) => slotOfRow(rows.row(i), g, this.mvRef).slot, line.importing, line.exporting);
+      }
       // The slots' lookups before any other index, whose restore may look a slot up.
       for (const line of indexes) if ('csSlots' in line) await this.restoreIndex(line, tables);
       for (const space of this.spaces.values()) space.settle();
@@ -125,6 +116,7 @@ class FileStore extends StoreState implements Store {
       // An earlier store's snapshot: whole ops in DataFiles, held in memory until the next snapshot.
       for (const f of (await readdir(dir)).sort()) for (const op of (await new DataFile<unknown[]>(join(dir, f), json).read()) ?? []) this.apply(decodeOp(op));
     }
+    if (!rowFiles.length) this.#mvOrder = [];
     this.#journalOps = await this.replay();
   }
 
@@ -250,25 +242,23 @@ class FileStore extends StoreState implements Store {
       return [off, len];
     };
     // The metaverse first: connector rows then name its objects by place.
-    let mvRows: MvRow[] = [];
+    const mvRows = w.mvRows();
     const place = new Map<string, number>();
     for (const [id, s] of this.mvSlots) {
       place.set(id, place.size);
       const [off, len] = copy(s, () => ['mv', id, s.obj!]);
-      mvRows.push([id, s.type, off, len]);
-      if (mvRows.length >= CATALOG_ROWS) { w.catalog({ mv: mvRows }); mvRows = []; }
+      mvRows.add([id, s.type, off, len]);
     }
-    if (mvRows.length) w.catalog({ mv: mvRows });
+    mvRows.end();
     for (const [agent, space] of this.spaces) {
-      let rows: CsRow[] = [];
+      const rows = w.rows(agent);
       for (const [id, s] of space.slots) {
         // Before the copy, which moves the slot to the new generation's file.
         const deleting = space.exporting.has(id) && space.deleting(s);
         const [off, len] = copy(s, () => ['cs', agent, id, s.obj!]);
-        rows.push(csRow(id, s, space.importing.has(id), space.exporting.has(id), off, len, deleting, (mv) => place.get(mv) ?? mv));
-        if (rows.length >= CATALOG_ROWS) { w.catalog({ cs: agent, rows }); rows = []; }
+        rows.add(csRow(id, s, space.importing.has(id), space.exporting.has(id), off, len, deleting, (mv) => place.get(mv) ?? mv));
       }
-      if (rows.length) w.catalog({ cs: agent, rows });
+      rows.end();
     }
     w.indexes(this.spaces, this.mvIndexes());
     this.trimRuns(MAX_RUNS);

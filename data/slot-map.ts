@@ -14,8 +14,11 @@ import type { CsSlot } from './connector-space.ts';
 export interface SlotTables<T> { readonly byId: T; readonly byAnchor: T; readonly byMv: T }
 
 export class SlotMap {
-  /** A snapshot's rows, in its order; looked up through `#tables` once adopted. */
-  #rows: CsSlot[] = [];
+  /** A snapshot's rows, in its order; looked up through `#tables` once adopted. A hole is a row not parsed yet. */
+  #rows: (CsSlot | undefined)[] = [];
+  /** Makes the slot of a row not parsed yet (restoreLazy); dropped once every row is made. */
+  #decode: ((row: number) => CsSlot) | null = null;
+  #undecoded = 0;
   #tables: SlotTables<FrozenTable> | null = null;
   /** Whether the rows are looked up yet (through tables or the Maps): restoring ends at the first lookup. */
   #settled = false;
@@ -32,6 +35,31 @@ export class SlotMap {
     this.#size++;
   }
 
+  /**
+   * A snapshot's `count` rows, each made by `decode` when first looked up
+   * (catalog-rows.ts): a delta cycle looks up a few percent of them.
+   */
+  restoreLazy(count: number, decode: (row: number) => CsSlot): void {
+    if (this.#settled || this.#rows.length) {
+      for (let i = 0; i < count; i++) this.restore(decode(i));
+      return;
+    }
+    this.#rows = new Array<CsSlot | undefined>(count);
+    this.#decode = decode;
+    this.#undecoded = count;
+    this.#size += count;
+  }
+
+  /** The i-th row's slot, made now if it was not yet. */
+  #row(i: number): CsSlot | undefined {
+    const s = this.#rows[i];
+    if (s !== undefined || !this.#decode || i < 0 || i >= this.#rows.length) return s;
+    const made = this.#decode(i);
+    this.#rows[i] = made;
+    if (--this.#undecoded === 0) this.#decode = null;
+    return made;
+  }
+
   /** After a snapshot's rows: the tables it froze for them; without, every row goes into the Maps. */
   settle(tables: SlotTables<FrozenTable> | null = null): void {
     if (this.#settled) return;
@@ -42,9 +70,10 @@ export class SlotMap {
       this.#tables = tables;
       return;
     }
-    const rows = this.#rows;
+    const n = this.#rows.length;
+    const rows = Array.from({ length: n }, (_, i) => this.#row(i)!);
     this.#rows = [];
-    this.#size -= rows.length;
+    this.#size -= n;
     for (const s of rows) this.set(s, true);
   }
 
@@ -78,7 +107,7 @@ export class SlotMap {
     if (!table) return undefined;
     let found: CsSlot | undefined;
     table.find(stringHash(key), (e) => {
-      const s = this.#rows[table.numberValue(e)];
+      const s = this.#row(table.numberValue(e));
       return s !== undefined && keyOf(s) === key && !!(found = s);
     });
     return found;
@@ -117,7 +146,12 @@ export class SlotMap {
   /** Every slot: the rows not set or removed since, then the others in the order set. */
   *[Symbol.iterator](): IterableIterator<[string, CsSlot]> {
     this.settle();
-    if (this.#tables) for (const s of this.#rows) if (!this.#ids.has(s.id)) yield [s.id, s];
+    if (this.#tables) {
+      for (let i = 0; i < this.#rows.length; i++) {
+        const s = this.#row(i)!;
+        if (!this.#ids.has(s.id)) yield [s.id, s];
+      }
+    }
     for (const [id, s] of this.#ids) if (s) yield [id, s];
   }
 
@@ -135,12 +169,12 @@ export class SlotMap {
     const base = this.#tables;
     if (base) {
       const renumbered = new Int32Array(this.#rows.length).fill(-1);
-      this.#rows.forEach((s, i) => { if (!this.#ids.has(s.id)) renumbered[i] = row++; });
+      for (let i = 0; i < this.#rows.length; i++) if (!this.#ids.has(this.#row(i)!.id)) renumbered[i] = row++;
       const carry = (from: FrozenTable, to: FrozenTableWriter, holds: (s: CsSlot) => boolean) => {
         for (let e = 0; e < from.size; e++) {
           const r = from.numberValue(e);
           const n = renumbered[r] ?? -1;
-          if (n >= 0 && holds(this.#rows[r]!)) to.add(from.hash(e), '', String(n));
+          if (n >= 0 && holds(this.#row(r)!)) to.add(from.hash(e), '', String(n));
         }
       };
       carry(base.byId, t.byId, () => true);

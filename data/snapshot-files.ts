@@ -3,25 +3,28 @@
  * - `objects.jsonl`: one op line per connector-space and metaverse object, the
  *   journal's lines less the slot they start with (op-lines.ts), so
  *   compaction copies lines without parsing;
- * - `catalog.jsonl`: the slots, a few thousand per line, then a line per
- *   index built so far (value and DN indexes) naming its file: what opening
- *   reads instead of the objects;
+ * - `catalog.jsonl`: the metaverse slots, a few thousand per line, a line per
+ *   connector space naming its rows file, then a line per index built so far
+ *   (value and DN indexes) naming its file: what opening reads instead of
+ *   the objects;
+ * - `rows-<n>.jsonl` and `rows-<n>.off`: a connector space's slots, one per
+ *   line, and where each line starts (catalog-rows.ts), parsed when looked up;
  * - `index-<n>.bin`: an index as a frozen table (frozen-table.ts), looked up
  *   in place rather than loaded into maps;
  * - `state.json`: store settings, watermarks and run history, written by the
  *   store itself (a lowdb DataFile).
  * The generation is written whole and fsync'd before the pointer file names it.
  */
-import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { LineWriter } from './line-writer.ts';
+import { LineFile } from './line-writer.ts';
 import { asciiJson } from './ascii-json.ts';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunRecord } from './objects.ts';
 import { readLineBatches } from './line-reader.ts';
 import type { IndexRow, MvValueIndex } from './value-index.ts';
 import type { ConnectorSpace, CsSlot } from './connector-space.ts';
 import { FrozenTable, type FrozenTableWriter } from './frozen-table.ts';
+import { isRowsFile, LazyRows, rowsFiles, RowsWriter } from './catalog-rows.ts';
 
 /**
  * [id, anchor, DN, flags (1 pending import, 2 pending export, 4 pending add, 8 placeholder), offset, length, metaverse id, pending new DN, clean digest,
@@ -52,7 +55,10 @@ export function slotOfRow(row: CsRow, file: number, mvId: (ref: string | number)
 /** [id, objectType, offset, length] */
 export type MvRow = [string, string, number, number];
 export type CatalogLine =
+  /** A space's rows in the catalog itself (catalogs written before rows files), a few thousand per line. */
   | { readonly cs: string; readonly rows: CsRow[] }
+  /** A space's rows in rows file `file` (catalog-rows.ts), with the ids of those pending import and export. */
+  | { readonly csRows: string; readonly file: number; readonly count: number; readonly importing: string[]; readonly exporting: string[] }
   | { readonly mv: MvRow[] }
   /**
    * Indexes, after every slot, each naming its table file (`rows` in catalogs written before those):
@@ -69,8 +75,10 @@ type IndexSource = { readonly rows: IndexRow[]; readonly table?: undefined } | {
 const tableFile = (n: number) => `index-${n}.bin`;
 const isTableFile = (f: string) => /^index-\d+\.bin$/.test(f);
 
+/** A catalog line naming a space's rows file. */
+export type CsRowsLine = Extract<CatalogLine, { readonly csRows: string }>;
 /** A catalog line naming an index. */
-export type IndexLine = Exclude<CatalogLine, { readonly cs: string } | { readonly mv: MvRow[] }>;
+export type IndexLine = Exclude<CatalogLine, { readonly cs: string } | { readonly csRows: string } | { readonly mv: MvRow[] }>;
 export const isIndexLine = (line: CatalogLine): line is IndexLine => 'csIndex' in line || 'mvIndex' in line || 'csDn' in line || 'csSlots' in line;
 
 /**
@@ -81,7 +89,14 @@ export const isIndexLine = (line: CatalogLine): line is IndexLine => 'csIndex' i
  */
 export class TableReads {
   readonly #reads = new Map<string, Promise<FrozenTable>>();
+  /** Rows files (catalog-rows.ts), read as bytes meanwhile too. */
+  readonly #rowReads = new Map<string, Promise<Buffer>>();
   constructor(private readonly dir: string, files: readonly string[]) {
+    for (const f of files.filter(isRowsFile)) {
+      const read = readFile(join(dir, f));
+      read.catch(() => {});
+      this.#rowReads.set(f, read);
+    }
     for (const f of files) {
       if (!isTableFile(f)) continue;
       const read = FrozenTable.read(join(dir, f));
@@ -93,20 +108,15 @@ export class TableReads {
 
   table(file: string): Promise<FrozenTable> { return this.#reads.get(file) ?? FrozenTable.read(join(this.dir, file)); }
 
+  /** The rows file a catalog line names. */
+  rows(line: CsRowsLine): Promise<LazyRows<CsRow>> {
+    return LazyRows.read(this.dir, rowsFiles(line.file), line.count, (f) => this.#rowReads.get(f) ?? readFile(join(this.dir, f)));
+  }
+
   /** The index a catalog line names: its table, or its rows. */
   async source(line: IndexSource): Promise<readonly IndexRow[] | FrozenTable> { return line.table === undefined ? line.rows : this.table(line.table); }
 }
 export interface SnapshotState { readonly meta: [string, unknown][]; readonly runs: RunRecord[] }
-
-/** Lines to a new file, fsync'd on close. */
-class LineFile extends LineWriter {
-  static create(path: string): LineFile { return new LineFile(openSync(path, 'w'), 0); }
-  close(): void {
-    this.flush();
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-  }
-}
 
 export class SnapshotWriter {
   readonly objects: LineFile;
@@ -117,6 +127,32 @@ export class SnapshotWriter {
   }
 
   catalog(line: CatalogLine): void { this.#catalog.add(asciiJson(line)); }
+
+  /** Metaverse rows, a few thousand per catalog line. */
+  mvRows(): { add(row: MvRow): void; end(): void } {
+    let rows: MvRow[] = [];
+    const end = () => { if (rows.length) this.catalog({ mv: rows }); rows = []; };
+    return { add: (row) => { if (rows.push(row) >= CATALOG_ROWS) end(); }, end };
+  }
+
+  #rowsFiles = 0;
+  /** A space's rows, each on its own line of a new rows file; `end` names the file in the catalog. */
+  rows(agent: string): { add(row: CsRow): void; end(): void } {
+    const file = ++this.#rowsFiles;
+    const w = new RowsWriter(this.dir, rowsFiles(file));
+    const importing: string[] = [];
+    const exporting: string[] = [];
+    return {
+      add: (row) => {
+        w.add(row);
+        if (row[3] & 1) importing.push(row[0]);
+        if (row[3] & 2) exporting.push(row[0]);
+      },
+      end: () => {
+        this.catalog({ csRows: agent, file, count: w.finish(), importing, exporting });
+      },
+    };
+  }
 
   /**
    * The indexes built so far, each as a table file and a catalog line naming
@@ -148,7 +184,7 @@ export class SnapshotWriter {
 export const objectsPath = (dir: string) => join(dir, 'objects.jsonl');
 
 /** Rows per catalog line. */
-export const CATALOG_ROWS = 5000;
+const CATALOG_ROWS = 5000;
 
 /** Reads a generation's catalog, and starts reading its tables; false for a generation of an earlier store, which has none. */
 export async function readCatalog(dir: string, on: (line: CatalogLine) => void): Promise<TableReads | false> {

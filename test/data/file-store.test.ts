@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { openFileStore } from '../../data/json-file-store.ts';
 import { StoreLockedError } from '../../data/lock.ts';
 import type { MvObject } from '../../data/objects.ts';
+import { catalogPath, inlineRows } from '../helpers/catalog.ts';
 
 const mv = (id: string, name: string): MvObject => ({ id, objectType: 'person', attrs: { displayName: name }, lineage: {}, connectors: [], createdAt: '2026-01-01T00:00:00Z', deleteAt: null });
 const dir = () => mkdtemp(join(tmpdir(), 'idsync-store-'));
@@ -298,15 +299,16 @@ test('the deletion threshold counts pending deletes and disables from the slots,
   const again = await openFileStore(d);
   t.is(again.cs('ad').pendingDeletes(), 2, 'from the catalog');
   await again.close();
-  // A catalog from before the pending-delete column: the count reads those objects instead of missing them.
-  const generation = (await readFile(join(d, 'snapshot', 'current'), 'utf8')).trim();
-  const catalog = join(d, 'snapshot', generation, 'catalog.jsonl');
+  // A catalog from before the pending-delete column (and before rows files): the count reads those objects instead of missing them.
+  await inlineRows(d);
+  const catalog = await catalogPath(d);
   const { writeFile } = await import('node:fs/promises');
   const old = (await readFile(catalog, 'utf8')).split('\n').map((l) => {
     if (!l.startsWith('{"cs"')) return l;
     const line = JSON.parse(l) as { cs: string; rows: unknown[][] };
     return JSON.stringify({ ...line, rows: line.rows.map((r) => r.slice(0, 9)) });
   });
+  t.true(old.some((l) => l.startsWith('{"cs"')), 'the catalog holds the rows');
   await writeFile(catalog, old.join('\n'));
   const older = await openFileStore(d, { compactOnCloseAfterOps: 0 });
   t.is(older.cs('ad').pendingDeletes(), 2, 'an older catalog');

@@ -1,0 +1,34 @@
+/** Reads and rewrites a store's snapshot catalog, for tests of what it holds and of catalogs written by earlier versions. */
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export type CatalogJson = Record<string, unknown> & { cs?: string; rows?: unknown[][]; mv?: unknown[][]; csRows?: string; file?: number };
+
+export const generationDir = async (d: string) => join(d, 'snapshot', (await readFile(join(d, 'snapshot', 'current'), 'utf8')).trim());
+export const catalogPath = async (d: string) => join(await generationDir(d), 'catalog.jsonl');
+export const catalogLines = async (d: string): Promise<CatalogJson[]> =>
+  (await readFile(await catalogPath(d), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as CatalogJson);
+
+/** The rows of a space's rows file, in order. */
+async function rowsFile(dir: string, file: number): Promise<unknown[][]> {
+  return (await readFile(join(dir, `rows-${file}.jsonl`), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown[]);
+}
+
+/** A space's connector rows, from its rows file or, in a catalog written before those, from the catalog. */
+export async function spaceRows(d: string, agent: string): Promise<unknown[][]> {
+  const out: unknown[][] = [];
+  for (const l of await catalogLines(d)) {
+    if (l.csRows === agent) out.push(...(await rowsFile(await generationDir(d), l.file!)));
+    else if (l.cs === agent) out.push(...l.rows!);
+  }
+  return out;
+}
+
+/** Rewrites the catalog as a version before rows files wrote it: each space's rows in `{cs, rows}` lines, and no rows files. */
+export async function inlineRows(d: string): Promise<void> {
+  const dir = await generationDir(d);
+  const lines: CatalogJson[] = [];
+  for (const l of await catalogLines(d)) lines.push(l.csRows === undefined ? l : { cs: l.csRows, rows: await rowsFile(dir, l.file!) });
+  await writeFile(await catalogPath(d), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  for (const f of await readdir(dir)) if (f.startsWith('rows-')) await rm(join(dir, f));
+}
