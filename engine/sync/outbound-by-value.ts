@@ -87,14 +87,44 @@ export function carryRename(s: SyncContext, agent: string, mvId: string, oldDn: 
   }
 }
 
-/** Whether `mvId` waits on a reference exported to `agent`: then its flows resolve every value. */
-function waitsIn(s: SyncContext, mvId: string, agent: string): boolean {
+const NONE: ReadonlyMap<string, string> = new Map();
+
+/**
+ * The members `mvId` waits on in `agent` (pending-references.ts), by the key
+ * each waits under; undefined when it waits on the agent as a whole, or on
+ * everything (an entry from before keys were kept): then its flows resolve
+ * every value. At 100,000 people one department group waiting on one person
+ * not in the directory resolved its 10,000 members in two syncs of each delta.
+ */
+function waitingIn(s: SyncContext, mvId: string, agent: string): ReadonlyMap<string, string> | undefined {
   const held = s.pendingRefs.get(mvId);
-  if (held === undefined) return false;
-  if (held === null || held.has(agent)) return true;
+  if (held === undefined) return NONE;
+  if (held === null || held.has(agent)) return undefined;
   const prefix = mvKey(agent, '');
-  for (const k of held) if (k.startsWith(prefix)) return true;
-  return false;
+  let out: Map<string, string> | undefined;
+  for (const k of held) if (k.startsWith(prefix)) (out ??= new Map()).set(k, k.slice(prefix.length));
+  return out ?? NONE;
+}
+
+/**
+ * Tries again the members `mvId` waits on in the target: one that resolves now
+ * is added and waits no more; one no longer a member of `attr` waits no more.
+ */
+function retryWaiting(s: SyncContext, agent: string, mvId: string, attr: string, waiting: ReadonlyMap<string, string>, removed: ReadonlySet<string>, keep: (name: string) => void, deferred: string[]): void {
+  const held = s.pendingRefs.get(mvId);
+  const members = new Set(asArray(s.ctx.store.mv(mvId)?.attrs[attr]).map(String));
+  for (const [k, id] of waiting) {
+    const member = members.has(id) && !removed.has(id);
+    const name = member ? resolveOutbound(s, agent, id) : null;
+    if (member && name === null) {
+      // Still waiting; created by this export, it joins in the export's second pass.
+      if (pendingInTarget(s, agent, id) && !deferred.includes(id)) deferred.push(id);
+      continue;
+    }
+    if (name !== null) keep(name);
+    held?.delete(k);
+  }
+  if (held?.size === 0) s.pendingRefs.delete(mvId);
 }
 
 /**
@@ -107,8 +137,9 @@ export function membersByValue(s: SyncContext, rule: OutboundRule, flow: Outboun
   const changed = attr === undefined ? null : s.refChanges.get(mvId)?.get(attr);
   // Unchanged here, and the target confirmed holding what the last export gave it: nothing to move.
   const delta = changed === undefined && s.confirmed?.has(csId) ? NOTHING : changed;
-  if (!delta || waitsIn(s, mvId, rule.agent)) return undefined;
-  if (delta === NOTHING) return { add: [], remove: [] };
+  const waiting = delta && waitingIn(s, mvId, rule.agent);
+  if (!delta || !waiting || attr === undefined) return undefined;
+  if (delta === NOTHING && !waiting.size) return { add: [], remove: [] };
   // An anchor is spelt one way; a DN's case does not matter.
   const anchors = referencesByAnchor(s.ctx, rule.agent);
   const key = anchors ? (v: string) => v : (v: string) => v.toLowerCase();
@@ -141,6 +172,7 @@ export function membersByValue(s: SyncContext, rule: OutboundRule, flow: Outboun
       if (pendingInTarget(s, rule.agent, id)) deferred.push(id);
     }
   }
+  if (waiting.size) retryWaiting(s, rule.agent, mvId, attr, waiting, removed, keep, deferred);
   const add = [...added.values()];
   const remove = [...dropped].map((i) => values[i]!);
   // A value that becomes empty: the flow's null handling decides, as when every value is resolved.
