@@ -67,3 +67,38 @@ export class LazyRows<T> {
     }
   }
 }
+
+/**
+ * A snapshot's rows in order, each given as it was restored, or made by a
+ * `decode` when first asked for (a rows file's rows): the same object every time.
+ */
+export class RowList<T> {
+  #rows: (T | undefined)[] = [];
+  #decode: ((row: number) => T) | null = null;
+  #undecoded = 0;
+
+  get length(): number { return this.#rows.length; }
+  push(row: T): void { this.#rows.push(row); }
+
+  /** `count` rows made by `decode`; only into an empty list. */
+  lazy(count: number, decode: (row: number) => T): void {
+    if (this.#rows.length) throw new Error('store: rows restored twice');
+    this.#rows = new Array<T | undefined>(count);
+    this.#decode = decode;
+    this.#undecoded = count;
+  }
+
+  /** Row `i`, made now if it was not yet; undefined past the end. */
+  at(i: number): T | undefined {
+    const s = this.#rows[i];
+    if (s !== undefined || !this.#decode || i < 0 || i >= this.#rows.length) return s;
+    const made = this.#decode(i);
+    this.#rows[i] = made;
+    // Every row made: the rows file's bytes can go.
+    if (--this.#undecoded === 0) this.#decode = null;
+    return made;
+  }
+
+  /** Every row, in order, made as it is reached. */
+  *[Symbol.iterator](): IterableIterator<T> { for (let i = 0; i < this.#rows.length; i++) yield this.at(i)!; }
+}

@@ -24,7 +24,7 @@ import { JOURNAL, ObjectLog } from './object-log.ts';
 import { IN_MEMORY, SlotCache, type Slot } from './slot.ts';
 import type { CsSlot } from './connector-space.ts';
 import type { OpenOptions } from './store-options.ts';
-import { csRow, isIndexLine, objectsPath, readCatalog, slotOfRow, SnapshotWriter, type CatalogLine, type CsRow, type CsRowsLine, type IndexLine, type SnapshotState, type TableReads } from './snapshot-files.ts';
+import { csRow, isIndexLine, objectsPath, readCatalog, slotOfRow, SnapshotWriter, type CatalogLine, type CsRow, type IndexLine, type MvRow, type RowsLine, type SnapshotState, type TableReads } from './snapshot-files.ts';
 
 /** Where a restored connector row is, when not where its row says, and whether it can be in its space already. */
 interface RowPlace { readonly objectType?: string; readonly off?: number; readonly len?: number; readonly once?: boolean }
@@ -62,8 +62,6 @@ class FileStore extends StoreState implements Store {
   readonly #cache: SlotCache;
   #generation = 0;
   #journalOps = 0;
-  /** The opened catalog's metaverse ids in its order: its connector rows name them by place. */
-  #mvOrder: string[] = [];
 
   constructor(readonly location: string, private readonly lock: Lock, private readonly options: OpenOptions) {
     super();
@@ -96,12 +94,17 @@ class FileStore extends StoreState implements Store {
     const dir = this.genDir(g);
     // Indexes after every slot is restored, before the journal's changes: their tables are read meanwhile.
     const indexes: IndexLine[] = [];
-    const rowFiles: CsRowsLine[] = [];
-    const tables = g > 0 && (await readCatalog(dir, (l) => (isIndexLine(l) ? indexes.push(l) : 'csRows' in l ? rowFiles.push(l) : this.restoreCatalog(l, g, dir))));
+    const rowFiles: RowsLine[] = [];
+    const tables = g > 0 && (await readCatalog(dir, (l) => (isIndexLine(l) ? indexes.push(l) : 'csRows' in l || 'mvRows' in l ? rowFiles.push(l) : this.restoreCatalog(l, g, dir))));
     if (tables) {
       for (const line of rowFiles) {
-        const rows = await tables.rows(line);
-        // The rows name metaverse objects by place in #mvOrder, kept while any is not parsed yet.
+        if ('mvRows' in line) {
+          const rows = await tables.rows<MvRow>(line.mvRows, line.count);
+          const table = await tables.table(line.table);
+          this.mvSlots.restoreLazy(rows.count, (i) => { const [id, type, off, len] = rows.row(i); return { obj: undefined, file: g, off, len, id, type }; }, table);
+          continue;
+        }
+        const rows = await tables.rows<CsRow>(line.file, line.count);
         this.space(line.csRows).restoreRows(rows.count, (i) => slotOfRow(rows.row(i), g, this.mvRef).slot, line.importing, line.exporting);
       }
       // The slots' lookups before any other index, whose restore may look a slot up.
@@ -116,7 +119,6 @@ class FileStore extends StoreState implements Store {
       // An earlier store's snapshot: whole ops in DataFiles, held in memory until the next snapshot.
       for (const f of (await readdir(dir)).sort()) for (const op of (await new DataFile<unknown[]>(join(dir, f), json).read()) ?? []) this.apply(decodeOp(op));
     }
-    if (!rowFiles.length) this.#mvOrder = [];
     this.#journalOps = await this.replay();
   }
 
@@ -131,7 +133,7 @@ class FileStore extends StoreState implements Store {
 
   private restoreCatalog(line: CatalogLine, file: number, dir: string): void {
     if ('cs' in line) for (const row of line.rows) this.restoreRow(line.cs, row, file);
-    else if ('mv' in line) for (const [id, type, off, len] of line.mv) { this.mvSlots.set(id, { obj: undefined, file, off, len, id, type }); this.#mvOrder.push(id); }
+    else if ('mv' in line) for (const [id, type, off, len] of line.mv) this.mvSlots.restore({ obj: undefined, file, off, len, id, type });
     // Before, any other line was read as metaverse rows and failed on a missing field.
     else throw new Error(`store: ${join(dir, 'catalog.jsonl')} holds a line this version does not know (${Object.keys(line).join(', ')}): written by a newer idsync, or damaged`);
   }
@@ -170,7 +172,7 @@ class FileStore extends StoreState implements Store {
 
   private readonly mvRef = (ref: string | number): string => {
     if (typeof ref === 'string') return this.mvIdString(ref);
-    const id = this.#mvOrder[ref];
+    const id = this.mvSlots.row(ref)?.id;
     if (id === undefined) throw new Error(`store: the catalog of ${this.genDir(this.#generation)} names metaverse row ${ref}, which it does not hold; the snapshot is damaged`);
     return id;
   };

@@ -9,16 +9,14 @@
  */
 import { FrozenTableWriter, stringHash, type FrozenTable } from './frozen-table.ts';
 import type { CsSlot } from './connector-space.ts';
+import { RowList } from './catalog-rows.ts';
 
 /** The three lookups of a snapshot's rows: id, anchor and metaverse id → row. */
 export interface SlotTables<T> { readonly byId: T; readonly byAnchor: T; readonly byMv: T }
 
 export class SlotMap {
-  /** A snapshot's rows, in its order; looked up through `#tables` once adopted. A hole is a row not parsed yet. */
-  #rows: (CsSlot | undefined)[] = [];
-  /** Makes the slot of a row not parsed yet (restoreLazy); dropped once every row is made. */
-  #decode: ((row: number) => CsSlot) | null = null;
-  #undecoded = 0;
+  /** A snapshot's rows, in its order; looked up through `#tables` once adopted. */
+  #rows = new RowList<CsSlot>();
   #tables: SlotTables<FrozenTable> | null = null;
   /** Whether the rows are looked up yet (through tables or the Maps): restoring ends at the first lookup. */
   #settled = false;
@@ -44,20 +42,8 @@ export class SlotMap {
       for (let i = 0; i < count; i++) this.restore(decode(i));
       return;
     }
-    this.#rows = new Array<CsSlot | undefined>(count);
-    this.#decode = decode;
-    this.#undecoded = count;
+    this.#rows.lazy(count, decode);
     this.#size += count;
-  }
-
-  /** The i-th row's slot, made now if it was not yet. */
-  #row(i: number): CsSlot | undefined {
-    const s = this.#rows[i];
-    if (s !== undefined || !this.#decode || i < 0 || i >= this.#rows.length) return s;
-    const made = this.#decode(i);
-    this.#rows[i] = made;
-    if (--this.#undecoded === 0) this.#decode = null;
-    return made;
   }
 
   /** After a snapshot's rows: the tables it froze for them; without, every row goes into the Maps. */
@@ -70,10 +56,9 @@ export class SlotMap {
       this.#tables = tables;
       return;
     }
-    const n = this.#rows.length;
-    const rows = Array.from({ length: n }, (_, i) => this.#row(i)!);
-    this.#rows = [];
-    this.#size -= n;
+    const rows = [...this.#rows];
+    this.#rows = new RowList();
+    this.#size -= rows.length;
     for (const s of rows) this.set(s, true);
   }
 
@@ -107,7 +92,7 @@ export class SlotMap {
     if (!table) return undefined;
     let found: CsSlot | undefined;
     table.find(stringHash(key), (e) => {
-      const s = this.#row(table.numberValue(e));
+      const s = this.#rows.at(table.numberValue(e));
       return s !== undefined && keyOf(s) === key && !!(found = s);
     });
     return found;
@@ -146,12 +131,7 @@ export class SlotMap {
   /** Every slot: the rows not set or removed since, then the others in the order set. */
   *[Symbol.iterator](): IterableIterator<[string, CsSlot]> {
     this.settle();
-    if (this.#tables) {
-      for (let i = 0; i < this.#rows.length; i++) {
-        const s = this.#row(i)!;
-        if (!this.#ids.has(s.id)) yield [s.id, s];
-      }
-    }
+    if (this.#tables) for (const s of this.#rows) if (!this.#ids.has(s.id)) yield [s.id, s];
     for (const [id, s] of this.#ids) if (s) yield [id, s];
   }
 
@@ -169,12 +149,12 @@ export class SlotMap {
     const base = this.#tables;
     if (base) {
       const renumbered = new Int32Array(this.#rows.length).fill(-1);
-      for (let i = 0; i < this.#rows.length; i++) if (!this.#ids.has(this.#row(i)!.id)) renumbered[i] = row++;
+      for (let i = 0; i < this.#rows.length; i++) if (!this.#ids.has(this.#rows.at(i)!.id)) renumbered[i] = row++;
       const carry = (from: FrozenTable, to: FrozenTableWriter, holds: (s: CsSlot) => boolean) => {
         for (let e = 0; e < from.size; e++) {
           const r = from.numberValue(e);
           const n = renumbered[r] ?? -1;
-          if (n >= 0 && holds(this.#row(r)!)) to.add(from.hash(e), '', String(n));
+          if (n >= 0 && holds(this.#rows.at(r)!)) to.add(from.hash(e), '', String(n));
         }
       };
       carry(base.byId, t.byId, () => true);

@@ -3,12 +3,13 @@
  * - `objects.jsonl`: one op line per connector-space and metaverse object, the
  *   journal's lines less the slot they start with (op-lines.ts), so
  *   compaction copies lines without parsing;
- * - `catalog.jsonl`: the metaverse slots, a few thousand per line, a line per
- *   connector space naming its rows file, then a line per index built so far
- *   (value and DN indexes) naming its file: what opening reads instead of
- *   the objects;
- * - `rows-<n>.jsonl` and `rows-<n>.off`: a connector space's slots, one per
- *   line, and where each line starts (catalog-rows.ts), parsed when looked up;
+ * - `catalog.jsonl`: a line naming the metaverse's rows file and the table
+ *   of its ids, a line per connector space naming its rows file, then a line
+ *   per index built so far (value and DN indexes) naming its file: what
+ *   opening reads instead of the objects;
+ * - `rows-<n>.jsonl` and `rows-<n>.off`: the metaverse's or a connector
+ *   space's slots, one per line, and where each line starts
+ *   (catalog-rows.ts), parsed when looked up;
  * - `index-<n>.bin`: an index as a frozen table (frozen-table.ts), looked up
  *   in place rather than loaded into maps;
  * - `state.json`: store settings, watermarks and run history, written by the
@@ -25,6 +26,7 @@ import type { IndexRow, MvValueIndex } from './value-index.ts';
 import type { ConnectorSpace, CsSlot } from './connector-space.ts';
 import { FrozenTable, type FrozenTableWriter } from './frozen-table.ts';
 import { isRowsFile, LazyRows, rowsFiles, RowsWriter } from './catalog-rows.ts';
+import { mvRowTable } from './mv-slot-map.ts';
 
 /**
  * [id, anchor, DN, flags (1 pending import, 2 pending export, 4 pending add, 8 placeholder), offset, length, metaverse id, pending new DN, clean digest,
@@ -57,8 +59,11 @@ export type MvRow = [string, string, number, number];
 export type CatalogLine =
   /** A space's rows in the catalog itself (catalogs written before rows files), a few thousand per line. */
   | { readonly cs: string; readonly rows: CsRow[] }
+  /** The metaverse's rows in rows file `mvRows` (catalog-rows.ts), and the table of their ids to their row numbers. */
+  | { readonly mvRows: number; readonly count: number; readonly table: string }
   /** A space's rows in rows file `file` (catalog-rows.ts), with the ids of those pending import and export. */
   | { readonly csRows: string; readonly file: number; readonly count: number; readonly importing: string[]; readonly exporting: string[] }
+  /** The metaverse's rows in the catalog itself (catalogs written before rows files). */
   | { readonly mv: MvRow[] }
   /**
    * Indexes, after every slot, each naming its table file (`rows` in catalogs written before those):
@@ -77,8 +82,10 @@ const isTableFile = (f: string) => /^index-\d+\.bin$/.test(f);
 
 /** A catalog line naming a space's rows file. */
 export type CsRowsLine = Extract<CatalogLine, { readonly csRows: string }>;
+/** A catalog line naming a rows file: a space's, or the metaverse's. */
+export type RowsLine = CsRowsLine | Extract<CatalogLine, { readonly mvRows: number }>;
 /** A catalog line naming an index. */
-export type IndexLine = Exclude<CatalogLine, { readonly cs: string } | { readonly csRows: string } | { readonly mv: MvRow[] }>;
+export type IndexLine = Exclude<CatalogLine, { readonly cs: string } | { readonly csRows: string } | { readonly mv: MvRow[] } | { readonly mvRows: number }>;
 export const isIndexLine = (line: CatalogLine): line is IndexLine => 'csIndex' in line || 'mvIndex' in line || 'csDn' in line || 'csSlots' in line;
 
 /**
@@ -108,9 +115,9 @@ export class TableReads {
 
   table(file: string): Promise<FrozenTable> { return this.#reads.get(file) ?? FrozenTable.read(join(this.dir, file)); }
 
-  /** The rows file a catalog line names. */
-  rows(line: CsRowsLine): Promise<LazyRows<CsRow>> {
-    return LazyRows.read(this.dir, rowsFiles(line.file), line.count, (f) => this.#rowReads.get(f) ?? readFile(join(this.dir, f)));
+  /** Rows file `file`, of `count` rows as its catalog line says. */
+  rows<T>(file: number, count: number): Promise<LazyRows<T>> {
+    return LazyRows.read<T>(this.dir, rowsFiles(file), count, (f) => this.#rowReads.get(f) ?? readFile(join(this.dir, f)));
   }
 
   /** The index a catalog line names: its table, or its rows. */
@@ -128,11 +135,23 @@ export class SnapshotWriter {
 
   catalog(line: CatalogLine): void { this.#catalog.add(asciiJson(line)); }
 
-  /** Metaverse rows, a few thousand per catalog line. */
+  #tables = 0;
+  /** Writes a table file; returns its name. */
+  #table(t: FrozenTableWriter): string {
+    const file = tableFile(++this.#tables);
+    t.writeFile(join(this.dir, file));
+    return file;
+  }
+
+  /** The metaverse's rows, each on its own line of a rows file, and the table of their ids; `end` names both in the catalog. */
   mvRows(): { add(row: MvRow): void; end(): void } {
-    let rows: MvRow[] = [];
-    const end = () => { if (rows.length) this.catalog({ mv: rows }); rows = []; };
-    return { add: (row) => { if (rows.push(row) >= CATALOG_ROWS) end(); }, end };
+    const file = ++this.#rowsFiles;
+    const w = new RowsWriter(this.dir, rowsFiles(file));
+    const ids: string[] = [];
+    return {
+      add: (row) => { w.add(row); ids.push(row[0]); },
+      end: () => this.catalog({ mvRows: file, count: w.finish(), table: this.#table(mvRowTable(ids)) }),
+    };
   }
 
   #rowsFiles = 0;
@@ -159,12 +178,7 @@ export class SnapshotWriter {
    * it: rebuilding one reads every object (or DN) of its kind, which a delta run must not.
    */
   indexes(spaces: ReadonlyMap<string, ConnectorSpace>, mvIndexes: Iterable<MvValueIndex>): void {
-    let n = 0;
-    const table = (t: FrozenTableWriter) => {
-      const file = tableFile(++n);
-      t.writeFile(join(this.dir, file));
-      return file;
-    };
+    const table = (t: FrozenTableWriter) => this.#table(t);
     for (const [agent, space] of spaces) {
       const slots = space.slots.tables();
       this.catalog({ csSlots: agent, tables: [table(slots.byId), table(slots.byAnchor), table(slots.byMv)] });
@@ -183,8 +197,6 @@ export class SnapshotWriter {
 
 export const objectsPath = (dir: string) => join(dir, 'objects.jsonl');
 
-/** Rows per catalog line. */
-const CATALOG_ROWS = 5000;
 
 /** Reads a generation's catalog, and starts reading its tables; false for a generation of an earlier store, which has none. */
 export async function readCatalog(dir: string, on: (line: CatalogLine) => void): Promise<TableReads | false> {

@@ -12,6 +12,7 @@ import type { Scalar } from './model.ts';
 import type { ConnectorSpaceView, StoreTransaction } from './store.ts';
 import { ConnectorSpace, type CsSlot } from './connector-space.ts';
 import { IN_MEMORY, type Slot } from './slot.ts';
+import { MvSlotMap } from './mv-slot-map.ts';
 
 export type Op =
   | readonly ['cs', string, string, CsObject | null]
@@ -44,7 +45,7 @@ type Undo =
 
 export class StoreState {
   protected readonly spaces = new Map<string, ConnectorSpace>();
-  protected readonly mvSlots = new Map<string, MvSlot>();
+  protected readonly mvSlots = new MvSlotMap();
   /** objectType\0attribute → index; built on first use of each pair. */
   private readonly mvIndex = new Map<string, MvValueIndex>();
   protected readonly metaData = new Map<string, unknown>();

@@ -2,7 +2,7 @@
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export type CatalogJson = Record<string, unknown> & { cs?: string; rows?: unknown[][]; mv?: unknown[][]; csRows?: string; file?: number };
+export type CatalogJson = Record<string, unknown> & { cs?: string; rows?: unknown[][]; mv?: unknown[][]; csRows?: string; file?: number; mvRows?: number; table?: string };
 
 export const generationDir = async (d: string) => join(d, 'snapshot', (await readFile(join(d, 'snapshot', 'current'), 'utf8')).trim());
 export const catalogPath = async (d: string) => join(await generationDir(d), 'catalog.jsonl');
@@ -24,11 +24,29 @@ export async function spaceRows(d: string, agent: string): Promise<unknown[][]> 
   return out;
 }
 
-/** Rewrites the catalog as a version before rows files wrote it: each space's rows in `{cs, rows}` lines, and no rows files. */
+/** The metaverse's ids in the catalog's order (its rows file's, or in a catalog written before those, its own). */
+export async function mvOrder(d: string): Promise<string[]> {
+  const out: unknown[][] = [];
+  for (const l of await catalogLines(d)) {
+    if (l.mvRows !== undefined) out.push(...(await rowsFile(await generationDir(d), l.mvRows)));
+    else if (l.mv) out.push(...l.mv);
+  }
+  return out.map((r) => r[0] as string);
+}
+
+/**
+ * Rewrites the catalog as a version before rows files wrote it: the metaverse's rows in an `{mv}`
+ * line, each space's in `{cs, rows}` lines; no rows files, and no table of metaverse ids.
+ */
 export async function inlineRows(d: string): Promise<void> {
   const dir = await generationDir(d);
   const lines: CatalogJson[] = [];
-  for (const l of await catalogLines(d)) lines.push(l.csRows === undefined ? l : { cs: l.csRows, rows: await rowsFile(dir, l.file!) });
+  for (const l of await catalogLines(d)) {
+    if (l.mvRows !== undefined) {
+      lines.push({ mv: await rowsFile(dir, l.mvRows) });
+      await rm(join(dir, l.table!));
+    } else lines.push(l.csRows === undefined ? l : { cs: l.csRows, rows: await rowsFile(dir, l.file!) });
+  }
   await writeFile(await catalogPath(d), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
   for (const f of await readdir(dir)) if (f.startsWith('rows-')) await rm(join(dir, f));
 }
