@@ -65,10 +65,11 @@ export class MvSlotMap {
   }
 
   delete(id: string): boolean {
-    if (!this.has(id)) return false;
+    const changed = this.#changed.get(id);
+    if (changed === null || (changed === undefined && !this.#fromRows(id))) return false;
     this.#size--;
     // Over a row, the removal is remembered, so that the table no longer answers for it.
-    if (this.#fromRows(id)) this.#changed.set(id, null);
+    if (changed === undefined || this.#fromRows(id)) this.#changed.set(id, null);
     else this.#changed.delete(id);
     return true;
   }
