@@ -133,9 +133,12 @@ export class SnapshotWriter {
     this.#catalog = LineFile.create(join(dir, 'catalog.jsonl'));
   }
 
+  /** Table and rows files written so far: the next ones' numbers. */
+  #tables = 0;
+  #rowsFiles = 0;
+
   catalog(line: CatalogLine): void { this.#catalog.add(asciiJson(line)); }
 
-  #tables = 0;
   /** Writes a table file; returns its name. */
   #table(t: FrozenTableWriter): string {
     const file = tableFile(++this.#tables);
@@ -154,7 +157,6 @@ export class SnapshotWriter {
     };
   }
 
-  #rowsFiles = 0;
   /** A space's rows, each on its own line of a new rows file; `end` names the file in the catalog. */
   rows(agent: string): { add(row: CsRow): void; end(): void } {
     const file = ++this.#rowsFiles;
@@ -167,9 +169,7 @@ export class SnapshotWriter {
         if (row[3] & 1) importing.push(row[0]);
         if (row[3] & 2) exporting.push(row[0]);
       },
-      end: () => {
-        this.catalog({ csRows: agent, file, count: w.finish(), importing, exporting });
-      },
+      end: () => this.catalog({ csRows: agent, file, count: w.finish(), importing, exporting }),
     };
   }
 
@@ -196,7 +196,6 @@ export class SnapshotWriter {
 }
 
 export const objectsPath = (dir: string) => join(dir, 'objects.jsonl');
-
 
 /** Reads a generation's catalog, and starts reading its tables; false for a generation of an earlier store, which has none. */
 export async function readCatalog(dir: string, on: (line: CatalogLine) => void): Promise<TableReads | false> {
