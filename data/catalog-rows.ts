@@ -8,10 +8,10 @@
  * Opening now reads the two files as bytes, and a row is parsed when it is
  * first looked up.
  */
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LineFile } from './line-writer.ts';
+import { LineFile, writeWhole } from './line-writer.ts';
+import { stringHash, type FrozenTable } from './frozen-table.ts';
 import { asciiJson } from './ascii-json.ts';
 
 /** A generation's n-th rows file and its offsets, and whether a file is one of them: the reader finds what the writer names. */
@@ -33,11 +33,7 @@ export class RowsWriter {
     const count = this.#offsets.length;
     this.#offsets.push(this.#rows.size);
     this.#rows.close();
-    const bytes = Buffer.from(new Float64Array(this.#offsets).buffer);
-    const fd = openSync(join(this.dir, this.files.offsets), 'w');
-    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
-    fsyncSync(fd);
-    closeSync(fd);
+    writeWhole(join(this.dir, this.files.offsets), Buffer.from(new Float64Array(this.#offsets).buffer));
     return count;
   }
 }
@@ -99,6 +95,20 @@ export class RowList<T> {
     // Every row made: the rows file's bytes can go.
     if (--this.#undecoded === 0) this.#decode = null;
     return made;
+  }
+
+  /**
+   * The row `table` names under `key`: its entries map a key's hash to row numbers, and the hash
+   * alone selects, so `keyOf` checks the row found. Undefined without a table.
+   */
+  find(table: FrozenTable | null | undefined, key: string, keyOf: (row: T) => string | null): T | undefined {
+    if (!table) return undefined;
+    let found: T | undefined;
+    table.find(stringHash(key), (e) => {
+      const row = this.at(table.numberValue(e));
+      return row !== undefined && keyOf(row) === key && !!(found = row);
+    });
+    return found;
   }
 
   /** Every row, in order, made as it is reached. */

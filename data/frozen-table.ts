@@ -10,7 +10,7 @@
  * - the entries: hash, key offset, key length, value offset, value length;
  * - the strings the entries point into.
  */
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { writeWhole } from './line-writer.ts';
 import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 
@@ -113,17 +113,7 @@ export class FrozenTableWriter {
   }
 
   /** Writes the table to `path` and fsyncs it: a snapshot generation is durable before it is named. */
-  writeFile(path: string): void {
-    const buf = this.toBuffer();
-    const fd = openSync(path, 'w');
-    try {
-      let done = 0;
-      while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  }
+  writeFile(path: string): void { writeWhole(path, this.toBuffer()); }
 }
 
 const snapshotDamaged = (path: string) => (why: string) => new Error(`store: ${path} cannot be read (${why}); the snapshot is damaged`);

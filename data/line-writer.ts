@@ -47,6 +47,17 @@ export class LineWriter {
   }
 }
 
+/** Writes `buf` as the whole of a new file at `path`, and fsyncs it: a snapshot's files are durable before the pointer names them. */
+export function writeWhole(path: string, buf: Buffer): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (let done = 0; done < buf.length; ) done += writeSync(fd, buf, done, buf.length - done);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Lines to a new file, fsync'd on close: a snapshot's files are durable before the pointer names them. */
 export class LineFile extends LineWriter {
   static create(path: string): LineFile { return new LineFile(openSync(path, 'w'), 0); }

@@ -48,16 +48,7 @@ export class MvSlotMap {
   }
 
   /** The row the table names for `id`, while no slot set or removed since answers for it. */
-  #fromRows(id: string): MvSlot | undefined {
-    const table = this.#table;
-    if (!table) return undefined;
-    let found: MvSlot | undefined;
-    table.find(stringHash(id), (e) => {
-      const s = this.#rows.at(table.numberValue(e));
-      return s !== undefined && s.id === id && !!(found = s);
-    });
-    return found;
-  }
+  #fromRows(id: string): MvSlot | undefined { return this.#rows.find(this.#table, id, (r) => r.id); }
 
   set(id: string, slot: MvSlot): void {
     if (!this.has(id)) this.#size++;

@@ -65,37 +65,24 @@ export class SlotMap {
   get size(): number { return this.#size; }
   has(id: string): boolean { return this.get(id) !== undefined; }
 
+  // The tables answer only while no Map does: a row whose slot was set again or removed since gave up
+  // its id, and any anchor and metaverse id it held, to the Maps (`unset`).
   get(id: string): CsSlot | undefined {
     this.settle();
     const s = this.#ids.get(id);
-    return s !== undefined ? s ?? undefined : this.#fromRows(this.#tables?.byId, id, (r) => r.id);
+    return s !== undefined ? s ?? undefined : this.#rows.find(this.#tables?.byId, id, (r) => r.id);
   }
 
   byAnchor(anchor: string): CsSlot | undefined {
     this.settle();
     const s = this.#anchors.get(anchor);
-    return s !== undefined ? s ?? undefined : this.#fromRows(this.#tables?.byAnchor, anchor, (r) => r.anchor);
+    return s !== undefined ? s ?? undefined : this.#rows.find(this.#tables?.byAnchor, anchor, (r) => r.anchor);
   }
 
   byMv(mvId: string): CsSlot | undefined {
     this.settle();
     const s = this.#mvs.get(mvId);
-    return s !== undefined ? s ?? undefined : this.#fromRows(this.#tables?.byMv, mvId, (r) => r.mvId);
-  }
-
-  /**
-   * The row a table names under `key` (the hash alone selects: the key is checked here). Only
-   * while no Map answers: a row whose slot was set again or removed since gave up its id, and
-   * any anchor and metaverse id it held, to the Maps (`unset`), so a table never answers for it.
-   */
-  #fromRows(table: FrozenTable | undefined, key: string, keyOf: (s: CsSlot) => string | null): CsSlot | undefined {
-    if (!table) return undefined;
-    let found: CsSlot | undefined;
-    table.find(stringHash(key), (e) => {
-      const s = this.#rows.at(table.numberValue(e));
-      return s !== undefined && keyOf(s) === key && !!(found = s);
-    });
-    return found;
+    return s !== undefined ? s ?? undefined : this.#rows.find(this.#tables?.byMv, mvId, (r) => r.mvId);
   }
 
   /** Sets the slot: it holds its anchor and metaverse id, and comes last in order (after `unset` of its id, unless `once`). */

@@ -178,15 +178,14 @@ export class SnapshotWriter {
    * it: rebuilding one reads every object (or DN) of its kind, which a delta run must not.
    */
   indexes(spaces: ReadonlyMap<string, ConnectorSpace>, mvIndexes: Iterable<MvValueIndex>): void {
-    const table = (t: FrozenTableWriter) => this.#table(t);
     for (const [agent, space] of spaces) {
       const slots = space.slots.tables();
-      this.catalog({ csSlots: agent, tables: [table(slots.byId), table(slots.byAnchor), table(slots.byMv)] });
+      this.catalog({ csSlots: agent, tables: [this.#table(slots.byId), this.#table(slots.byAnchor), this.#table(slots.byMv)] });
       const dns = space.dnTable();
-      if (dns) this.catalog({ csDn: agent, table: table(dns) });
-      for (const i of space.indexes()) this.catalog({ csIndex: [agent, i.type, i.attribute], table: table(i.frozen()) });
+      if (dns) this.catalog({ csDn: agent, table: this.#table(dns) });
+      for (const i of space.indexes()) this.catalog({ csIndex: [agent, i.type, i.attribute], table: this.#table(i.frozen()) });
     }
-    for (const i of mvIndexes) this.catalog({ mvIndex: [i.type, i.attribute], table: table(i.frozen()) });
+    for (const i of mvIndexes) this.catalog({ mvIndex: [i.type, i.attribute], table: this.#table(i.frozen()) });
   }
 
   finish(): void {
