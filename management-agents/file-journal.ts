@@ -103,11 +103,11 @@ export interface FilePatch {
  * `append` there, and fsyncs. Not atomic: a PatchMark in the journal first
  * lets a load finish or undo a torn patch (see JournaledFile).
  */
-export function patchFileDurably(path: string, blank: readonly FileRange[], filler: (length: number) => string, size: number, append = ''): void {
+export function patchFileDurably(path: string, blank: readonly FileRange[], filler: (length: number) => Buffer | string, size: number, append = ''): void {
   const fd = openSync(path, 'r+');
   try {
-    const writeAt = (text: string, at: number) => {
-      const buf = Buffer.from(text);
+    const writeAt = (text: Buffer | string, at: number) => {
+      const buf = typeof text === 'string' ? Buffer.from(text) : text;
       for (let done = 0; done < buf.length; ) done += writeSync(fd, buf, done, buf.length - done, at + done);
     };
     // Only ever shorter: a file cut back already is not padded.

@@ -72,7 +72,7 @@ export abstract class JournaledFile<T> {
     return null;
   }
   /** `length` bytes that a reader of the file skips, for `patch`'s blanked ranges. */
-  protected filler(length: number): string {
+  protected filler(length: number): Buffer | string {
     throw new Error(`${this.path}: no filler for ${length} bytes (a file that is patched must say what a reader skips)`);
   }
   /** Called once `serialize`'s pieces (or the patch) are durably the file, with the file's new stamp. */

@@ -167,7 +167,7 @@ export class LdifDirectory extends JournaledFile<Saved> {
     return plan.patch;
   }
 
-  protected override filler(length: number): string { return blank(length); }
+  protected override filler(length: number): Buffer { return blank(length); }
 
   /**
    * The file now holds every entry: its new index becomes the slots (later

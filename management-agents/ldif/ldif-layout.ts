@@ -59,13 +59,23 @@ export function patchOf(count: number, pieceAt: (i: number) => Piece, size: numb
   return { patch: { blank: dead, append: append.join('') }, spans };
 }
 
-/** `length` bytes of comment lines ("#", spaces, a line end; 2 to 76 bytes each): an LDIF reader skips them. */
-export function blank(length: number): string {
-  const lines: string[] = [];
-  for (let left = length; left > 0; ) {
-    const n = left <= 76 ? left : left === 77 ? 38 : 76;
-    lines.push('#' + ' '.repeat(n - 2) + '\n');
+/** A blank line of the usual length: 76 bytes. */
+const LINE = `#${' '.repeat(74)}\n`;
+
+/**
+ * `length` bytes of comment lines ("#", spaces, a line end; 2 to 76 bytes
+ * each): an LDIF reader skips them. 76-byte lines while more than 77 bytes
+ * are left, then one or two shorter ones. Filled as bytes, not built line by
+ * line: a delta at 100,000 people blanks ten 1 MB groups, and building the
+ * lines one by one took 100 ms for them (measured).
+ */
+export function blank(length: number): Buffer {
+  const out = Buffer.alloc(length, LINE);
+  let at = length >= 78 ? (Math.floor((length - 78) / 76) + 1) * 76 : 0;
+  for (let left = length - at; left > 0; ) {
+    const n = left <= 76 ? left : 38;
+    at += out.write(`#${' '.repeat(n - 2)}\n`, at, 'latin1');
     left -= n;
   }
-  return lines.join('');
+  return out;
 }

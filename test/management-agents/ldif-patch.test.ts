@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLdifAgent } from '../../management-agents/ldif/index.ts';
 import { parseLdif } from '../../management-agents/ldif/ldif-format.ts';
+import { blank } from '../../management-agents/ldif/ldif-layout.ts';
 import type { ExportRequest, ImportChange, ManagementAgent } from '../../management-agents/index.ts';
 
 const types = [{ name: 'user', anchor: ['objectGUID'], attributes: ['cn', 'description'] }];
@@ -97,4 +98,14 @@ test('a patch torn by a crash is blanked again whole and its torn tail cut off, 
   // The next step's end folds the journal: a whole file again, and nothing lost.
   await next.endExport!();
   t.deepEqual(await entries(agentIn(dir)), expected(all));
+});
+
+test('a blank is exactly as long as the record it covers, and every line of it is a comment an LDIF reader skips', (t) => {
+  for (let length = 2; length <= 1000; length++) {
+    const text = blank(length).toString('latin1');
+    t.is(text.length, length);
+    const lines = text.split('\n').slice(0, -1);
+    t.true(text.endsWith('\n') && lines.every((l) => l.startsWith('#') && /^# *$/.test(l) && l.length + 1 <= 76), `length ${length}`);
+  }
+  t.deepEqual(parseLdif(`version: 1\n\n${rec(1)}\n${blank(1000).toString('latin1')}\n${rec(2)}`).entries.map((e) => e.dn), ['CN=User 1,DC=corp', 'CN=User 2,DC=corp']);
 });
