@@ -7,43 +7,28 @@
  *
  * Loading reads the index saved beside the file at its last rewrite, in place
  * (ldif-index-file.ts): DNs, anchors, places in the file and the values
- * `hasValue` checks, nothing held per entry. Without one it scans the file,
+ * `hasValue` checks, nothing held per entry; and the rows patches changed
+ * since, saved beside it (ldif-index-overlay.ts). Without one it scans the file,
  * keeping of each entry only what the indexes need. An entry is read whole
  * when it is used: an export that changes 1% of a large directory reads 1% of it.
  */
-import { asArray, type Attributes } from '../../data/model.ts';
+import { asArray } from '../../data/model.ts';
 import { readLineBatchesAt, type LineBatch } from '../../data/line-reader.ts';
 import type { FilePatch, FilePiece, JournalEntry } from '../file-journal.ts';
 import { RangeReader, type FileRange } from '../file-ranges.ts';
 import { AgentError } from '../errors.ts';
-import { fileStamp, JournaledFile } from '../journaled-file.ts';
+import { fileStamp } from '../journaled-file.ts';
 import { asRecordHolds, contentRecord, feed, LdifParser, parseLdif, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';
 import { LdifIndex, nextIndex, writeIndexFile } from './ldif-index-file.ts';
-import { ValueCounts } from './ldif-value-counts.ts';
+import { dropOverlay, overlayOf, readOverlay, writeOverlay } from './ldif-index-overlay.ts';
+import { LdifSlots, type Saved, type Slot } from './ldif-slots.ts';
 import { blank, patchOf, rewrite, type Piece } from './ldif-layout.ts';
 
-type Saved = { readonly dn: string; readonly attrs: Attributes };
-
-/** Where the entry is in the file while it is unchanged there, or its text serialised for the next rewrite. */
-interface Slot { entry: LdifEntry; span: FileRange | null; text: string | null }
-
-export class LdifDirectory extends JournaledFile<Saved> {
-  /**
-   * The index saved at the last rewrite, read in place: its rows are the
-   * first slots, each as the index holds it while its slot is undefined.
-   * Slots set since (changed, added, null when removed) and the maps below
-   * override it; without an index every slot is set.
-   */
-  private base: LdifIndex | null = null;
-  private slots: (Slot | null | undefined)[] = [];
-  private byDn = new Map<string, number>();
-  private byAnchor = new Map<string, number>();
-  /** Values of the set slots' entries. */
-  private readonly values = new ValueCounts();
+export class LdifDirectory extends LdifSlots {
   /** Each slot's place in the file being written, until it is in place. */
   private nextSpans: (FileRange | null)[] = [];
-  /** Places in the file of entries changed or removed since it was written: a patch blanks them. */
-  private dead: FileRange[] = [];
+  /** Whether the file was last written by a patch (its rows kept their numbers), not rewritten. */
+  private patched = false;
   errors: LdifSyntaxError[] = [];
   /** Attributes (lower case) that loading keeps of each entry. */
   private readonly kept: Set<string>;
@@ -52,8 +37,8 @@ export class LdifDirectory extends JournaledFile<Saved> {
   private readonly reader: RangeReader;
 
   /** @param indexed attributes `anchorOf` reads: they are kept of each entry when loading. */
-  constructor(path: string, private readonly anchorOf: (e: LdifEntry) => string, agent: string, indexed: readonly string[]) {
-    super(path, agent);
+  constructor(path: string, anchorOf: (e: LdifEntry) => string, agent: string, indexed: readonly string[]) {
+    super(path, anchorOf, agent);
     this.kept = new Set(indexed.map((a) => a.toLowerCase()));
     this.reader = new RangeReader(path);
   }
@@ -96,50 +81,16 @@ export class LdifDirectory extends JournaledFile<Saved> {
 
   protected async parse(batches: AsyncIterable<LineBatch>, stamp: string): Promise<void> {
     this.reader.close();
-    // The index this agent saved when it last wrote the file, if the file is still as written; else the file itself.
-    const indexed = stamp === 'none' ? null : await LdifIndex.read(this.path, stamp, this.kept, this.checked);
+    // The index this agent saved when it last wrote the file, and the rows patches changed since, if the file is still as written.
+    const over = stamp === 'none' ? null : await readOverlay(this.path, stamp, this.kept);
+    const indexed = stamp === 'none' ? null : await LdifIndex.read(this.path, over?.base ?? stamp, this.kept, this.checked);
     // Without one, the file itself is read for what loading keeps.
     const parser = new LdifParser(this.kept);
     const { entries, errors } = indexed ? { entries: [], errors: [] } : parser.end(await feed(parser, batches));
     this.errors = errors;
     this.adopt(indexed);
+    if (indexed && over) this.restore(over.rows);
     for (const e of entries) this.put(e, null);
-  }
-
-  /** Starts over from `index` (its rows the only slots), or from nothing. */
-  private adopt(index: LdifIndex | null): void {
-    this.base = index;
-    this.slots = new Array<undefined>(index?.size ?? 0).fill(undefined);
-    this.byDn.clear();
-    this.byAnchor.clear();
-    this.values.clear();
-    this.dead = [];
-  }
-
-  /** Where slot `i`'s entry is in the file; null when it is not there as it now is. */
-  private spanAt(i: number): FileRange | null {
-    const s = this.slots[i];
-    if (s !== undefined) return s?.span ?? null;
-    return this.base && i < this.base.size ? this.base.span(i) : null;
-  }
-
-  /** The slot at `i`: as set, or as the index gives it; null when removed or out of range. */
-  private slotAt(i: number): Slot | null {
-    const s = this.slots[i];
-    if (s !== undefined) return s;
-    const entry = this.base && i < this.base.size ? this.base.entry(i) : null;
-    return entry && { entry, span: entry.span ?? null, text: null };
-  }
-
-  private indexOfDn(lowerDn: string): number | undefined { return this.indexOf(this.byDn, lowerDn, (b) => b.rowOfDn(lowerDn)); }
-  private indexOfAnchor(anchor: string): number | undefined { return this.indexOf(this.byAnchor, anchor, (b) => b.rowOfAnchor(anchor)); }
-
-  /** A set slot's place from `map`, else the index's row while its slot is not set. */
-  private indexOf(map: Map<string, number>, key: string, rowIn: (base: LdifIndex) => number): number | undefined {
-    const i = map.get(key);
-    if (i !== undefined || !this.base) return i;
-    const row = rowIn(this.base);
-    return row >= 0 && this.slots[row] === undefined ? row : undefined;
   }
 
   protected replay(j: JournalEntry<Saved>): void {
@@ -155,6 +106,7 @@ export class LdifDirectory extends JournaledFile<Saved> {
 
   protected *serialize(): Iterable<FilePiece> {
     const spans: (FileRange | null)[] = [];
+    this.patched = false;
     yield* rewrite(this.slots.length, this.pieceAt, spans);
     this.nextSpans = spans;
   }
@@ -163,6 +115,7 @@ export class LdifDirectory extends JournaledFile<Saved> {
   protected override patch(size: number): FilePatch | null {
     const plan = this.base && patchOf(this.slots.length, this.pieceAt, size, this.dead);
     if (!plan) return null;
+    this.patched = true;
     this.nextSpans = plan.spans;
     return plan.patch;
   }
@@ -178,6 +131,7 @@ export class LdifDirectory extends JournaledFile<Saved> {
     const spans = this.nextSpans;
     this.nextSpans = [];
     this.dead = [];
+    if (this.patched && (await this.overlaid(stamp, spans))) return;
     const { writer, rowOf } = nextIndex(this.base, this.slots, spans, this.anchorOf, this.kept, this.checked);
     const parts = writer.toParts(stamp);
     const index = LdifIndex.ofParts(this.path, parts.head, parts.tables);
@@ -188,11 +142,27 @@ export class LdifDirectory extends JournaledFile<Saved> {
       this.values.clear();
       this.slots.forEach((s, i) => {
         if (s?.entry.partial) this.slots[i] = undefined;
-        else if (s) Object.assign(s, { span: spans[i], text: null });
+        else if (s) Object.assign(s, { span: spans[i], text: null, over: false });
       });
     }
     // Only a cache: an index that cannot be written (a full disk, say) leaves the next load to read the file.
     await writeIndexFile(this.path, parts).catch(() => undefined);
+    await dropOverlay(this.path).catch(() => undefined);
+  }
+
+  /**
+   * After a patch, while few rows changed since the index was saved: the
+   * index stays, and the changed rows are saved beside it (ldif-index-overlay.ts).
+   */
+  private async overlaid(stamp: string, spans: readonly (FileRange | null)[]): Promise<boolean> {
+    const rows = this.base && overlayOf(this.base, this.slots, spans, this.kept);
+    if (!this.base || !rows) return false;
+    this.slots.forEach((s, i) => {
+      if (s) Object.assign(s, { span: spans[i], text: null, over: s.over || !s.span });
+    });
+    // Only a cache: one that cannot be written leaves the next load the file (the old overlay names the old file).
+    await writeOverlay(this.path, { base: this.base.head.stamp, stamp, kept: [...this.kept], rows }).catch(() => undefined);
+    return true;
   }
 
   /** Starts from `index`, built afresh without removed rows: entries held whole stay in memory, at their new rows. */
@@ -255,46 +225,6 @@ export class LdifDirectory extends JournaledFile<Saved> {
     return this.values.holds(a, v, () => this.setEntries()) || !!this.base?.rowsWith(a, v).some((row) => this.slots[row] === undefined);
   }
 
-  private *setEntries(): Iterable<LdifEntry> { for (const s of this.slots) if (s) yield s.entry; }
-
-  private put(e: LdifEntry, previousDn: string | null): void {
-    // A journal replayed over a file it was already folded into finds the entry under its new DN.
-    const at = previousDn !== null ? (this.indexOfDn(previousDn.toLowerCase()) ?? this.indexOfDn(e.dn.toLowerCase())) : undefined;
-    if (at !== undefined) {
-      this.values.add(this.slots[at]?.entry, -1);
-      this.bury(at);
-    }
-    this.values.add(e, 1);
-    if (at !== undefined && previousDn !== null) this.byDn.delete(previousDn.toLowerCase());
-    this.hold(at ?? this.slots.length, e, e.span ?? null);
-  }
-
-  /** Sets slot `i` to `e`, at `span` in the file (null: not written there yet). */
-  private hold(i: number, e: LdifEntry, span: FileRange | null): void {
-    this.slots[i] = { entry: e, span, text: null };
-    this.byDn.set(e.dn.toLowerCase(), i);
-    const anchor = this.anchorOf(e);
-    if (anchor) this.byAnchor.set(anchor, i);
-  }
-
-  private remove(dn: string): void {
-    const i = this.indexOfDn(dn.toLowerCase());
-    if (i === undefined) return;
-    const e = this.slots[i]?.entry;
-    if (e) {
-      this.values.add(e, -1);
-      this.byAnchor.delete(this.anchorOf(e));
-    }
-    this.byDn.delete(dn.toLowerCase());
-    this.bury(i);
-    this.slots[i] = null;
-  }
-
-  /** Slot `i`'s entry is about to change or go: its place in the file, if any, becomes dead. */
-  private bury(i: number): void {
-    const span = this.spanAt(i);
-    if (span) this.dead.push(span);
-  }
 }
 
 export const firstValue = (v: unknown) => (v === undefined ? '' : String(asArray(v as never)[0]));

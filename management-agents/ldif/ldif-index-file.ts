@@ -229,8 +229,12 @@ export class LdifIndexWriter {
   }
 }
 
-/** A directory slot as the index sees it: undefined, the index's row as it was; null, removed. */
-export type IndexSlot = { readonly entry: LdifEntry; readonly span: FileRange | null } | null | undefined;
+/**
+ * A directory slot as the index sees it: undefined, the index's row as it
+ * was; null, removed. `over`: changed since the index was written, though
+ * in place in the file (the index's overlay holds it).
+ */
+export type IndexSlot = { readonly entry: LdifEntry; readonly span: FileRange | null; readonly over?: boolean } | null | undefined;
 
 /**
  * The index of a file just written from `slots`, each now at `spans[i]`:
@@ -239,7 +243,7 @@ export type IndexSlot = { readonly entry: LdifEntry; readonly span: FileRange | 
  */
 export function nextIndex(base: LdifIndex | null, slots: readonly IndexSlot[], spans: readonly (FileRange | null)[], anchorOf: (e: LdifEntry) => string, kept: ReadonlySet<string>, checked: ReadonlySet<string>): { writer: LdifIndexWriter; rowOf: Int32Array } {
   // An entry held in memory as the file has it (it has a place there) is the index's row, when there is one.
-  const asIndexed = (s: IndexSlot, i: number) => s === undefined || (!!s?.span && !!base && i < base.size);
+  const asIndexed = (s: IndexSlot, i: number) => s === undefined || (!!s?.span && !s.over && !!base && i < base.size);
   const changing = slots.reduce((n: number, s, i) => (asIndexed(s, i) ? n : n + 1), 0);
   const rowOf = new Int32Array(slots.length).fill(-1);
   const carried = base && LdifIndexWriter.carrying(base, kept, checked, changing);

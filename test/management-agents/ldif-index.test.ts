@@ -96,13 +96,18 @@ test('a value check on an attribute the index did not keep reads the file for it
   t.deepEqual([await agent().isValueInUse!('user', 'mail', 'robert@corp'), await agent().isValueInUse!('user', 'mail', 'bob@corp')], [true, false]);
 });
 
-/** The index file's first line: which generation wrote it, and how many rows changed since it was last built afresh. */
-async function head(dir: string): Promise<{ gen: number; worn: number }> {
+/**
+ * The index file's first line: which generation wrote it, and how many rows
+ * changed since it was last built afresh; and how many rows its overlay holds
+ * (rows changed by patches since it was written), 0 when there is none.
+ */
+async function head(dir: string): Promise<{ gen: number; worn: number; over: number }> {
   const buf = await readFile(join(dir, 'dir.ldif.index'));
-  return JSON.parse(buf.toString('utf8', 0, buf.indexOf(10))) as { gen: number; worn: number };
+  const over = await readFile(join(dir, 'dir.ldif.index.more'), 'utf8').then((text) => (JSON.parse(text) as { rows: unknown[] }).rows.length, () => 0);
+  return { ...(JSON.parse(buf.toString('utf8', 0, buf.indexOf(10))) as { gen: number; worn: number }), over };
 }
 
-test('rewrites carry the index with the rows they changed, then build it afresh: every lookup stays right throughout', async (t) => {
+test('patches overlay the index with the rows they changed, rewrites carry it, then build it afresh: every lookup stays right throughout', async (t) => {
   const names = Array.from({ length: 40 }, (_, i) => `P${i}`);
   const dir = await mkdtemp(join(tmpdir(), 'idsync-ldif-index-'));
   await writeFile(join(dir, 'dir.ldif'), `version: 1\n${names.map((p, i) => `\ndn: CN=${p},DC=corp\nobjectClass: user\nobjectGUID: g${i}\ncn: ${p}\n`).join('')}`);
@@ -123,7 +128,7 @@ test('rewrites carry the index with the rows they changed, then build it afresh:
     for (const cn of everCn) t.is(await a.isValueInUse!('user', 'cn', cn), live.has(cn), `${what}: cn ${cn}`);
     t.deepEqual(await imported(a), [...model].map(([anchor, [dn, cn]]) => `${anchor} ${dn} ${cn}`), what);
   };
-  const step = async (reqs: ExportRequest[], expected: { gen: number; worn: number }, what: string, a = agent()) => {
+  const step = async (reqs: ExportRequest[], expected: { gen: number; worn: number; over: number }, what: string, a = agent()) => {
     await exported(a, reqs, true);
     t.like(await head(dir), expected, what);
     await check(a, `${what}, same process`);
@@ -147,12 +152,14 @@ test('rewrites carry the index with the rows they changed, then build it afresh:
     return req({ op: 'add', dn: `CN=${name},DC=corp`, changes: { cn: { op: 'replace', value: name }, objectGUID: { op: 'replace', value: `g${i}` } } });
   };
 
-  await step([rename(0, 'Q0')], { gen: 1, worn: 0 }, 'first index, built from the file');
-  await step([rename(1, 'Q1'), remove(2), add(50, 'N50')], { gen: 2, worn: 2 }, 'carried: a rename, a removal, an add');
-  await step([rename(50, 'R50'), rename(3, 'P2'), remove(4), add(51, 'N51')], { gen: 3, worn: 5 }, 'carried again: the added row renamed, a freed name taken');
-  // 5 + 6 rows changed since the last build, of 42: past a quarter, so built afresh, removed rows gone.
-  await step([5, 6, 7, 8, 9, 10].map((i) => rename(i, `S${i}`)), { gen: 4, worn: 0 }, 'built afresh');
-  const same = await step([rename(11, 'P4')], { gen: 5, worn: 1 }, 'carried after the rebuild');
-  // The same agent again: what it holds in memory from its last rewrite is where that rewrite put it.
-  await step([rename(12, 'T12'), remove(13)], { gen: 6, worn: 3 }, 'a second rewrite in one process', same);
+  await step([rename(0, 'Q0')], { gen: 1, worn: 0, over: 0 }, 'first index, built from the file');
+  // Three rows of 40, patched in: the index stays as written, the rows go to its overlay.
+  await step([rename(1, 'Q1'), remove(2), add(50, 'N50')], { gen: 1, worn: 0, over: 3 }, 'overlaid: a rename, a removal, an add');
+  // Six rows since the index was written, past an eighth of its 40: the index is carried with them, the overlay removed.
+  await step([rename(50, 'R50'), rename(3, 'P2'), remove(4), add(51, 'N51')], { gen: 2, worn: 4, over: 0 }, 'carried: the added row renamed, a freed name taken');
+  await step([5, 6, 7, 8, 9, 10].map((i) => rename(i, `S${i}`)), { gen: 3, worn: 10, over: 0 }, 'carried again');
+  const same = await step([rename(11, 'P4')], { gen: 3, worn: 10, over: 1 }, 'overlaid on the carried index');
+  // The same agent again: what it holds in memory from its last write is where that write put it.
+  // Blanked records pass a quarter of the file: rewritten, and 13 rows of 42 worn, so the index is built afresh.
+  await step([rename(12, 'T12'), remove(13)], { gen: 4, worn: 0, over: 0 }, 'a rewrite in the same process, built afresh', same);
 });

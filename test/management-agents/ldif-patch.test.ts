@@ -4,7 +4,7 @@
  * is finished or undone on the next load, from the journal.
  */
 import test from 'ava';
-import { copyFile, mkdtemp, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdtemp, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLdifAgent } from '../../management-agents/ldif/index.ts';
@@ -62,6 +62,24 @@ test('a few changes are patched in: old records blanked in place, new ones appen
   t.deepEqual(await entries(agentIn(dir)), expected(all), 'read through the index');
   await unlink(`${path}.index`);
   t.deepEqual(await entries(agentIn(dir)), expected(all), 'read from the file');
+});
+
+test('a patch saves the rows it changed beside the index and leaves the index as it was; a file changed by anything else is read again', async (t) => {
+  const { dir, path, agent } = await indexed();
+  const all = await entries(agentIn(dir));
+  const index = await readFile(`${path}.index`);
+  await agent.export!(batch, { note() {} });
+  await agent.endExport!();
+  t.deepEqual(await readFile(`${path}.index`), index, 'the index is not written again');
+  t.is((JSON.parse(await readFile(`${path}.index.more`, 'utf8')) as { rows: unknown[] }).rows.length, 3, 'its overlay holds the three rows changed');
+  t.deepEqual(await entries(agentIn(dir)), expected(all), 'read through the index and its overlay');
+  const next = agentIn(dir);
+  t.is((await next.findObject!({ objectType: 'user', dn: 'cn=new,dc=corp' }))?.dn, 'CN=New,DC=corp');
+  t.is(await next.findObject!({ objectType: 'user', anchor: 'u7' }), null);
+  t.is((await next.findObject!({ objectType: 'user', anchor: 'u5' }))?.attrs['description'], 'changed');
+  // Another writer appends a record: the index and its overlay name the file as it was, so the next load reads the file.
+  await appendFile(path, `\n${rec(99)}`);
+  t.deepEqual(await entries(agentIn(dir)), [...expected(all), 'CN=User 99,DC=corp|null'].sort());
 });
 
 test('once blanked records would pass a quarter of the file, the export rewrites it without them', async (t) => {
