@@ -3,17 +3,24 @@
  * between batches, journaled per batch and rewritten once per export step
  * (see JournaledFile).
  */
-import { parse } from 'csv-parse/sync';
 import type { JournalEntry } from '../file-journal.ts';
 import type { LineBatch } from '../../data/line-reader.ts';
 import { JournaledFile } from '../journaled-file.ts';
 import type { CsvAgentConfig } from './csv-agent-config.ts';
 import { csvRow } from './csv-encoding.ts';
+import { csvFields, csvLines } from './csv-lines.ts';
 
 export type CsvRecord = Record<string, string>;
 
+/** A record from its fields under the file's header; a repeated column name takes its last field, as csv-parse's `columns` does. */
+const recordOf = (header: readonly string[], fields: readonly string[]): CsvRecord => Object.fromEntries(header.map((h, i) => [h, fields[i] ?? '']));
+
 export class CsvTable extends JournaledFile<CsvRecord> {
-  private rows = new Map<string, CsvRecord>();
+  /** Rows by anchor: a record, or the line as the file holds it (no quotes), split when first used. */
+  private rows = new Map<string, CsvRecord | string>();
+  /** The file's column names, and whether they are the configured ones: then an unused line is written back as it was. */
+  private header: string[] = [];
+  private asWritten = false;
   /** Anchors changed since `takeChanges`, each by its last change: what the change log names for the next rewrite. */
   private changed = new Map<string, 'put' | 'removed'>();
 
@@ -26,12 +33,31 @@ export class CsvTable extends JournaledFile<CsvRecord> {
   }
 
   protected async parse(batches: AsyncIterable<LineBatch>): Promise<void> {
-    // An app's file is small next to a directory: read whole, so quoted line breaks parse as they are.
-    const parts: string[] = [];
-    for await (const { lines } of batches) parts.push(lines.join('\n'));
-    const text = parts.join('\n');
-    const rows = text ? (parse(text, { columns: true, delimiter: this.cfg.delimiter, skip_empty_lines: true }) as CsvRecord[]) : [];
-    this.rows = new Map(rows.map((r) => [this.keyOf(r), r]));
+    const { delimiter, anchor, columns } = this.cfg;
+    const lines: string[] = [];
+    for await (const batch of batches) for (const l of batch.lines) lines.push(l);
+    this.rows = new Map();
+    this.header = [];
+    let keys: number[] = [];
+    for (const r of csvLines(lines)) {
+      const fields = csvFields(r, delimiter, this.path);
+      if (!this.header.length) {
+        this.header = fields;
+        this.asWritten = r.text === csvRow(columns, this.cfg).slice(0, -1);
+        keys = anchor.map((a) => fields.lastIndexOf(a));
+        continue;
+      }
+      if (fields.length !== this.header.length) throw new Error(`${this.path}: line ${r.line} has ${fields.length} fields, its header ${this.header.length}`);
+      this.rows.set(keys.map((k) => fields[k] ?? '').join('|'), r.plain ? r.text : recordOf(this.header, fields));
+    }
+  }
+
+  /** The row as a record, split now if it is still a line. */
+  private record(key: string, held: CsvRecord | string): CsvRecord {
+    if (typeof held !== 'string') return held;
+    const r = recordOf(this.header, held.split(this.cfg.delimiter));
+    this.rows.set(key, r);
+    return r;
   }
 
   protected replay(j: JournalEntry<CsvRecord>): void {
@@ -50,11 +76,18 @@ export class CsvTable extends JournaledFile<CsvRecord> {
   protected *serialize(): Iterable<string> {
     const { columns } = this.cfg;
     yield csvRow(columns, this.cfg);
-    for (const r of this.rows.values()) yield csvRow(columns.map((c) => r[c] ?? ''), this.cfg);
+    for (const [key, held] of this.rows) {
+      if (typeof held === 'string' && this.asWritten) yield `${held}\n`;
+      else {
+        const r = this.record(key, held);
+        yield csvRow(columns.map((c) => r[c] ?? ''), this.cfg);
+      }
+    }
   }
 
   get(key: string): CsvRecord | undefined {
-    return this.rows.get(key);
+    const held = this.rows.get(key);
+    return held === undefined ? undefined : this.record(key, held);
   }
 
   /** Writes a row (formerly under `from`), to be journaled by `commit`. */
