@@ -131,12 +131,32 @@ export class LdifParser {
 
 const ATTRIBUTE_NAME = /^[A-Za-z0-9;.-]+$/;
 const WHITESPACE = /^\s$/;
+/** The last name found good: a group's 10,000 member lines name one attribute, checked once. */
+let goodName = '';
+
+/**
+ * Base64 to and from UTF-8 through one buffer, not a new one per value: a
+ * group of 10,000 members, most of them with accented names, is 6,000 such
+ * values each way.
+ */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+function fromBase64(raw: string): string {
+  if (raw.length > scratch.length) return Buffer.from(raw, 'base64').toString('utf8');
+  return scratch.toString('utf8', 0, scratch.write(raw, 'base64'));
+}
+function toBase64(v: string): string {
+  if (v.length * 3 > scratch.length) return Buffer.from(v, 'utf8').toString('base64');
+  return scratch.toString('base64', 0, scratch.write(v, 'utf8'));
+}
 
 /** An attribute line's name, whether its value is base64, and where the value starts; or why it is not one. */
 function attributeHead(l: string): { name: string; base64: boolean; start: number } | 'url' | 'bad' {
   const colon = l.indexOf(':');
   const name = colon > 0 ? l.slice(0, colon) : '';
-  if (!name || !ATTRIBUTE_NAME.test(name)) return 'bad';
+  if (name !== goodName) {
+    if (!name || !ATTRIBUTE_NAME.test(name)) return 'bad';
+    goodName = name;
+  }
   let start = colon + 1;
   const kind = l.charCodeAt(start);
   if (kind === 60 /* < */) return 'url';
@@ -157,7 +177,7 @@ export function attributeLine(l: string): { name: string; value: string } | 'url
   const head = attributeHead(l);
   if (typeof head === 'string') return head;
   const raw = l.slice(head.start);
-  return { name: head.name, value: head.base64 ? Buffer.from(raw, 'base64').toString('utf8') : raw };
+  return { name: head.name, value: head.base64 ? fromBase64(raw) : raw };
 }
 
 /** Pushes every line with its byte offset; returns the offset past the last. */
@@ -177,11 +197,13 @@ export function parseLdif(text: string): { entries: LdifEntry[]; errors: LdifSyn
   return parser.end();
 }
 
+const SAFE_STRING = /^[\x01-\x09\x0b\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f][\x01-\x09\x0b\x0c\x0e-\x7f]*$/;
+
 /** RFC 2849 SAFE-STRING, else base64. */
 function line(name: string, value: Scalar): string {
   const v = String(value);
-  const safe = /^[\x01-\x09\x0b\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f][\x01-\x09\x0b\x0c\x0e-\x7f]*$/.test(v) && !v.endsWith(' ');
-  const text = v === '' ? `${name}:` : safe ? `${name}: ${v}` : `${name}:: ${Buffer.from(v, 'utf8').toString('base64')}`;
+  if (v === '') return `${name}:`;
+  const text = SAFE_STRING.test(v) && v.charCodeAt(v.length - 1) !== 32 ? `${name}: ${v}` : `${name}:: ${toBase64(v)}`;
   // Fold at 76 columns, as RFC 2849 allows; sliced in a loop, three times faster than a regular expression
   // over a group's 10,000 member DNs.
   if (text.length <= 76) return text;
@@ -207,12 +229,22 @@ export function asRecordHolds(attrs: Attributes): Attributes {
   return out;
 }
 
+/** Each attribute's lines after the `head` lines, joined: one array for the record, not one per attribute. */
+function record(head: string[], attrs: Attributes): string {
+  for (const k in attrs) {
+    const v = attrs[k]!;
+    if (Array.isArray(v)) for (const x of v) head.push(line(k, x));
+    else head.push(line(k, v));
+  }
+  return head.join('\n') + '\n';
+}
+
 export function contentRecord(dn: string, attrs: Attributes): string {
-  return [line('dn', dn), ...Object.entries(attrs).flatMap(([k, v]) => values(v).map((x) => line(k, x)))].join('\n') + '\n';
+  return record([line('dn', dn)], attrs);
 }
 
 export function addRecord(dn: string, attrs: Attributes): string {
-  return [line('dn', dn), 'changetype: add', ...Object.entries(attrs).flatMap(([k, v]) => values(v).map((x) => line(k, x)))].join('\n') + '\n';
+  return record([line('dn', dn), 'changetype: add'], attrs);
 }
 
 export function modifyRecord(dn: string, changes: Readonly<Record<string, AttrChange>>): string {

@@ -68,6 +68,15 @@ test('written records fold long lines at 76 columns and read back as they were',
   t.deepEqual(e?.attrs, { member: [long, 'CN=B,DC=corp'], description: accented, exactly: 'y'.repeat(67), over: 'z'.repeat(71) });
 });
 
+test('base64 values read back as written, one after another and longer than the buffer they go through', (t) => {
+  const members = Array.from({ length: 50 }, (_, i) => `CN=Ünal ${'é'.repeat(i)} ${i},OU=Sales,DC=corp`);
+  const huge = 'Ø'.repeat(70_000);
+  const text = contentRecord('CN=Gruppe Größe,DC=corp', { member: members, description: huge, info: `${'a'.repeat(40_000)} ` });
+  const [e] = parseLdif(`version: 1\n\n${text}`).entries;
+  t.deepEqual(e?.attrs, { member: members, description: huge, info: `${'a'.repeat(40_000)} ` });
+  t.is(e?.dn, 'CN=Gruppe Größe,DC=corp');
+});
+
 test('a URL value (:<) is refused, never read', (t) => {
   const { entries, errors } = parseLdif('dn: CN=x\nobjectGUID: 1\njpegPhoto:< file:///etc/passwd\n\ndn: CN=y\nobjectGUID: 2\n');
   t.is(entries.length, 1);
