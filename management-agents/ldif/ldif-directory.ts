@@ -123,8 +123,10 @@ export class LdifDirectory extends LdifSlots {
   protected override filler(length: number): Buffer { return blank(length); }
 
   /**
-   * The file now holds every entry: its new index becomes the slots (later
-   * rewrites copy each entry from where it now is), and is saved for the next process.
+   * The file now holds every entry. After a patch that changed few rows the
+   * index stays and those rows are saved beside it (`overlaid`); otherwise
+   * its new index becomes the slots (later rewrites copy each entry from
+   * where it now is), and is saved for the next process.
    */
   protected override async written(stamp: string): Promise<void> {
     this.reader.close();
