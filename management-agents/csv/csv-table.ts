@@ -8,7 +8,7 @@ import type { LineBatch } from '../../data/line-reader.ts';
 import { JournaledFile } from '../journaled-file.ts';
 import type { CsvAgentConfig } from './csv-agent-config.ts';
 import { csvRow } from './csv-encoding.ts';
-import { csvFields, csvLines } from './csv-lines.ts';
+import { csvRecords } from './csv-lines.ts';
 
 export type CsvRecord = Record<string, string>;
 
@@ -39,8 +39,7 @@ export class CsvTable extends JournaledFile<CsvRecord> {
     this.rows = new Map();
     this.header = [];
     let keys: number[] = [];
-    for (const r of csvLines(lines)) {
-      const fields = csvFields(r, delimiter, this.path);
+    for (const [r, fields] of csvRecords(lines, delimiter, this.path)) {
       if (!this.header.length) {
         this.header = fields;
         this.asWritten = r.text === csvRow(columns, this.cfg).slice(0, -1);

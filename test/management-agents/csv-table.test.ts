@@ -60,3 +60,11 @@ test('a file whose header is not the configured columns is written with the conf
   await agent.endExport!();
   t.is(await readFile(path, 'utf8'), 'employeeId,displayName\n1,Ann\n2,Bobby\n');
 });
+
+test('a quoted record csv-parse cannot read stops the export, naming its line; the file is not changed', async (t) => {
+  const text = 'employeeId,displayName\n1,"Ann"\n2,"Bo"b"\n3,"Cy"\n4,Dee\n';
+  const { path, agent } = await app(text);
+  const err = await t.throwsAsync(agent.export!([update('4', 'Dee2')], { note() {} }));
+  t.regex(err!.message, /app\.csv: line 3: /);
+  t.is(await readFile(path, 'utf8'), text);
+});
