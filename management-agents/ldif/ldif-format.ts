@@ -202,8 +202,7 @@ const SAFE_STRING = /^[\x01-\x09\x0b\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f][\x01-\x
 /** RFC 2849 SAFE-STRING, else base64. */
 function line(name: string, value: Scalar): string {
   const v = String(value);
-  if (v === '') return `${name}:`;
-  const text = SAFE_STRING.test(v) && v.charCodeAt(v.length - 1) !== 32 ? `${name}: ${v}` : `${name}:: ${toBase64(v)}`;
+  const text = v === '' ? `${name}:` : SAFE_STRING.test(v) && v.charCodeAt(v.length - 1) !== 32 ? `${name}: ${v}` : `${name}:: ${toBase64(v)}`;
   // Fold at 76 columns, as RFC 2849 allows; sliced in a loop, three times faster than a regular expression
   // over a group's 10,000 member DNs.
   if (text.length <= 76) return text;
