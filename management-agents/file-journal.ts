@@ -103,7 +103,7 @@ export interface FilePatch {
  * `append` there, and fsyncs. Not atomic: a PatchMark in the journal first
  * lets a load finish or undo a torn patch (see JournaledFile).
  */
-export function patchFileDurably(path: string, blank: readonly FileRange[], filler: (length: number) => Buffer | string, size: number, append = ''): void {
+export function patchFileDurably(path: string, blank: readonly FileRange[], filler: (length: number) => Buffer, size: number, append = ''): void {
   const fd = openSync(path, 'r+');
   try {
     const writeAt = (text: Buffer | string, at: number) => {

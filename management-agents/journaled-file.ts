@@ -72,11 +72,11 @@ export abstract class JournaledFile<T> {
     return null;
   }
   /** `length` bytes that a reader of the file skips, for `patch`'s blanked ranges. */
-  protected filler(length: number): Buffer | string {
+  protected filler(length: number): Buffer {
     throw new Error(`${this.path}: no filler for ${length} bytes (a file that is patched must say what a reader skips)`);
   }
-  /** Called once `serialize`'s pieces (or the patch) are durably the file, with the file's new stamp. */
-  protected written(_stamp: string): void | Promise<void> {}
+  /** Called once `serialize`'s pieces (or the patch: `patched`) are durably the file, with the file's new stamp. */
+  protected written(_stamp: string, _patched: boolean): void | Promise<void> {}
   /** Applies one journal entry; must be harmless when the file already holds it. */
   protected abstract replay(entry: JournalEntry<T>): void;
 
@@ -153,7 +153,7 @@ export abstract class JournaledFile<T> {
         await this.journal.append([{ patch: size, blank: patch.blank.map((r) => [r.from, r.to] as const) }]);
         patchFileDurably(this.path, patch.blank, (n) => this.filler(n), size, patch.append);
       } else await writeFileDurably(this.path, this.serialize());
-      await this.written(await fileStamp(this.path));
+      await this.written(await fileStamp(this.path), !!patch);
       await this.journal.clear();
       this.journaled = false;
       this.stamp = await this.currentStamp();

@@ -27,8 +27,6 @@ import { blank, patchOf, rewrite, type Piece } from './ldif-layout.ts';
 export class LdifDirectory extends LdifSlots {
   /** Each slot's place in the file being written, until it is in place. */
   private nextSpans: (FileRange | null)[] = [];
-  /** Whether the file was last written by a patch (its rows kept their numbers), not rewritten. */
-  private patched = false;
   errors: LdifSyntaxError[] = [];
   /** Attributes (lower case) that loading keeps of each entry. */
   private readonly kept: Set<string>;
@@ -106,7 +104,6 @@ export class LdifDirectory extends LdifSlots {
 
   protected *serialize(): Iterable<FilePiece> {
     const spans: (FileRange | null)[] = [];
-    this.patched = false;
     yield* rewrite(this.slots.length, this.pieceAt, spans);
     this.nextSpans = spans;
   }
@@ -115,7 +112,6 @@ export class LdifDirectory extends LdifSlots {
   protected override patch(size: number): FilePatch | null {
     const plan = this.base && patchOf(this.slots.length, this.pieceAt, size, this.dead);
     if (!plan) return null;
-    this.patched = true;
     this.nextSpans = plan.spans;
     return plan.patch;
   }
@@ -128,12 +124,13 @@ export class LdifDirectory extends LdifSlots {
    * its new index becomes the slots (later rewrites copy each entry from
    * where it now is), and is saved for the next process.
    */
-  protected override async written(stamp: string): Promise<void> {
+  protected override async written(stamp: string, patched: boolean): Promise<void> {
     this.reader.close();
     const spans = this.nextSpans;
     this.nextSpans = [];
     this.dead = [];
-    if (this.patched && (await this.overlaid(stamp, spans))) return;
+    // A patch keeps every row's number: the index can stay, with the changed rows beside it.
+    if (patched && (await this.overlaid(stamp, spans))) return;
     const { writer, rowOf } = nextIndex(this.base, this.slots, spans, this.anchorOf, this.kept, this.checked);
     const parts = writer.toParts(stamp);
     const index = LdifIndex.ofParts(this.path, parts.head, parts.tables);
