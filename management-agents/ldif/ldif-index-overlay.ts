@@ -14,7 +14,8 @@
  * does not match, when it lacks an attribute a load keeps, or when it cannot
  * be read whole. The load then reads the index alone, or the file.
  */
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
+import { writeFileDurably } from '../file-journal.ts';
 import type { Attributes } from '../../data/model.ts';
 import type { FileRange } from '../file-ranges.ts';
 import type { LdifEntry } from './ldif-format.ts';
@@ -45,14 +46,7 @@ export async function readOverlay(path: string, stamp: string, kept: ReadonlySet
 
 /** Saves the overlay, renamed into place whole. */
 export async function writeOverlay(path: string, overlay: Omit<Overlay, 'format'>): Promise<void> {
-  const tmp = `${overlayPath(path)}.tmp`;
-  try {
-    await writeFile(tmp, JSON.stringify({ format: FORMAT, ...overlay }));
-    await rename(tmp, overlayPath(path));
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
+  await writeFileDurably(overlayPath(path), [JSON.stringify({ format: FORMAT, ...overlay })]);
 }
 
 /** Removes the overlay: the index was written again, or the overlay could not be. */
