@@ -29,25 +29,29 @@ export class CsvTable extends JournaledFile<CsvRecord> {
   }
 
   keyOf(r: CsvRecord): string {
-    return this.cfg.anchor.map((a) => r[a] ?? '').join('|');
+    return this.keyFrom((column) => r[column]);
+  }
+
+  /** The anchor columns' values joined, each read by `valueOf`: from a record, or from a line's fields. */
+  private keyFrom(valueOf: (column: string) => string | undefined): string {
+    return this.cfg.anchor.map((a) => valueOf(a) ?? '').join('|');
   }
 
   protected async parse(batches: AsyncIterable<LineBatch>): Promise<void> {
-    const { delimiter, anchor, columns } = this.cfg;
+    const { delimiter, columns } = this.cfg;
     const lines: string[] = [];
     for await (const batch of batches) for (const l of batch.lines) lines.push(l);
     this.rows = new Map();
     this.header = [];
-    let keys: number[] = [];
     for (const [r, fields] of csvRecords(lines, delimiter, this.path)) {
       if (!this.header.length) {
         this.header = fields;
         this.asWritten = r.text === csvRow(columns, this.cfg).slice(0, -1);
-        keys = anchor.map((a) => fields.lastIndexOf(a));
         continue;
       }
       if (fields.length !== this.header.length) throw new Error(`${this.path}: line ${r.line} has ${fields.length} fields, its header ${this.header.length}`);
-      this.rows.set(keys.map((k) => fields[k] ?? '').join('|'), r.plain ? r.text : recordOf(this.header, fields));
+      // The last column of a name, as in a record (`recordOf`).
+      this.rows.set(this.keyFrom((column) => fields[this.header.lastIndexOf(column)]), r.plain ? r.text : recordOf(this.header, fields));
     }
   }
 
