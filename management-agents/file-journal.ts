@@ -3,10 +3,10 @@
  * whole file after every export batch made an export quadratic in the file's
  * size; instead each batch's outcome is appended here and fsync'd before the
  * agent answers, and the file is rewritten (or patched in place, see
- * patchFileDurably) once, when the step ends (`endExport`). Entries are whole
- * states keyed by name, so replaying an entry that was already folded into
- * the file (a crash between the rewrite and the journal's removal) changes
- * nothing.
+ * PatchMark) once, when the step ends (`endExport`). Entries are whole states
+ * keyed by name, or changes that hold whatever they are applied to again, so
+ * replaying an entry that was already folded into the file (a crash between
+ * the rewrite and the journal's removal) changes nothing.
  */
 import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { access, open, rename, unlink } from 'node:fs/promises';
@@ -14,26 +14,44 @@ import { readLineBatches } from '../data/line-reader.ts';
 import { AgentError } from './errors.ts';
 import { BLOCK, RangeReader, type FileRange } from './file-ranges.ts';
 
-/** `put`: the entry's whole new state, named `key`, formerly named `from` (a rename). `remove`: gone. */
-export type JournalEntry<T> =
+/**
+ * `put`: the entry's whole new state, named `key`, formerly named `from` (a rename).
+ * `edit`: changes to the entry whose anchor is `anchor`, named `key` after them: the few values an
+ * export changed in a large entry (a group of 10,000 members), not its whole state. Applied to the
+ * file as folded already, it changes nothing; where the entry is gone from it, a later entry removed it.
+ * `remove`: gone.
+ */
+export type JournalEntry<T, E = never> =
   | { readonly put: T; readonly key: string; readonly from?: string }
+  | ([E] extends [never] ? never : { readonly edit: E; readonly key: string; readonly anchor: string })
   | { readonly remove: string };
 
 /**
- * Written before the file is changed in place (see patchFileDurably): its
- * size then, and the ranges the patch blanks. A load that finds one cuts the
- * file back to that size and blanks those ranges again, whole: the entries
- * before it hold everything the patch was writing.
+ * Written before the file is changed in place (see JournaledFile.fold): its
+ * size then, the ranges the patch blanks, and how many bytes it appends.
+ * The ranges are blanked only once the appended text is durable and an
+ * `Appended` entry says so. A load that finds the mark with its `Appended`
+ * blanks the ranges again (the patch is finished); without one it cuts the
+ * file back to that size (the patch is undone: nothing was blanked yet).
+ * The journal's entries then replay onto the file either way.
+ *
+ * A mark without `append` was written by an earlier idsync, which blanked
+ * and appended at once and journaled whole entries: the file is cut back
+ * and the ranges blanked again.
  */
-export interface PatchMark { readonly patch: number; readonly blank: readonly (readonly [number, number])[] }
+export interface PatchMark { readonly patch: number; readonly blank: readonly (readonly [number, number])[]; readonly append?: number }
+/** The text a patch appended at `appended` (its mark's size) is durable: its blanks may start. */
+export interface Appended { readonly appended: number }
 export const isPatchMark = (e: object): e is PatchMark => 'patch' in e;
+export const isAppended = (e: object): e is Appended => 'appended' in e;
+type Line<T, E> = JournalEntry<T, E> | PatchMark | Appended;
 
-export class FileJournal<T> {
+export class FileJournal<T, E = never> {
   /** @param agent the agent's name, for error messages. */
   constructor(readonly path: string, private readonly agent: string) {}
 
   /** Appends and fsyncs: once this resolves, the entries survive a crash. */
-  async append(entries: readonly (JournalEntry<T> | PatchMark)[]): Promise<void> {
+  async append(entries: readonly Line<T, E>[]): Promise<void> {
     if (entries.length) await appendDurably(this.path, entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
   }
 
@@ -42,8 +60,8 @@ export class FileJournal<T> {
    * append, before the agent answered) is dropped: the engine sends that batch
    * again. A bad line anywhere else is damage, reported with file and line.
    */
-  async read(): Promise<(JournalEntry<T> | PatchMark)[]> {
-    const out: (JournalEntry<T> | PatchMark)[] = [];
+  async read(): Promise<Line<T, E>[]> {
+    const out: Line<T, E>[] = [];
     let n = 0;
     let torn: number | null = null;
     try {
@@ -53,7 +71,7 @@ export class FileJournal<T> {
           if (!line) continue;
           if (torn !== null) throw new AgentError(this.agent, `${this.path}:${torn}: damaged journal entry; the file it belongs to was not changed`);
           try {
-            out.push(JSON.parse(line) as JournalEntry<T> | PatchMark);
+            out.push(JSON.parse(line) as Line<T, E>);
           } catch {
             torn = n;
           }
@@ -98,26 +116,42 @@ export interface FilePatch {
   readonly append: string;
 }
 
-/**
- * Blanks ranges of `path` with `filler`, cuts it to `size` bytes, appends
- * `append` there, and fsyncs. Not atomic: a PatchMark in the journal first
- * lets a load finish or undo a torn patch (see JournaledFile).
- */
-export function patchFileDurably(path: string, blank: readonly FileRange[], filler: (length: number) => Buffer, size: number, append = ''): void {
-  const fd = openSync(path, 'r+');
-  try {
-    const writeAt = (text: Buffer | string, at: number) => {
-      const buf = typeof text === 'string' ? Buffer.from(text) : text;
-      for (let done = 0; done < buf.length; ) done += writeSync(fd, buf, done, buf.length - done, at + done);
-    };
+/** Cuts `path` to `size` bytes if longer, writes `bytes` there, and fsyncs. */
+export function appendAtDurably(path: string, size: number, bytes: Buffer): void {
+  withFile(path, (fd) => {
     // Only ever shorter: a file cut back already is not padded.
     if (fstatSync(fd).size > size) ftruncateSync(fd, size);
-    for (const r of blank) if (r.to <= size) writeAt(filler(r.to - r.from), r.from);
-    writeAt(append, size);
+    writeAt(fd, bytes, size);
+  });
+}
+
+/** Overwrites each range of `path` with as many bytes of `filler` (ranges past its end are left), and fsyncs. */
+export function blankDurably(path: string, blank: readonly FileRange[], filler: (length: number) => Buffer): void {
+  withFile(path, (fd) => {
+    const size = fstatSync(fd).size;
+    for (const r of blank) if (r.to <= size) writeAt(fd, filler(r.to - r.from), r.from);
+  });
+}
+
+/** Finishes or undoes a patch that a crash may have torn (see PatchMark); `appended`: its Appended entry was found. */
+export function recoverPatch(path: string, mark: PatchMark, appended: boolean, filler: (length: number) => Buffer): void {
+  const blank = mark.blank.map(([from, to]) => ({ from, to }));
+  if (!appended || mark.append === undefined) appendAtDurably(path, mark.patch, Buffer.alloc(0));
+  if (appended || mark.append === undefined) blankDurably(path, blank, filler);
+}
+
+function withFile(path: string, fn: (fd: number) => void): void {
+  const fd = openSync(path, 'r+');
+  try {
+    fn(fd);
     fdatasyncSync(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+function writeAt(fd: number, buf: Buffer, at: number): void {
+  for (let done = 0; done < buf.length; ) done += writeSync(fd, buf, done, buf.length - done, at + done);
 }
 
 /**

@@ -9,7 +9,7 @@
 import { stat } from 'node:fs/promises';
 import { readLineBatchesAt, type LineBatch } from '../data/line-reader.ts';
 import { AgentError } from './errors.ts';
-import { FileJournal, isPatchMark, patchFileDurably, writeFileDurably, type FilePatch, type FilePiece, type JournalEntry } from './file-journal.ts';
+import { appendAtDurably, blankDurably, FileJournal, isAppended, isPatchMark, recoverPatch, writeFileDurably, type FilePatch, type FilePiece, type JournalEntry } from './file-journal.ts';
 
 async function* none(): AsyncGenerator<LineBatch> {}
 
@@ -19,12 +19,12 @@ export async function fileStamp(path: string): Promise<string> {
   return s ? `${s.size}:${s.mtimeMs}` : 'none';
 }
 
-export abstract class JournaledFile<T> {
-  private readonly journal: FileJournal<T>;
+export abstract class JournaledFile<T, E = never> {
+  private readonly journal: FileJournal<T, E>;
   private stamp = '';
   private checkedAt = 0;
   /** Changes since the last `commit`; whether the journal holds entries the file does not. */
-  private queued: JournalEntry<T>[] = [];
+  private queued: JournalEntry<T, E>[] = [];
   private journaled = false;
 
   /** @param agent the agent's name, for error messages. */
@@ -78,7 +78,7 @@ export abstract class JournaledFile<T> {
   /** Called once `serialize`'s pieces (or the patch: `patched`) are durably the file, with the file's new stamp. */
   protected written(_stamp: string, _patched: boolean): void | Promise<void> {}
   /** Applies one journal entry; must be harmless when the file already holds it. */
-  protected abstract replay(entry: JournalEntry<T>): void;
+  protected abstract replay(entry: JournalEntry<T, E>): void;
 
   private async currentStamp(): Promise<string> {
     const [file, journal] = await Promise.all([fileStamp(this.path), fileStamp(this.journal.path)]);
@@ -100,22 +100,23 @@ export abstract class JournaledFile<T> {
     if (stamp === this.stamp) return;
     // Exports answered before a crash, not yet folded into the file.
     const journal = await this.journal.read();
-    // A patch a crash may have torn: blanked again whole, its appended text cut off. The entries before it hold both.
-    for (const mark of journal) {
+    // A patch a crash may have torn: finished, or undone, so that the entries before it replay onto the file (see PatchMark).
+    for (const [i, mark] of journal.entries()) {
       if (!isPatchMark(mark)) continue;
-      patchFileDurably(this.path, mark.blank.map(([from, to]) => ({ from, to })), (n) => this.filler(n), mark.patch);
+      const next = journal.findIndex((e, j) => j > i && isPatchMark(e));
+      recoverPatch(this.path, mark, journal.slice(i + 1, next < 0 ? undefined : next).some(isAppended), (n) => this.filler(n));
       stamp = await this.currentStamp();
     }
     const file = stamp.slice(0, stamp.indexOf('/'));
     await this.parse(file === 'none' ? none() : readLineBatchesAt(this.path), file);
-    for (const entry of journal) if (!isPatchMark(entry)) this.replay(entry);
+    for (const entry of journal) if (!isPatchMark(entry) && !isAppended(entry)) this.replay(entry);
     this.journaled = journal.length > 0;
     this.queued = [];
     this.stamp = stamp;
   }
 
   /** Records a change already applied in memory, for the next `commit`. */
-  protected queue(entry: JournalEntry<T>): void {
+  protected queue(entry: JournalEntry<T, E>): void {
     this.queued.push(entry);
   }
 
@@ -150,8 +151,12 @@ export abstract class JournaledFile<T> {
       const size = (await stat(this.path).catch(() => null))?.size ?? 0;
       const patch = size > 0 ? this.patch(size) : null;
       if (patch) {
-        await this.journal.append([{ patch: size, blank: patch.blank.map((r) => [r.from, r.to] as const) }]);
-        patchFileDurably(this.path, patch.blank, (n) => this.filler(n), size, patch.append);
+        // Appended, then blanked: until the blanks start the old entries are whole in the file, for the edits to replay onto.
+        const bytes = Buffer.from(patch.append);
+        await this.journal.append([{ patch: size, blank: patch.blank.map((r) => [r.from, r.to] as const), append: bytes.length }]);
+        appendAtDurably(this.path, size, bytes);
+        await this.journal.append([{ appended: size }]);
+        blankDurably(this.path, patch.blank, (n) => this.filler(n));
       } else await writeFileDurably(this.path, this.serialize());
       await this.written(await fileStamp(this.path), !!patch);
       await this.journal.clear();

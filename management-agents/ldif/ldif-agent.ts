@@ -82,8 +82,10 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
       log.push(modrdnRecord(e.dn, req.newDn));
       dn = req.newDn;
     }
-    dir.change({ dn, attrs, line: 0 }, e.dn);
-    return { id: req.id, ok: true, anchor: anchorOf({ dn, attrs, line: 0 }), dn };
+    const anchor = anchorOf({ dn, attrs, line: 0 });
+    // Journaled as the changes while they keep the anchor that finds the entry again: a group's few members, not its 10,000.
+    dir.change({ dn, attrs, line: 0 }, e.dn, anchor && anchor === anchorOf(e) ? req.changes : undefined);
+    return { id: req.id, ok: true, anchor, dn };
   }
 
   return {

@@ -13,6 +13,7 @@
  * when it is used: an export that changes 1% of a large directory reads 1% of it.
  */
 import { asArray } from '../../data/model.ts';
+import { applyChanges } from '../../data/objects.ts';
 import { readLineBatchesAt, type LineBatch } from '../../data/line-reader.ts';
 import type { FilePatch, FilePiece, JournalEntry } from '../file-journal.ts';
 import { RangeReader, type FileRange } from '../file-ranges.ts';
@@ -21,7 +22,7 @@ import { fileStamp } from '../journaled-file.ts';
 import { asRecordHolds, contentRecord, feed, LdifParser, parseLdif, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';
 import { LdifIndex, nextIndex, writeIndexFile } from './ldif-index-file.ts';
 import { dropOverlay, overlayOf, readOverlay, writeOverlay } from './ldif-index-overlay.ts';
-import { LdifSlots, type Saved, type Slot } from './ldif-slots.ts';
+import { LdifSlots, type Edit, type Saved, type Slot } from './ldif-slots.ts';
 import { blank, patchOf, rewrite, type Piece } from './ldif-layout.ts';
 
 export class LdifDirectory extends LdifSlots {
@@ -91,9 +92,17 @@ export class LdifDirectory extends LdifSlots {
     for (const e of entries) this.put(e, null);
   }
 
-  protected replay(j: JournalEntry<Saved>): void {
+  protected replay(j: JournalEntry<Saved, Edit>): void {
     if ('remove' in j) this.remove(j.remove);
-    else this.put({ dn: j.put.dn, attrs: asRecordHolds(j.put.attrs), line: 0 }, j.from ?? j.key);
+    else if ('put' in j) this.put({ dn: j.put.dn, attrs: asRecordHolds(j.put.attrs), line: 0 }, j.from ?? j.key);
+    else {
+      // Found by its anchor, under the name it had before or has since; gone from a file folded since, a later entry removed it.
+      const at = this.indexOfAnchor(j.anchor);
+      const s = at === undefined ? null : this.slotAt(at);
+      if (!s) return;
+      const e = this.whole(s);
+      this.put({ dn: j.key, attrs: asRecordHolds(applyChanges(e.attrs, j.edit)), line: 0 }, e.dn);
+    }
   }
 
   /** Slot `i` for the file's layout: its place in the file while unchanged there, else its text; null when removed. */
@@ -175,11 +184,15 @@ export class LdifDirectory extends LdifSlots {
     });
   }
 
-  /** Adds, replaces or renames (from `previousDn`) an entry, to be journaled by `commit`. */
-  change(changed: LdifEntry, previousDn: string | null): void {
+  /**
+   * Adds, replaces or renames (from `previousDn`) an entry, to be journaled by
+   * `commit`: as `edit`, the changes that made it from the entry of the same
+   * anchor, when given; else whole.
+   */
+  change(changed: LdifEntry, previousDn: string | null, edit?: Edit): void {
     const e = { ...changed, attrs: asRecordHolds(changed.attrs) };
     this.put(e, previousDn);
-    this.queue({ put: { dn: e.dn, attrs: e.attrs }, key: e.dn, ...(previousDn !== null ? { from: previousDn } : {}) });
+    this.queue(edit ? { edit, key: e.dn, anchor: this.anchorOf(e) } : { put: { dn: e.dn, attrs: e.attrs }, key: e.dn, ...(previousDn !== null ? { from: previousDn } : {}) });
   }
 
   /** Deletes an entry, to be journaled by `commit`. */

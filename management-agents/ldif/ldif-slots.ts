@@ -6,6 +6,7 @@
  * rest. The directory (ldif-directory.ts) reads and writes the file.
  */
 import type { Attributes } from '../../data/model.ts';
+import type { AttrChange } from '../../data/objects.ts';
 import type { FileRange } from '../file-ranges.ts';
 import { JournaledFile } from '../journaled-file.ts';
 import type { LdifEntry } from './ldif-format.ts';
@@ -14,6 +15,8 @@ import { overlayEntry, type OverlayRow } from './ldif-index-overlay.ts';
 import { ValueCounts } from './ldif-value-counts.ts';
 
 export type Saved = { readonly dn: string; readonly attrs: Attributes };
+/** An update's changes to an entry, journaled instead of its whole state (see JournalEntry). */
+export type Edit = Readonly<Record<string, AttrChange>>;
 
 /**
  * Where the entry is in the file while it is unchanged there, or its text
@@ -21,7 +24,7 @@ export type Saved = { readonly dn: string; readonly attrs: Attributes };
  */
 export interface Slot { entry: LdifEntry; span: FileRange | null; text: string | null; over?: boolean }
 
-export abstract class LdifSlots extends JournaledFile<Saved> {
+export abstract class LdifSlots extends JournaledFile<Saved, Edit> {
   /**
    * The index saved at the last rewrite, read in place: its rows are the
    * first slots, each as the index holds it while its slot is undefined.

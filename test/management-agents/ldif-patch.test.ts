@@ -4,7 +4,7 @@
  * is finished or undone on the next load, from the journal.
  */
 import test from 'ava';
-import { appendFile, copyFile, mkdtemp, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLdifAgent } from '../../management-agents/ldif/index.ts';
@@ -91,31 +91,87 @@ test('once blanked records would pass a quarter of the file, the export rewrites
   t.is((await entries(agentIn(dir))).filter((e) => e.includes('xxxx')).length, 20);
 });
 
-test('a patch torn by a crash is blanked again whole and its torn tail cut off, from the journal', async (t) => {
+/** The journal and the file as a crash in the middle of the patch leaves them, from a patch run to completion on the same state. */
+async function tornPatch() {
   const { dir, path, agent } = await indexed();
   const all = await entries(agentIn(dir));
   const original = await readFile(path, 'utf8');
   const size = (await stat(path)).size;
   await agent.export!(batch, { note() {} });
-  // The journal as it stands when the step ends; the patch then runs to completion on a copy.
+  // The journal as it stands when the step ends; the patch then runs to completion.
   const journal = await readFile(`${path}.journal`, 'utf8');
-  await copyFile(path, `${path}.before`);
   await agent.endExport!();
   const patched = await readFile(path, 'utf8');
   const blanks = [5, 7].map((n) => { const from = original.indexOf(`dn: CN=User ${n},`); return [from, from + rec(n).length] as const; });
-  // Torn: the first record only half blanked, the appended text cut in the middle of a line.
+  const mark = JSON.stringify({ patch: size, blank: blanks, append: patched.length - size });
+  return { dir, path, all, original, size, journal, patched, blanks, mark };
+}
+
+test('a patch torn while appending is undone: the file cut back, its old records whole for the journal to replay onto', async (t) => {
+  const { dir, path, all, original, size, journal, patched, mark } = await tornPatch();
+  t.regex(journal, /"edit":\{"description":/, 'the update is journaled as its change');
+  await writeFile(path, original + patched.slice(size, size + Math.floor((patched.length - size) / 2)));
+  await writeFile(`${path}.journal`, `${journal}${mark}\n`);
+  const next = agentIn(dir);
+  t.deepEqual(await entries(next), expected(all));
+  t.is(await readFile(path, 'utf8'), original, 'the torn tail is cut off, and nothing was blanked');
+  await next.endExport!();
+  t.deepEqual(await entries(agentIn(dir)), expected(all), 'folded again: nothing lost');
+});
+
+test('a patch torn while blanking is finished: its appended text kept, its records blanked whole', async (t) => {
+  const { dir, path, all, original, size, journal, patched, blanks, mark } = await tornPatch();
+  // The appended text is durable (its Appended entry says so); the first record only half blanked.
   const [f0, t0] = blanks[0]!;
   const half = Math.floor((t0 - f0) / 2);
-  const torn = patched.slice(0, f0) + original.slice(f0, f0 + half) + patched.slice(f0 + half, size) + patched.slice(size, size + Math.floor((patched.length - size) / 2));
-  await writeFile(path, torn);
-  await writeFile(`${path}.journal`, `${journal}${JSON.stringify({ patch: size, blank: blanks })}\n`);
+  await writeFile(path, patched.slice(0, f0) + original.slice(f0, f0 + half) + patched.slice(f0 + half));
+  await writeFile(`${path}.journal`, `${journal}${mark}\n${JSON.stringify({ appended: size })}\n`);
+  const next = agentIn(dir);
+  t.deepEqual(await entries(next), expected(all));
+  t.is(await readFile(path, 'utf8'), patched, 'blanked whole, the appended records kept');
+  await next.endExport!();
+  t.deepEqual(await entries(agentIn(dir)), expected(all));
+});
+
+test('a patch torn under an earlier idsync (whole entries, blanks and append at once) is undone as it expected', async (t) => {
+  const { dir, path, all, original, size, journal, patched, blanks } = await tornPatch();
+  // That version journaled the update whole, and its mark gives no appended length.
+  const whole = journal.replace(/^\{"edit".*$/m, JSON.stringify({ put: { dn: 'CN=User 5,DC=corp', attrs: { objectClass: 'user', objectGUID: 'u5', cn: 'User 5', description: 'changed' } }, key: 'CN=User 5,DC=corp' }));
+  t.not(whole, journal);
+  const [f0, t0] = blanks[0]!;
+  const half = Math.floor((t0 - f0) / 2);
+  await writeFile(path, patched.slice(0, f0) + original.slice(f0, f0 + half) + patched.slice(f0 + half, size) + patched.slice(size, size + Math.floor((patched.length - size) / 2)));
+  await writeFile(`${path}.journal`, `${whole}${JSON.stringify({ patch: size, blank: blanks })}\n`);
   const next = agentIn(dir);
   t.deepEqual(await entries(next), expected(all));
   t.is((await stat(path)).size, size, 'the torn tail is cut off');
   t.deepEqual(parseLdif(await readFile(path, 'utf8')).errors, [], 'the half-blanked record is blanked whole');
-  // The next step's end folds the journal: a whole file again, and nothing lost.
   await next.endExport!();
   t.deepEqual(await entries(agentIn(dir)), expected(all));
+});
+
+test('updates are journaled as their changes, found again by anchor: before the fold, and over the file folded already', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'idsync-ldif-edit-'));
+  const path = join(dir, 'dir.ldif');
+  const members = Array.from({ length: 400 }, (_, i) => `CN=Member ${i},DC=corp`);
+  await writeFile(path, `version: 1\n\n${rec(1)}\n${rec(2)}\n${rec(3)}\ndn: CN=Big,DC=corp\nobjectClass: user\nobjectGUID: big\n${members.map((m) => `description: ${m}\n`).join('')}`);
+  const agent = agentIn(dir);
+  const update = (id: string, dn: string, anchor: string, changes: ExportRequest['changes'], newDn?: string): ExportRequest => ({ id, op: 'update', objectType: 'user', dn, anchor, changes, ...(newDn ? { newDn } : {}) });
+  // Renamed twice, edited then deleted, and one value of 400 changed on each side.
+  await agent.export!([update('a', 'CN=User 1,DC=corp', 'u1', { cn: { op: 'replace', value: 'X' } }, 'CN=X,DC=corp'), update('b', 'CN=User 2,DC=corp', 'u2', { cn: { op: 'replace', value: 'Gone' } })], { note() {} });
+  await agent.export!([update('c', 'CN=X,DC=corp', 'u1', { cn: { op: 'replace', value: 'Y' } }, 'CN=Y,DC=corp'), { id: 'd', op: 'delete', objectType: 'user', dn: 'CN=User 2,DC=corp', anchor: 'u2', changes: {} }], { note() {} });
+  await agent.export!([update('e', 'CN=Big,DC=corp', 'big', { description: { op: 'values', add: ['CN=New,DC=corp'], remove: [members[7]!] } })], { note() {} });
+  const journal = await readFile(`${path}.journal`, 'utf8');
+  t.true(journal.length < 1000, `the journal holds the changes, not the 400 values (${journal.length} bytes)`);
+  const want = ['CN=Big,DC=corp|' + JSON.stringify([...members.filter((_, i) => i !== 7), 'CN=New,DC=corp']), 'CN=User 3,DC=corp|null', 'CN=Y,DC=corp|null'];
+  t.deepEqual(await entries(agentIn(dir)), want, 'a new process before the step ends');
+  await agent.endExport!();
+  await writeFile(`${path}.journal`, journal);
+  t.deepEqual(await entries(agentIn(dir)), want, 'replayed over the file it was folded into');
+  const again = agentIn(dir);
+  await again.endExport!();
+  t.deepEqual(await entries(agentIn(dir)), want);
+  t.is((await again.findObject!({ objectType: 'user', anchor: 'u1' }))?.attrs['cn'], 'Y');
 });
 
 test('a blank is exactly as long as the record it covers, and every line of it is a comment an LDIF reader skips', (t) => {
