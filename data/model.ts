@@ -43,6 +43,10 @@ export function valuesEqual(a: AttrValue | null | undefined, b: AttrValue | null
     const x = Array.isArray(a) ? a : [a];
     const y = Array.isArray(b) ? b : [b];
     if (x.length !== y.length) return false;
+    // Most lists compared are the same values in the same order: no set of 10,000 members for those.
+    let i = 0;
+    while (i < x.length && x[i] === y[i]) i++;
+    if (i === x.length) return true;
     const seen = new Set<string>(x.map(String));
     return y.every((v) => seen.has(String(v)));
   }

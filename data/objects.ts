@@ -12,10 +12,15 @@ export type AttrChange =
 
 /** A multi-value after removing and adding values: order kept, no value added twice. Sets, as groups run to 100k members. */
 export function applyValues(current: AttrValue | null | undefined, add: readonly Scalar[], remove: readonly Scalar[]): Scalar[] {
+  const all = asArray(current);
   const gone = new Set(remove);
-  const out = asArray(current).filter((v) => !gone.has(v));
-  const have = new Set(out);
-  for (const v of add) if (!have.has(v)) { have.add(v); out.push(v); }
+  const out = remove.length ? all.filter((v) => !gone.has(v)) : all.slice();
+  if (!add.length) return out;
+  // Which of the few values added the list holds already: one pass over the list against them, not a set of
+  // the whole list (two of 10,000 members each time a group's values were applied).
+  const adding = new Set(add);
+  for (let i = 0; i < out.length && adding.size; i++) adding.delete(out[i]!);
+  for (const v of add) if (adding.delete(v)) out.push(v);
   return out;
 }
 

@@ -37,14 +37,19 @@ abstract class ValueIndex<T> {
     const old = this.#byId.get(id);
     // Most writes leave an object's indexed values as they were: then there is nothing to drop and add again.
     if (old !== undefined && (typeof old === 'string' ? values.length === 1 && values[0] === old : old.length === values.length && old.every((v, i) => v === values[i]))) return;
-    // A group's 10,000 members change by a few: only those are dropped and added.
-    const kept = typeof old === 'object' && old.length > 16 ? new Set(values) : null;
-    const had = kept ? new Set(old) : null;
-    for (const v of old === undefined ? [] : typeof old === 'string' ? [old] : old) if (!kept?.has(v)) this.drop(v, id);
     // Over a frozen base an id keeps its entry, empty if need be, so that the base's values for it no longer count.
-    if (!values.length && !this.#base) { this.#byId.delete(id); return; }
-    this.#byId.set(id, values.length === 1 ? values[0]! : values);
-    for (const v of values) if (!had?.has(v)) this.add(v, id);
+    if (!values.length && !this.#base) this.#byId.delete(id);
+    else this.#byId.set(id, values.length === 1 ? values[0]! : values);
+    if (typeof old === 'object' && old.length > 16) {
+      // A group's 10,000 members change by a few: only those are dropped and added. One set of the values
+      // before (each list holds a value once), emptied by the values after: what is left is dropped.
+      const left = new Set(old);
+      for (const v of values) if (!left.delete(v)) this.add(v, id);
+      for (const v of left) this.drop(v, id);
+      return;
+    }
+    if (old !== undefined) for (const v of typeof old === 'string' ? [old] : old) this.drop(v, id);
+    for (const v of values) this.add(v, id);
   }
 
   private add(v: string, id: string): void {

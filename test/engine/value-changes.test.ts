@@ -58,6 +58,11 @@ test('an import stages a multi-value that stays one as the values added and remo
   });
   const { hologram } = applyPendingImport(staged);
   t.deepEqual(hologram, { member: ['b', 'c', 'd', 'e'], description: 'D2', owner: 'x' });
+  // A value given twice is added as often as it is new, not at all when the list held it; values compare by their text.
+  const twice = stageObject('ad', synced, { anchor: 'G1', dn: group.dn, objectType: 'group', attrs: { member: ['b', 'b', 'd', 'c', 'd'], description: 'D1', owner: ['x', 'y'] } }).object;
+  t.deepEqual(twice.pendingImport!.delta, { member: { op: 'values', add: ['d', 'd'], remove: ['a'] } });
+  const numbers: CsObject = { ...synced, hologram: { ...synced.hologram, member: [1, 2, 3] } };
+  t.deepEqual(stageObject('ad', numbers, { anchor: 'G1', dn: group.dn, objectType: 'group', attrs: { member: ['1', '2', '4'], description: 'D1', owner: ['x', 'y'] } }).object.pendingImport!.delta, { member: { op: 'values', add: ['4'], remove: [3] } });
 });
 
 test('a whole value still awaited stays whole: a value-level change on top of it gives the whole list it makes', async (t) => {
