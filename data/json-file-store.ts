@@ -72,14 +72,18 @@ class FileStore extends StoreState implements Store {
   private get pointer() { return new TextFile(join(this.location, 'snapshot', 'current')); }
   private genDir(g: number) { return join(this.location, 'snapshot', String(g)); }
 
-  protected override load(slot: Slot<unknown>): unknown {
-    let op: Op | undefined;
+  /** The op of the line at `off` in file `file`. */
+  private opAt(file: number, off: number, len: number): Op {
     try {
-      op = decodeOp(JSON.parse(this.#log.read(slot.file, slot.off, slot.len)));
+      return decodeOp(JSON.parse(this.#log.read(file, off, len)));
     } catch (err) {
       // A damaged store file: say which, and where, rather than a bare JSON error.
-      throw new Error(`store: cannot read the object at byte ${slot.off} of ${this.#log.pathOf(slot.file)}: ${(err as Error).message}`);
+      throw new Error(`store: cannot read the object at byte ${off} of ${this.#log.pathOf(file)}: ${(err as Error).message}`);
     }
+  }
+
+  protected override load(slot: Slot<unknown>): unknown {
+    const op = this.opAt(slot.file, slot.off, slot.len);
     const obj = op[0] === 'cs' ? op[3] : op[0] === 'mv' ? op[2] : null;
     if (!obj) throw new Error(`store: the line at byte ${slot.off} of ${this.#log.pathOf(slot.file)} holds no object`);
     slot.obj = obj;
@@ -139,17 +143,12 @@ class FileStore extends StoreState implements Store {
   }
 
   private async replay(): Promise<number> {
-    const { ops, committed } = await replayJournal(join(this.location, 'journal.jsonl'), {
-      needsObject: (head) => this.space(head[1]).indexesType(head[2]),
-      commit: (pending) => {
-        for (const [op, o, l] of pending) {
-          const slot = op[0] === 'slot' ? this.restoreRow(op[1], op[3], JOURNAL, { objectType: op[2], off: o, len: l }) : this.apply(op);
-          // Not kept in the cache: a replay parses every version of every object in the journal,
-          // most of which no step of this run reads (at 100,000 people, megabyte group objects).
-          if (slot && o >= 0) this.placed(slot, JOURNAL, o, l, false);
-        }
-      },
-    });
+    const { ops, committed } = await replayJournal(join(this.location, 'journal.jsonl'), ([op, o, l]) => {
+      // A connector slot reads its object only if a value index covers its type; a metaverse object is read for its indexes.
+      const slot = op[0] === 'slot' ? this.restoreRow(op[1], op[3], JOURNAL, { objectType: op[2], off: o, len: l }) : this.apply(op[0] === 'mvline' ? this.opAt(JOURNAL, o, l) : op);
+      // Not kept in the cache: most objects a replay restores no step of this run reads (at 100,000 people, megabyte groups).
+      if (slot && o >= 0) this.placed(slot, JOURNAL, o, l, false);
+    }, undefined, this.options.replayHeldBytes);
     // Cut off a torn or uncommitted tail, so that the next transaction's lines do not run on from it.
     if (committed < this.#log.journalSize) this.#log.truncate(committed);
     else if (committed > this.#log.journalSize) {

@@ -14,4 +14,6 @@ export interface OpenOptions {
   readonly spillAfterObjects?: number;
   /** Parsed objects kept in memory for reuse (default 20,000). */
   readonly cacheObjects?: number;
+  /** Opening holds metaverse objects parsed from the journal up to this many bytes of lines, then reads the last versions again (default 64 MB). */
+  readonly replayHeldBytes?: number;
 }

@@ -18,9 +18,9 @@ const lines = [
   '{"commit":true}',
 ];
 
-async function replay(path: string, chunk: number, needsObject = false) {
-  const got: Replayed[][] = [];
-  const r = await replayJournal(path, { needsObject: () => needsObject, commit: (ops) => got.push([...ops]) }, chunk);
+async function replay(path: string, chunk: number, heldBytes?: number) {
+  const got: Replayed[] = [];
+  const r = await replayJournal(path, (op) => got.push(op), chunk, heldBytes);
   return { ...r, got };
 }
 
@@ -33,16 +33,40 @@ test('every read chunk size gives the same ops, and each place names the op afte
   const whole = await replay(path, 1 << 20);
   t.is(whole.ops, 4);
   t.is(whole.committed, bytes.length + 1, 'past the last commit, as if its line end were there');
-  t.deepEqual(whole.got.map((tx) => tx.map(([o]) => `${o[0]}:${o[1]}`)), [['slot:dir', 'mv:m1'], ['slot:dir'], ['slot:dir']]);
-  for (const tx of whole.got) for (const [o, off, len] of tx) {
-    if (o[0] !== 'slot') continue;
-    // The slot's place is the op's bytes: a "\r" before the line end is whitespace to JSON.
+  t.deepEqual(whole.got.map(([o]) => `${o[0]}:${o[0] === 'slot' ? o[3][0] : o[1]}`), ['slot:a', 'mv:m1', 'slot:b', 'slot:c']);
+  for (const [o, off, len] of whole.got) {
+    // The place is the op's bytes, after a slot's head: a "\r" before the line end is whitespace to JSON.
     const body = JSON.parse(bytes.toString('utf8', off, off + len)) as unknown[];
-    t.is(body[2], (o[3] as unknown[])[0]);
+    t.is(body[o[0] === 'slot' ? 2 : 1], o[0] === 'slot' ? o[3][0] : o[1]);
   }
   for (const chunk of [7, 64, 100, 333]) t.deepEqual(await replay(path, chunk), whole, `chunks of ${chunk} bytes`);
-  const parsed = await replay(path, 64, true);
-  t.deepEqual(parsed.got.map((tx) => tx.map(([o]) => `${o[0]}:${o[0] === 'mv' ? o[1] : o[2]}`)), [['cs:a', 'mv:m1'], ['cs:b'], ['cs:c']]);
+});
+
+test("each object's last committed version only, in the order of those versions; every run record; nothing uncommitted", async (t) => {
+  const path = join(await mkdtemp(join(tmpdir(), 'idsync-journal-')), 'journal.jsonl');
+  const mv = (id: string, name: string) => JSON.stringify(['mv', id, { id, objectType: 'person', attrs: { displayName: name }, lineage: {}, connectors: [], createdAt: 'x', deleteAt: null }]);
+  const run = (id: string) => JSON.stringify(['run', { id }]);
+  await writeFile(path, [
+    `${head('a', 'CN=A1,DC=corp')}\t${op('a', 'CN=A1,DC=corp')}`, mv('m1', 'one'), mv('m"2', 'quoted'), run('r1'), JSON.stringify(['meta', 'k', 1]), '{"commit":true}',
+    `${head('b', 'CN=B,DC=corp')}\t${op('b', 'CN=B,DC=corp')}`, `${head('a', 'CN=A2,DC=corp')}\t${op('a', 'CN=A2,DC=corp')}`, run('r2'), '{"commit":true}',
+    JSON.stringify(['cs', 'dir', 'b', null]), mv('m1', 'two'), JSON.stringify(['meta', 'k', 2]), '{"commit":true}',
+    // Not committed: a crash before its commit line.
+    `${head('a', 'CN=A3,DC=corp')}\t${op('a', 'CN=A3,DC=corp')}`, mv('m1', 'three'),
+  ].join('\n') + '\n');
+  const bytes = await readFile(path);
+  const show = ([o, off, len]: Replayed) => {
+    if (o[0] === 'slot') return `slot ${o[3][0]} ${o[3][2]}`;
+    // Parsed, or (past the bytes held parsed) named by its id and read again.
+    if (o[0] === 'mvline') return `mv ${o[1]} ${(JSON.parse(bytes.toString('utf8', off, off + len)) as [string, string, { attrs: { displayName: string } }])[2].attrs.displayName} (read again)`;
+    if (o[0] === 'mv') return `mv ${o[1]} ${String(o[2]?.attrs['displayName'])}`;
+    if (o[0] === 'run') return `run ${o[1].id}`;
+    return `${o[0]} ${o[1]} ${JSON.stringify(o[0] === 'cs' ? o[3] : o[2])}`;
+  };
+  const want = ['mv m"2 quoted', 'run r1', 'slot a CN=A2,DC=corp', 'run r2', 'cs dir null', 'mv m1 two', 'meta k 2'];
+  const { got, ops } = await replay(path, 100);
+  t.is(ops, 11);
+  t.deepEqual(got.map(show), want);
+  t.deepEqual((await replay(path, 100, 0)).got.map(show), want.map((w) => (w.startsWith('mv') ? `${w} (read again)` : w)));
 });
 
 test('a damaged head is a torn line: ignored at the end, an error naming its line when more follows', async (t) => {
