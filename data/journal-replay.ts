@@ -98,7 +98,8 @@ export async function replayJournal(path: string, apply: (r: Replayed) => void, 
       }
       if (Array.isArray(rec)) {
         // Kept parsed while the metaverse objects held stay small; past that, parsed again if it is the last version.
-        const drop = rec[0] === 'mv' && typeof rec[1] === 'string' && (held += len) > heldBytes;
+        // A patch of a metaverse object (patch-lines.ts) is read with the version it changes, when it is the last.
+        const drop = (rec[0] === 'mv' || rec[0] === 'mv~') && typeof rec[1] === 'string' && (rec[0] === 'mv~' || (held += len) > heldBytes);
         pending.push([drop ? ['mvline', rec[1] as string] : decodeOp(rec), off, len]);
         continue;
       }

@@ -19,6 +19,7 @@ import { StoreState, type Op, type Write } from './store-state.ts';
 import { acquireLock, type Lock } from './lock.ts';
 import { decodeOp } from './op-codec.ts';
 import { opBody, opHead } from './op-lines.ts';
+import { PatchLines, startsPatch } from './patch-lines.ts';
 import { replayJournal } from './journal-replay.ts';
 import { JOURNAL, ObjectLog } from './object-log.ts';
 import { IN_MEMORY, SlotCache, type Slot } from './slot.ts';
@@ -60,6 +61,7 @@ export async function openFileStore(dir: string, options: OpenOptions = {}): Pro
 class FileStore extends StoreState implements Store {
   readonly #log: ObjectLog;
   readonly #cache: SlotCache;
+  readonly #patches = new PatchLines();
   #generation = 0;
   #journalOps = 0;
 
@@ -72,10 +74,10 @@ class FileStore extends StoreState implements Store {
   private get pointer() { return new TextFile(join(this.location, 'snapshot', 'current')); }
   private genDir(g: number) { return join(this.location, 'snapshot', String(g)); }
 
-  /** The op of the line at `off` in file `file`. */
+  /** The op of the line at `off` in file `file`, its patches followed (patch-lines.ts). */
   private opAt(file: number, off: number, len: number): Op {
     try {
-      return decodeOp(JSON.parse(this.#log.read(file, off, len)));
+      return this.#patches.op(JSON.parse(this.#log.read(file, off, len)) as unknown[], (f, o, l) => JSON.parse(this.#log.read(f, o, l)) as unknown[]);
     } catch (err) {
       // A damaged store file: say which, and where, rather than a bare JSON error.
       throw new Error(`store: cannot read the object at byte ${off} of ${this.#log.pathOf(file)}: ${(err as Error).message}`);
@@ -185,12 +187,15 @@ class FileStore extends StoreState implements Store {
     else if (!cache) slot.obj = undefined;
   }
 
+  /** The version each write replaces, for a patch of it (patch-lines.ts). */
+  protected override replaced(prev: Slot<unknown> | undefined, slot: Slot<unknown>): void { this.#patches.track(prev, slot); }
+
   private write(writes: readonly Write[], commit: boolean): void {
     for (const w of writes) {
       // A connector object's slot as put() made it (apply returned it for this op), not made again.
       const head = opHead(w.op, w.op[0] === 'cs' ? (w.slot as CsSlot | undefined) : undefined);
       // The slot names the op after the head: reading or copying the object skips it.
-      const off = this.#log.append(head + opBody(w.op)) + (head ? Buffer.byteLength(head) : 0);
+      const off = this.#log.append(head + this.#patches.body(w.op, w.slot)) + (head ? Buffer.byteLength(head) : 0);
       if (w.slot?.file === IN_MEMORY) this.placed(w.slot, JOURNAL, off, this.#log.journalSize - off - 1);
     }
     this.#journalOps += writes.length;
@@ -235,7 +240,10 @@ class FileStore extends StoreState implements Store {
     const moved: Slot<unknown>[] = [];
     const offs: number[] = [];
     const copy = (slot: Slot<unknown>, op: () => Op): [number, number] => {
-      const off = slot.file === IN_MEMORY ? w.objects.add(opBody(op())) : this.#log.copy(slot.file, slot.off, slot.len, w.objects);
+      // A patch line names places the old generation's files hold: the new one holds the object whole.
+      const whole = slot.file === IN_MEMORY || startsPatch(this.#log.read(slot.file, slot.off, Math.min(6, slot.len)));
+      if (whole && slot.obj === undefined) this.load(slot);
+      const off = whole ? w.objects.add(opBody(op())) : this.#log.copy(slot.file, slot.off, slot.len, w.objects);
       // A line on disk is copied as it is: a slot names a journal line's op, not the head before it.
       const len = w.objects.size - off - 1;
       moved.push(slot);

@@ -133,18 +133,25 @@ export class StoreState {
     }
   }
 
+  /** An object's slot `prev` (if any) was replaced by `slot`: a store that writes versions as changes notes it. */
+  protected replaced(_prev: Slot<unknown> | undefined, _slot: Slot<unknown>): void {}
+
   /** Applies one op, for live writes and journal replay; returns the slot of an object it put. */
   apply(op: Op): Slot<unknown> | undefined {
     switch (op[0]) {
-      case 'cs':
-        if (op[3]) return this.space(op[1]).put(op[3]);
-        this.space(op[1]).remove(op[2]);
-        return undefined;
+      case 'cs': {
+        if (!op[3]) { this.space(op[1]).remove(op[2]); return undefined; }
+        const prev = this.spaces.get(op[1])?.slots.get(op[2]);
+        const slot = this.space(op[1]).put(op[3]);
+        this.replaced(prev, slot);
+        return slot;
+      }
       case 'mv': {
         const m = op[2];
+        const prev = this.mvSlots.get(op[1]);
         this.mvSlots.delete(op[1]);
         const slot: MvSlot | undefined = m ? { obj: m, file: IN_MEMORY, off: 0, len: 0, id: m.id, type: m.objectType } : undefined;
-        if (slot) this.mvSlots.set(op[1], slot);
+        if (slot) { this.mvSlots.set(op[1], slot); this.replaced(prev, slot); }
         for (const index of this.mvIndex.values()) index.update(op[1], m ?? undefined);
         return slot;
       }
