@@ -130,12 +130,14 @@ export class ConnectorSpace implements ConnectorSpaceView {
   get size() { return this.slots.size; }
 
   /** Holds `obj` in memory until the store writes it out; returns its slot. */
-  put(obj: CsObject): CsSlot {
+  /** Puts the object in a new slot; `replaced` is told the slot it replaces, if any. */
+  put(obj: CsObject, replaced?: (old: CsSlot | undefined, slot: CsSlot) => void): CsSlot {
     const slot = csSlot(obj);
     const { importing, exporting } = pendingOf(obj);
-    this.link(obj.id, slot, importing, exporting);
+    const old = this.link(obj.id, slot, importing, exporting);
     // update() replaces the object's old values itself: no separate removal first.
     for (const index of this.valueIndexes.values()) index.update(obj.id, obj);
+    replaced?.(old, slot);
     return slot;
   }
 
@@ -177,23 +179,25 @@ export class ConnectorSpace implements ConnectorSpaceView {
     for (const index of this.valueIndexes.values()) index.update(id, undefined);
   }
 
-  private link(id: string, slot: CsSlot, importing: boolean, exporting: boolean, once = false): void {
-    if (!once) this.unlink(id);
+  private link(id: string, slot: CsSlot, importing: boolean, exporting: boolean, once = false): CsSlot | undefined {
+    const old = once ? undefined : this.unlink(id);
     // A snapshot's row: its lookups come with the snapshot's tables, or are made once every row is in.
     if (once) this.slots.restore(slot);
     else this.slots.set(slot, true);
     this.#dns?.add(slot.dn, id);
     if (importing) this.importing.add(id);
     if (exporting) this.exporting.add(id);
+    return old;
   }
 
-  /** Drops the object from the id, anchor, DN and pending indexes (not the value indexes). */
-  private unlink(id: string): void {
+  /** Drops the object from the id, anchor, DN and pending indexes (not the value indexes); returns its slot. */
+  private unlink(id: string): CsSlot | undefined {
     const old = this.slots.unset(id);
-    if (!old) return;
+    if (!old) return undefined;
     this.importing.delete(id);
     this.exporting.delete(id);
     this.#dns?.remove(old.dn, id);
+    return old;
   }
 
   /** Ends a restore: the rows' lookups from the snapshot's tables, or (without them) made now. */

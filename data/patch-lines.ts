@@ -50,7 +50,8 @@ export class PatchLines {
   body(op: Op, slot: Slot<unknown> | undefined): string {
     const base = slot && this.#bases.get(slot);
     const obj = op[0] === 'cs' ? op[3] : op[0] === 'mv' ? op[2] : null;
-    if (!base || !obj || (op[0] !== 'cs' && op[0] !== 'mv')) return opBody(op);
+    // The same object put again may have been changed in place: only a copy is compared with what it copies.
+    if (!base || !obj || base.obj === obj || (op[0] !== 'cs' && op[0] !== 'mv')) return opBody(op);
     const root = this.#chain.get(base.obj) ?? { chain: 0, size: base.place[2] };
     const whole = () => { const line = opBody(op); this.#chain.set(obj, { chain: 0, size: line.length }); return line; };
     if (root.chain >= MAX_CHAIN) return whole();

@@ -135,17 +135,15 @@ export class StoreState {
 
   /** An object's slot `prev` (if any) was replaced by `slot`: a store that writes versions as changes notes it. */
   protected replaced(_prev: Slot<unknown> | undefined, _slot: Slot<unknown>): void {}
+  private readonly onReplaced = (prev: Slot<unknown> | undefined, slot: Slot<unknown>): void => this.replaced(prev, slot);
 
   /** Applies one op, for live writes and journal replay; returns the slot of an object it put. */
   apply(op: Op): Slot<unknown> | undefined {
     switch (op[0]) {
-      case 'cs': {
-        if (!op[3]) { this.space(op[1]).remove(op[2]); return undefined; }
-        const prev = this.spaces.get(op[1])?.slots.get(op[2]);
-        const slot = this.space(op[1]).put(op[3]);
-        this.replaced(prev, slot);
-        return slot;
-      }
+      case 'cs':
+        if (op[3]) return this.space(op[1]).put(op[3], this.onReplaced);
+        this.space(op[1]).remove(op[2]);
+        return undefined;
       case 'mv': {
         const m = op[2];
         const prev = this.mvSlots.get(op[1]);
