@@ -19,12 +19,24 @@ type Ids = string | Set<string>;
 /** An id and the values indexed for it, as a snapshot keeps it: one value, or several. */
 export type IndexRow = [string, string | readonly string[]];
 
+/** Ids with this many values or more are kept out of the value map (a department group's members). */
+const LONG = 256;
+/** At most this many such ids: each lookup asks every one of them. */
+const MAX_LONG = 64;
+
 abstract class ValueIndex<T> {
   /** Value → id as a snapshot froze it; an id indexed since is in the maps, which then override it. */
   #base: FrozenTable | null = null;
   readonly #byValue = new Map<string, Ids>();
   readonly #byId = new Map<string, string | readonly string[]>();
-  constructor(readonly type: string, readonly attribute: string) {}
+  /**
+   * Ids whose values are too many to put in the value map one by one, each
+   * with a set of them made at the first lookup. Re-indexing a group of
+   * 10,000 members then costs no map entry per member: a delta re-indexed
+   * each changed group whole when opening the store and again in its sync.
+   */
+  readonly #long = new Map<string, Set<string> | null>();
+  constructor(readonly type: string, readonly attribute: string, private readonly long = LONG) {}
 
   protected abstract valuesOf(o: T): string[];
 
@@ -40,6 +52,14 @@ abstract class ValueIndex<T> {
     // Over a frozen base an id keeps its entry, empty if need be, so that the base's values for it no longer count.
     if (!values.length && !this.#base) this.#byId.delete(id);
     else this.#byId.set(id, values.length === 1 ? values[0]! : values);
+    const wasLong = this.#long.delete(id);
+    if (values.length >= this.long && (this.#long.size < MAX_LONG)) {
+      // Its old values leave the value map; the new ones are asked of it at each lookup.
+      if (!wasLong && old !== undefined) for (const v of typeof old === 'string' ? [old] : old) this.drop(v, id);
+      this.#long.set(id, null);
+      return;
+    }
+    if (wasLong) { for (const v of values) this.add(v, id); return; }
     if (typeof old === 'object' && old.length > 16) {
       // A group's 10,000 members change by a few: only those are dropped and added. One set of the values
       // before (each list holds a value once), emptied by the values after: what is left is dropped.
@@ -100,7 +120,15 @@ abstract class ValueIndex<T> {
     if (this.#base) for (const id of this.#base.get(stringHash(value), value)) if (!this.#byId.has(id)) out.push(id);
     const ids = this.#byValue.get(value);
     if (ids !== undefined) out.push(...(typeof ids === 'string' ? [ids] : ids));
+    for (const [id, set] of this.#long) if ((set ?? this.valuesSet(id)).has(value)) out.push(id);
     return out;
+  }
+
+  private valuesSet(id: string): Set<string> {
+    const values = this.#byId.get(id);
+    const set = new Set(typeof values === 'string' ? [values] : values);
+    this.#long.set(id, set);
+    return set;
   }
 }
 
