@@ -97,10 +97,11 @@ export async function replayJournal(path: string, apply: (r: Replayed) => void, 
         continue;
       }
       if (Array.isArray(rec)) {
-        // Kept parsed while the metaverse objects held stay small; past that, parsed again if it is the last version.
-        // A patch of a metaverse object (patch-lines.ts) is read with the version it changes, when it is the last.
-        const drop = (rec[0] === 'mv' || rec[0] === 'mv~') && typeof rec[1] === 'string' && (rec[0] === 'mv~' || (held += len) > heldBytes);
-        pending.push([drop ? ['mvline', rec[1] as string] : decodeOp(rec), off, len]);
+        // A metaverse object's line is read again if it is the last version: always for a patch (patch-lines.ts),
+        // which needs the version it changes; for a whole one once those kept parsed pass `heldBytes`.
+        const mv = (rec[0] === 'mv' || rec[0] === 'mv~') && typeof rec[1] === 'string';
+        const later = mv && (rec[0] === 'mv~' || (held += len) > heldBytes);
+        pending.push([later ? ['mvline', rec[1] as string] : decodeOp(rec), off, len]);
         continue;
       }
       const { ops: old, commit } = rec as { ops?: unknown[]; commit?: boolean };
