@@ -6,9 +6,11 @@
  * batches' changes are in its journal (`<path>.journal`), which every read replays.
  *
  * Delta import reads the change log from where the last import left it, and
- * gives the entries it names as the file now holds them: a confirming import
- * costs what was exported, not the directory's size. When the file was
- * changed other than through the agent, it runs a full import instead.
+ * gives the entries it names as the file now holds them, or, for an entry
+ * whose records since only added and deleted values, as those values: a
+ * confirming import costs what was exported, not the directory's size, nor a
+ * group's. When the file was changed other than through the agent, it runs a
+ * full import instead.
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -19,7 +21,7 @@ import { appendDurably } from '../file-journal.ts';
 import { fileStamp } from '../journaled-file.ts';
 import { addRecord, deleteRecord, modifyRecord, modrdnRecord, type LdifEntry } from './ldif-format.ts';
 import { firstValue, LdifDirectory } from './ldif-directory.ts';
-import { anchorComment, changesSince, rewrittenComment } from './ldif-change-log.ts';
+import { anchorComment, changesSince, rewrittenComment, type ValueDelta } from './ldif-change-log.ts';
 import { logSize, readWatermark, whyNotDelta, writeWatermark } from '../log-watermark.ts';
 
 export function createLdifAgent(o: AgentOptions): ManagementAgent {
@@ -41,6 +43,15 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
   const object = (e: LdifEntry): ImportChange => {
     const obj = toObject(e);
     return obj ? { kind: 'object', object: obj } : { kind: 'error', message: `entry ${e.dn} has no ${anchorAttr(typeOf(e))} (its anchor)`, file: path, line: e.line };
+  };
+
+  const valuesOf = (e: LdifEntry, delta: ValueDelta): ImportChange => {
+    const valueChanges: Record<string, { add: string[]; remove: string[] }> = {};
+    for (const [attr, values] of delta) {
+      const c = (valueChanges[attr] = { add: [] as string[], remove: [] as string[] });
+      for (const [v, added] of values) (added ? c.add : c.remove).push(v);
+    }
+    return { kind: 'object', object: { anchor: anchorOf(e), dn: e.dn, objectType: typeOf(e), attrs: {} }, partial: true, valueChanges };
   };
 
   async function* fullImport(ctx: ImportContext): AsyncIterable<ImportChange> {
@@ -106,7 +117,11 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
         return;
       }
       for (const anchor of changes.deleted) if (!dir.find({ anchor })) yield { kind: 'delete', anchor };
-      for (const dn of changes.touched.values()) {
+      for (const [key, dn] of changes.touched) {
+        // Only values added and deleted since: given as those (a group's few members), not read whole.
+        const delta = changes.values.get(key);
+        const head = delta && dir.head(dn);
+        if (delta && head && anchorOf(head)) { yield valuesOf(head, delta); continue; }
         const e = dir.find({ dn });
         if (e) yield object(e);
       }

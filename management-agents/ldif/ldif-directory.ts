@@ -215,6 +215,12 @@ export class LdifDirectory extends LdifSlots {
     return s ? this.whole(s) : undefined;
   }
 
+  /** The entry as loading keeps it (its DN and the attributes kept: its anchor and type), not read whole. */
+  head(dn: string): LdifEntry | undefined {
+    const i = this.indexOfDn(dn.toLowerCase());
+    return (i === undefined ? null : this.slotAt(i))?.entry;
+  }
+
   /** The slot's entry with all its attributes: a partial one is read again from its place in the file. */
   private whole({ entry: e, span }: Slot): LdifEntry {
     if (!e.partial || !span) return e;

@@ -86,3 +86,58 @@ test('the change log stays RFC 2849: the agent\'s own lines are comments', async
   t.true(log.startsWith('# anchor: c\ndn: CN=C,DC=corp\nchangetype: delete\n\n# rewritten: '), log);
   for (const line of log.split('\n')) t.regex(line, /^(#|dn:|changetype:|$)/);
 });
+
+test('an entry whose records since only added and deleted values is given as those values, composed; any other record gives it whole', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'idsync-ldif-values-'));
+  const members = Array.from({ length: 300 }, (_, i) => `CN=M${i},DC=corp`);
+  const group = (dn: string, guid: string) => `dn: ${dn}\nobjectClass: group\nobjectGUID: ${guid}\n${members.map((m) => `member: ${m}\n`).join('')}`;
+  await writeFile(join(dir, 'dir.ldif'), `version: 1\n\n${group('CN=G,DC=corp', 'g')}\n${group('CN=H,DC=corp', 'h')}`);
+  const agent = createLdifAgent({ name: 'dir', settings: { path: 'dir.ldif' }, objectTypes: [{ name: 'group', anchor: ['objectGUID'], attributes: ['member', 'description'] }], baseDir: dir });
+  let watermark: string | null = null;
+  const ctx = (): ImportContext => ({ pageSize: 10, watermark, setWatermark: (w) => { watermark = w; }, note() {} });
+  const all = async (it: AsyncIterable<ImportChange>) => { const out: ImportChange[] = []; for await (const c of it) out.push(c); return out; };
+  await all(agent.fullImport(ctx()));
+  const values = (anchor: string, add: string[], remove: string[]): ExportRequest => ({ id: anchor, op: 'update', objectType: 'group', dn: `CN=${anchor.toUpperCase()},DC=corp`, anchor, changes: { member: { op: 'values', add, remove } } });
+  // Two export steps: a value added then deleted, another deleted, another added; H also gets a description replaced.
+  await agent.export!([values('g', ['CN=New1,DC=corp', 'CN=New2,DC=corp'], [members[5]!]), values('h', ['CN=New1,DC=corp'], [])], { note() {} });
+  await agent.endExport!();
+  await agent.export!([values('g', [], ['CN=New1,DC=corp', members[9]!]), { ...values('h', [], []), changes: { description: { op: 'replace', value: 'x' } } }], { note() {} });
+  await agent.endExport!();
+  const delta = await all(agent.deltaImport!(ctx()));
+  const g = delta.find((c) => c.kind === 'object' && c.object.anchor === 'g');
+  const h = delta.find((c) => c.kind === 'object' && c.object.anchor === 'h');
+  t.like(g, { kind: 'object', partial: true, object: { anchor: 'g', dn: 'CN=G,DC=corp', objectType: 'group', attrs: {} } });
+  t.deepEqual(g?.kind === 'object' && g.valueChanges, { member: { add: ['CN=New2,DC=corp'], remove: [members[5]!, 'CN=New1,DC=corp', members[9]!] } });
+  t.true(h?.kind === 'object' && !h.partial && (h.object.attrs['member'] as string[]).length === 301 && h.object.attrs['description'] === 'x', 'a replace since: whole');
+  // What the values give, applied to the entry before, is what the file holds now.
+  const full = (await all(agent.fullImport(ctx()))).find((c) => c.kind === 'object' && c.object.anchor === 'g');
+  const now = new Set(full?.kind === 'object' ? (full.object.attrs['member'] as string[]) : []);
+  const composed = new Set([...members.filter((m) => m !== members[5] && m !== members[9]), 'CN=New2,DC=corp']);
+  t.deepEqual([...now].sort(), [...composed].sort());
+  // A rename since: whole again.
+  await agent.export!([{ ...values('g', ['CN=New3,DC=corp'], []), newDn: 'CN=G2,DC=corp' }], { note() {} });
+  await agent.endExport!();
+  const renamed = (await all(agent.deltaImport!(ctx()))).filter((c) => c.kind === 'object');
+  t.is(renamed.length, 1);
+  t.true(renamed[0]?.kind === 'object' && !renamed[0].partial && renamed[0].object.dn === 'CN=G2,DC=corp');
+});
+
+test('in the change log, a modify that deletes all of an attribute, or changes another way, is not a values-only change', async (t) => {
+  const { changesSince } = await import('../../management-agents/ldif/ldif-change-log.ts');
+  const path = join(await mkdtemp(join(tmpdir(), 'idsync-ldif-log-')), 'log.ldif');
+  const modify = (dn: string, ...ops: string[]) => `dn: ${dn}\nchangetype: modify\n${ops.join('')}\n`;
+  await writeFile(path, [
+    modify('CN=A,DC=corp', 'add: member\nmember: x\n-\n', 'delete: member\nmember: y\n-\n'),
+    modify('CN=B,DC=corp', 'delete: member\n-\n'),
+    modify('CN=C,DC=corp', 'add: member\nmember: x\n-\n'),
+    modify('CN=C,DC=corp', 'replace: description\ndescription: d\n-\n'),
+    modify('CN=D,DC=corp', 'add: member\nmember: z\ndescription: not the attribute named\n-\n'),
+    // Another entry renamed to a DN whose values were changed before: that DN's entry is another now.
+    modify('CN=E,DC=corp', 'add: member\nmember: x\n-\n'),
+    'dn: CN=F,DC=corp\nchangetype: modrdn\nnewrdn: CN=E\ndeleteoldrdn: 1\n\n',
+  ].join(''));
+  const got = await changesSince(path, 0);
+  t.deepEqual([...got!.touched.keys()].sort(), ['cn=a,dc=corp', 'cn=b,dc=corp', 'cn=c,dc=corp', 'cn=d,dc=corp', 'cn=e,dc=corp']);
+  t.deepEqual([...got!.values.keys()], ['cn=a,dc=corp']);
+  t.deepEqual([...got!.values.get('cn=a,dc=corp')!.get('member')!], [['x', true], ['y', false]]);
+});
