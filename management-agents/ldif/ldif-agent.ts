@@ -78,6 +78,12 @@ export function createLdifAgent(o: AgentOptions): ManagementAgent {
       log.push(addRecord(req.dn, attrs));
       return { id: req.id, ok: true, anchor: String(attrs[anchorName]), dn: req.dn };
     }
+    // Values added and deleted only: made in the record's text, not by reading and writing it whole (a group's members).
+    const edited = req.op === 'update' && !req.newDn && req.anchor !== null ? dir.editValues(req.anchor, req.changes) : undefined;
+    if (edited) {
+      log.push(modifyRecord(edited.dn, req.changes));
+      return { id: req.id, ok: true, anchor: req.anchor!, dn: edited.dn };
+    }
     const e = req.anchor !== null ? dir.find({ anchor: req.anchor }) : dir.find({ dn: req.dn });
     if (!e) return { id: req.id, ok: false, message: `noSuchObject: ${req.dn}`, retryable: false, code: 'not-found' };
     if (req.op === 'delete') {

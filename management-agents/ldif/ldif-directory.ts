@@ -24,6 +24,7 @@ import { LdifIndex, nextIndex, writeIndexFile } from './ldif-index-file.ts';
 import { dropOverlay, overlayOf, readOverlay, writeOverlay } from './ldif-index-overlay.ts';
 import { LdifSlots, type Edit, type Saved, type Slot } from './ldif-slots.ts';
 import { blank, patchOf, rewrite, type Piece } from './ldif-layout.ts';
+import { editable, editRecord } from './ldif-edit.ts';
 
 export class LdifDirectory extends LdifSlots {
   /** Each slot's place in the file being written, until it is in place. */
@@ -66,6 +67,8 @@ export class LdifDirectory extends LdifSlots {
     await this.named(async () => {
       // No file yet: every entry is in memory, whole.
       if ((await fileStamp(this.path)) === 'none') return;
+      // An entry edited as text is not where the file has it: read whole from its text.
+      this.slots.forEach((s) => { if (s?.entry.partial && s.text !== null) this.whole(s); });
       const parser = new LdifParser(new Set([a]));
       // The file's end closes the last record's span: without it, the last entry would not match its slot.
       for (const read of parser.end(await feed(parser, readLineBatchesAt(this.path))).entries) {
@@ -215,14 +218,51 @@ export class LdifDirectory extends LdifSlots {
     return s ? this.whole(s) : undefined;
   }
 
+  /**
+   * Adds and deletes values of the entry with this anchor as text (ldif-edit.ts),
+   * journaled as `edit`; its head (ldif-directory's `head`), or undefined where
+   * it must be changed whole: an entry held whole, a change to an attribute
+   * loading keeps, or one its record's text cannot decide.
+   */
+  editValues(anchor: string, changes: Edit): LdifEntry | undefined {
+    const i = this.indexOfAnchor(anchor);
+    const s = i === undefined ? null : this.slotAt(i);
+    if (i === undefined || !s?.entry.partial || (!s.span && s.text === null)) return undefined;
+    // Decided before the record is read: most updates replace values, and go whole.
+    if (!editable(changes)) return undefined;
+    for (const k in changes) if (this.kept.has(k.toLowerCase())) return undefined;
+    const before = s.text ?? this.reader.text(s.span!);
+    const text = editRecord(before, changes);
+    if (text === null) return undefined;
+    const head = this.headOf(s, before);
+    this.bury(i);
+    // Counted as a set slot now: the index no longer answers value checks for its row.
+    this.values.add(this.slots[i]?.entry, -1);
+    this.values.add(head, 1);
+    this.hold(i, head, null);
+    this.slots[i]!.text = text;
+    this.queue({ edit: changes, key: head.dn, anchor });
+    return head;
+  }
+
   /** The entry as loading keeps it (its DN and the attributes kept: its anchor and type), not read whole. */
   head(dn: string): LdifEntry | undefined {
     const i = this.indexOfDn(dn.toLowerCase());
-    return (i === undefined ? null : this.slotAt(i))?.entry;
+    const s = i === undefined ? null : this.slotAt(i);
+    return s ? this.headOf(s) : undefined;
   }
 
-  /** The slot's entry with all its attributes: a partial one is read again from its place in the file. */
-  private whole({ entry: e, span }: Slot): LdifEntry {
+  /** The slot's entry with the attributes kept: as held, or (an index's row holds none) read for them alone from its record. */
+  private headOf(s: Slot, record?: string): LdifEntry {
+    if (this.anchorOf(s.entry) || (!s.span && s.text === null)) return s.entry;
+    const [read] = parseLdif(record ?? s.text ?? this.reader.text(s.span!), this.kept).entries;
+    return read?.dn === s.entry.dn ? { ...read, line: s.entry.line, partial: true, ...(s.span ? { span: s.span } : {}) } : s.entry;
+  }
+
+  /** The slot's entry with all its attributes: a partial one is read again from its text (ldif-edit.ts) or its place in the file. */
+  private whole(s: Slot): LdifEntry {
+    const { entry: e, span, text } = s;
+    if (e.partial && text !== null) return (s.entry = { ...parseText(text, this.path, this.agent), line: e.line });
     if (!e.partial || !span) return e;
     let read: LdifEntry | undefined;
     try {
@@ -246,3 +286,11 @@ export class LdifDirectory extends LdifSlots {
 }
 
 export const firstValue = (v: unknown) => (v === undefined ? '' : String(asArray(v as never)[0]));
+
+/** The entry a record's text holds; a text that does not parse as one record is an error naming the file. */
+function parseText(text: string, path: string, agent: string): LdifEntry {
+  const { entries, errors } = parseLdif(text);
+  const [entry] = entries;
+  if (!entry || errors.length) throw new AgentError(agent, `${path}: an entry edited in memory does not parse (${errors[0]?.message ?? 'no record'})`, false);
+  return entry;
+}

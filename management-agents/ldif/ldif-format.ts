@@ -191,8 +191,8 @@ export async function feed(parser: LdifParser, batches: AsyncIterable<LineBatch>
 }
 
 /** Parses content records held in one string. */
-export function parseLdif(text: string): { entries: LdifEntry[]; errors: LdifSyntaxError[] } {
-  const parser = new LdifParser();
+export function parseLdif(text: string, keep: ReadonlySet<string> | null = null): { entries: LdifEntry[]; errors: LdifSyntaxError[] } {
+  const parser = new LdifParser(keep);
   for (const l of text.split('\n')) parser.push(l);
   return parser.end();
 }
@@ -200,7 +200,7 @@ export function parseLdif(text: string): { entries: LdifEntry[]; errors: LdifSyn
 const SAFE_STRING = /^[\x01-\x09\x0b\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f][\x01-\x09\x0b\x0c\x0e-\x7f]*$/;
 
 /** RFC 2849 SAFE-STRING, else base64. */
-function line(name: string, value: Scalar): string {
+export function line(name: string, value: Scalar): string {
   const v = String(value);
   const text = v === '' ? `${name}:` : SAFE_STRING.test(v) && v.charCodeAt(v.length - 1) !== 32 ? `${name}: ${v}` : `${name}:: ${toBase64(v)}`;
   // Fold at 76 columns, as RFC 2849 allows; sliced in a loop, three times faster than a regular expression
