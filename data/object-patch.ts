@@ -36,14 +36,15 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** What changed from `before` to `after`; an empty patch when nothing did. */
 export function diffObject(before: Record<string, unknown>, after: Record<string, unknown>, depth = 0): Patch {
-  const set: Record<string, unknown> = {};
-  const sub: Record<string, Patch> = {};
-  const list: Record<string, readonly [number[], unknown[]]> = {};
+  // Without a prototype: a field may be named __proto__, as an attribute may.
+  const set: Record<string, unknown> = Object.create(null);
+  const sub: Record<string, Patch> = Object.create(null);
+  const list: Record<string, readonly [number[], unknown[]]> = Object.create(null);
   const del: string[] = [];
   for (const k in after) {
     const a = before[k];
     const b = after[k];
-    if (a === b && k in before) continue;
+    if (a === b && Object.hasOwn(before, k)) continue;
     if (depth + 1 < DEPTH && isRecord(a) && isRecord(b)) {
       const p = diffObject(a, b, depth + 1);
       if (!isEmpty(p)) sub[k] = p;
@@ -53,10 +54,10 @@ export function diffObject(before: Record<string, unknown>, after: Record<string
       else set[k] = b;
     } else set[k] = b;
   }
-  for (const k in before) if (!(k in after)) del.push(k);
+  for (const k in before) if (!Object.hasOwn(after, k)) del.push(k);
   const keys = Object.keys(after);
   // Applied, the fields kept come first in their old order, then the new ones: said only when the order differs.
-  const kept = Object.keys(before).filter((k) => k in after);
+  const kept = Object.keys(before).filter((k) => Object.hasOwn(after, k));
   const same = kept.every((k, i) => keys[i] === k);
   return {
     ...(Object.keys(set).length ? { set } : {}), ...(del.length ? { del } : {}), ...(Object.keys(sub).length ? { sub } : {}),
@@ -84,15 +85,16 @@ function listChange(before: readonly unknown[], after: readonly unknown[]): [num
 
 /** `before` with `patch` applied: a new record, sharing what did not change. */
 export function applyPatch<T extends Record<string, unknown>>(before: T, patch: Patch): T {
-  const out: Record<string, unknown> = { ...before };
-  for (const k of patch.del ?? []) delete out[k];
-  for (const k in patch.set) out[k] = patch.set[k];
-  for (const k in patch.sub) out[k] = applyPatch(isRecord(before[k]) ? before[k] : {}, patch.sub[k]!);
-  for (const k in patch.list) {
-    const [removed, appended] = patch.list[k]!;
-    const old = Array.isArray(before[k]) ? (before[k] as unknown[]) : [];
+  // A map, not assignments: a field may be named __proto__ or constructor, as an attribute may.
+  const out = new Map(Object.entries(before));
+  for (const k of patch.del ?? []) out.delete(k);
+  for (const [k, v] of Object.entries(patch.set ?? {})) out.set(k, v);
+  for (const [k, p] of Object.entries(patch.sub ?? {})) { const b = out.get(k); out.set(k, applyPatch(isRecord(b) ? b : {}, p)); }
+  for (const [k, [removed, appended]] of Object.entries(patch.list ?? {})) {
+    const old = out.get(k);
+    const list = Array.isArray(old) ? (old as unknown[]) : [];
     const gone = new Set(removed);
-    out[k] = (gone.size ? old.filter((_, i) => !gone.has(i)) : old.slice()).concat(appended);
+    out.set(k, (gone.size ? list.filter((_, i) => !gone.has(i)) : list.slice()).concat(appended));
   }
-  return (patch.order ? Object.fromEntries(patch.order.map((k) => [k, out[k]])) : out) as T;
+  return Object.fromEntries(patch.order ? patch.order.map((k) => [k, out.get(k)]) : out) as T;
 }

@@ -40,3 +40,12 @@ test('over seeded random changes, applying the patch gives the new version exact
     }
   }
 });
+
+test('fields named as Object.prototype members are fields like any other', (t) => {
+  const before = JSON.parse('{"hologram":{"constructor":"c","toString":"t","__proto__":"p","member":[]}}') as Record<string, unknown>;
+  const after = JSON.parse('{"hologram":{"toString":"t2","__proto__":"p2","valueOf":"v","member":[]}}') as Record<string, unknown>;
+  const got = applyPatch(before, JSON.parse(JSON.stringify(diffObject(before, after))));
+  t.is(JSON.stringify(got), JSON.stringify(after));
+  t.true(Object.hasOwn(got['hologram'] as object, '__proto__'));
+  t.false(Object.hasOwn(got['hologram'] as object, 'constructor'));
+});
