@@ -225,12 +225,12 @@ export class LdifDirectory extends LdifSlots {
    * loading keeps, or one its record's text cannot decide.
    */
   editValues(anchor: string, changes: Edit): LdifEntry | undefined {
+    // Decided from the changes first: most updates replace values, and go whole without a lookup here.
+    if (!editable(changes)) return undefined;
+    for (const k in changes) if (this.kept.has(k.toLowerCase())) return undefined;
     const i = this.indexOfAnchor(anchor);
     const s = i === undefined ? null : this.slotAt(i);
     if (i === undefined || !s?.entry.partial || (!s.span && s.text === null)) return undefined;
-    // Decided before the record is read: most updates replace values, and go whole.
-    if (!editable(changes)) return undefined;
-    for (const k in changes) if (this.kept.has(k.toLowerCase())) return undefined;
     const before = s.text ?? this.reader.text(s.span!);
     const text = editRecord(before, changes);
     if (text === null) return undefined;
