@@ -8,7 +8,7 @@ import type { LineBatch } from '../../data/line-reader.ts';
 import { JournaledFile } from '../journaled-file.ts';
 import type { CsvAgentConfig } from './csv-agent-config.ts';
 import { csvRow } from './csv-encoding.ts';
-import { csvRecords } from './csv-lines.ts';
+import { csvRecords, plainFields } from './csv-lines.ts';
 
 export type CsvRecord = Record<string, string>;
 
@@ -43,15 +43,20 @@ export class CsvTable extends JournaledFile<CsvRecord> {
     for await (const batch of batches) for (const l of batch.lines) lines.push(l);
     this.rows = new Map();
     this.header = [];
+    // The anchor columns' places: the last column of a name, as in a record (`recordOf`).
+    let anchorAt: number[] = [];
     for (const [r, fields] of csvRecords(lines, delimiter, this.path)) {
       if (!this.header.length) {
-        this.header = fields;
+        this.header = fields ?? r.text.split(delimiter);
         this.asWritten = r.text === csvRow(columns, this.cfg).slice(0, -1);
+        anchorAt = this.cfg.anchor.map((a) => this.header.lastIndexOf(a));
         continue;
       }
-      if (fields.length !== this.header.length) throw new Error(`${this.path}: line ${r.line} has ${fields.length} fields, its header ${this.header.length}`);
-      // The last column of a name, as in a record (`recordOf`).
-      this.rows.set(this.keyFrom((column) => fields[this.header.lastIndexOf(column)]), r.plain ? r.text : recordOf(this.header, fields));
+      const plain = fields ? null : plainFields(r.text, delimiter, anchorAt);
+      const count = plain?.count ?? fields!.length;
+      if (count !== this.header.length) throw new Error(`${this.path}: line ${r.line} has ${count} fields, its header ${this.header.length}`);
+      const key = plain ? plain.values.join('|') : this.keyFrom((column) => fields![this.header.lastIndexOf(column)]);
+      this.rows.set(key, plain ? r.text : recordOf(this.header, fields!));
     }
   }
 

@@ -48,6 +48,7 @@ test('an update finds a quoted row by its anchor and keeps its other fields', as
 
 for (const [what, text, message] of [
   ['a row with more fields than its header', 'employeeId,displayName\n1,Ann\n2,Bob,extra\n', /app\.csv: line 3 has 3 fields, its header 2/],
+  ['a row with fewer fields than its header', 'employeeId,displayName\n1,Ann\n2\n', /app\.csv: line 3 has 1 fields, its header 2/],
   ['a quoted record csv-parse cannot read', 'employeeId,displayName\n1,"Ann"\n2,"Bo"b"\n3,"Cy"\n4,Dee\n', /app\.csv: line 3: /],
 ] as const) {
   test(`${what} stops the export, naming the file and line; the file is not changed`, async (t) => {
@@ -65,3 +66,9 @@ test('a file whose header is not the configured columns is written with the conf
   t.is(await readFile(path, 'utf8'), 'employeeId,displayName\n1,Ann\n2,Bobby\n');
 });
 
+test('a plain row is found by its anchor field wherever the header puts it, the last of a repeated name, as a record reads it', async (t) => {
+  const { path, agent } = await app('displayName,employeeId,employeeId\nAnn,9,1\nBob,8,2\n');
+  t.true((await agent.export!([update('2', 'Bobby')], { note() {} }))[0]!.ok);
+  await agent.endExport!();
+  t.is(await readFile(path, 'utf8'), 'employeeId,displayName\n1,Ann\n2,Bobby\n');
+});
