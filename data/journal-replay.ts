@@ -19,8 +19,12 @@ import type { SlotHead } from './op-lines.ts';
 import { lineChunks } from './line-reader.ts';
 import type { Op } from './store-state.ts';
 
-/** A metaverse object's line named by its id alone (see HELD_BYTES): read again when it is the object's last version. */
-export type MvHead = readonly ['mvline', string];
+/**
+ * A metaverse object's line named by its id alone (see HELD_BYTES), and
+ * whether it is a patch (patch-lines.ts): read again when it is the object's
+ * last version.
+ */
+export type MvHead = readonly ['mvline', string, boolean];
 
 /**
  * An op, a connector slot read from its line's head alone, or a metaverse
@@ -101,7 +105,7 @@ export async function replayJournal(path: string, apply: (r: Replayed) => void, 
         // which needs the version it changes; for a whole one once those kept parsed pass `heldBytes`.
         const mv = (rec[0] === 'mv' || rec[0] === 'mv~') && typeof rec[1] === 'string';
         const later = mv && (rec[0] === 'mv~' || (held += len) > heldBytes);
-        pending.push([later ? ['mvline', rec[1] as string] : decodeOp(rec), off, len]);
+        pending.push([later ? ['mvline', rec[1] as string, rec[0] === 'mv~'] : decodeOp(rec), off, len]);
         continue;
       }
       const { ops: old, commit } = rec as { ops?: unknown[]; commit?: boolean };

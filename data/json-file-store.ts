@@ -148,9 +148,9 @@ class FileStore extends StoreState implements Store {
     const { ops, committed } = await replayJournal(join(this.location, 'journal.jsonl'), ([op, o, l]) => {
       // A connector slot reads its object only if a value index covers its type; a metaverse object is read for its indexes.
       const slot = op[0] === 'slot' ? this.restoreRow(op[1], op[3], JOURNAL, { objectType: op[2], off: o, len: l }) : this.apply(op[0] === 'mvline' ? this.opAt(JOURNAL, o, l) : op);
-      // A metaverse object was parsed to restore it: kept in the cache, as the next sync of a group reads it again (at
-      // 100,000 people a megabyte of JSON and its patch). A connector object is dropped: most no step of this run reads.
-      if (slot && o >= 0) this.placed(slot, JOURNAL, o, l, op[0] !== 'slot');
+      // Dropped: most objects a replay restores no step of this run reads. Not a patched one (a group of 16 KB or more):
+      // the next sync of a department group read again a megabyte of JSON and its patch at 100,000 people.
+      if (slot && o >= 0) this.placed(slot, JOURNAL, o, l, op[0] === 'mvline' && op[2]);
     }, undefined, this.options.replayHeldBytes);
     // Cut off a torn or uncommitted tail, so that the next transaction's lines do not run on from it.
     if (committed < this.#log.journalSize) this.#log.truncate(committed);
