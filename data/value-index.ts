@@ -16,6 +16,8 @@ import { FrozenTable, FrozenTableWriter, stringHash } from './frozen-table.ts';
 
 /** One id, or several: most values name one object, and a Set per value would double the index. */
 type Ids = string | Set<string>;
+/** An id's values: one, several, or (a long id's) made when first asked for. */
+type Values = string | readonly string[] | (() => readonly string[]);
 /** An id and the values indexed for it, as a snapshot keeps it: one value, or several. */
 export type IndexRow = [string, string | readonly string[]];
 
@@ -28,7 +30,7 @@ abstract class ValueIndex<T> {
   /** Value → id as a snapshot froze it; an id indexed since is in the maps, which then override it. */
   #base: FrozenTable | null = null;
   readonly #byValue = new Map<string, Ids>();
-  readonly #byId = new Map<string, string | readonly string[]>();
+  readonly #byId = new Map<string, Values>();
   /**
    * Ids whose values are too many to put in the value map one by one, each
    * with a set of them made at the first lookup. Re-indexing a group of
@@ -39,14 +41,34 @@ abstract class ValueIndex<T> {
   constructor(readonly type: string, readonly attribute: string, private readonly long = LONG) {}
 
   protected abstract valuesOf(o: T): string[];
+  /** How many values the object holds before they are normalized (repeats counted); 0 where that cannot be told cheaply. */
+  protected abstract count(o: T): number;
 
   /** Re-indexes one object; `o` undefined when it is gone. */
   update(id: string, o: T | undefined): void {
+    if (o && this.count(o) >= this.long && (this.#long.has(id) || this.#long.size < MAX_LONG)) {
+      // A long id's values are normalized when first asked for (a lookup, a snapshot): a department group's 10,000
+      // members were normalized and put in a set at every write of the group, at each open and in each sync.
+      if (!this.#long.has(id) && this.#byId.has(id)) for (const v of this.valuesAt(id)) this.drop(v, id);
+      this.#byId.set(id, () => this.valuesOf(o));
+      this.#long.set(id, null);
+      return;
+    }
     this.set(id, o ? this.valuesOf(o) : []);
   }
 
+  /** The id's values, made now if they were left to be made (`update`). */
+  private valuesAt(id: string): readonly string[] {
+    const v = this.#byId.get(id);
+    if (typeof v !== 'function') return v === undefined ? [] : typeof v === 'string' ? [v] : v;
+    const made = v();
+    this.#byId.set(id, made);
+    return made;
+  }
+
   private set(id: string, values: readonly string[]): void {
-    const old = this.#byId.get(id);
+    const held = this.#byId.get(id);
+    const old = typeof held === 'function' ? this.valuesAt(id) : held;
     // Most writes leave an object's indexed values as they were: then there is nothing to drop and add again.
     if (old !== undefined && (typeof old === 'string' ? values.length === 1 && values[0] === old : old.length === values.length && old.every((v, i) => v === values[i]))) return;
     // Over a frozen base an id keeps its entry, empty if need be, so that the base's values for it no longer count.
@@ -89,7 +111,7 @@ abstract class ValueIndex<T> {
   frozen(): FrozenTableWriter {
     const w = new FrozenTableWriter();
     if (this.#base) for (const [v, id] of this.#base.entries()) if (!this.#byId.has(id)) w.add(stringHash(v), v, id);
-    for (const [id, vs] of this.#byId) for (const v of typeof vs === 'string' ? [vs] : vs) w.add(stringHash(v), v, id);
+    for (const id of this.#byId.keys()) for (const v of this.valuesAt(id)) w.add(stringHash(v), v, id);
     return w;
   }
 
@@ -125,8 +147,7 @@ abstract class ValueIndex<T> {
   }
 
   private valuesSet(id: string): Set<string> {
-    const values = this.#byId.get(id);
-    const set = new Set(typeof values === 'string' ? [values] : values);
+    const set = new Set(this.valuesAt(id));
     this.#long.set(id, set);
     return set;
   }
@@ -142,12 +163,19 @@ export class CsValueIndex extends ValueIndex<CsObject> {
     return [...new Set(out.map((v) => String(v).toLowerCase()))];
   }
 
+  // Its values come from three places: a long id is told by its normalized values (`set`), as before.
+  protected count(): number { return 0; }
+
   ids(value: string): string[] { return this.lookup(value.toLowerCase()); }
 }
 
 export class MvValueIndex extends ValueIndex<MvObject> {
   protected valuesOf(m: MvObject): string[] {
     return m.objectType === this.type ? [...new Set(asArray(m.attrs[this.attribute]).map(normalizeKey))] : [];
+  }
+
+  protected count(m: MvObject): number {
+    return m.objectType === this.type ? asArray(m.attrs[this.attribute]).length : 0;
   }
 
   ids(value: string | number | boolean): string[] { return this.lookup(normalizeKey(value)); }

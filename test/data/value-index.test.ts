@@ -2,6 +2,7 @@
 import test from 'ava';
 import { MvValueIndex } from '../../data/value-index.ts';
 import type { MvObject } from '../../data/objects.ts';
+import { FrozenTable } from '../../data/frozen-table.ts';
 
 const group = (id: string, member: string[]): MvObject => ({ id, objectType: 'group', attrs: { member }, lineage: {}, connectors: [], createdAt: '', deleteAt: null });
 
@@ -35,3 +36,22 @@ for (const [seed, long] of [[1, undefined], [2, undefined], [3, undefined], [4, 
     }
   });
 }
+
+test('a long group\'s members are normalized when first asked for, not at each write of it, and a snapshot of the index holds them', (t) => {
+  let made = 0;
+  // A value that counts each time it is turned into a key (normalizeKey calls String on what is not a string).
+  const member = (s: string) => ({ toString: () => { made++; return s; } }) as unknown as string;
+  const index = new MvValueIndex('group', 'member', 8);
+  const first = Array.from({ length: 10 }, (_, i) => member(`p${i}`));
+  index.update('g', group('g', first));
+  index.update('g', group('g', [...first.slice(1), member('p10')]));
+  t.is(made, 0, 'two writes, no member normalized');
+  t.deepEqual(index.ids('p10'), ['g']);
+  t.deepEqual(index.ids('p0'), []);
+  t.is(made, 10, 'the last version\'s members, once');
+  index.update('g', group('g', [...first.slice(2), member('p11')]));
+  const table = FrozenTable.of(index.frozen().toBuffer(), 'test', (why) => new Error(why));
+  const reloaded = new MvValueIndex('group', 'member', 8);
+  reloaded.load(table, (id) => id);
+  t.deepEqual(['p1', 'p2', 'p11'].map((p) => reloaded.ids(p).join()), ['', 'g', 'g']);
+});
