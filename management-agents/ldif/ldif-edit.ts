@@ -54,7 +54,10 @@ export function editRecord(record: string, changes: Readonly<Record<string, Attr
   for (const [name, c] of Object.entries(changes)) {
     if (c.op !== 'values') return null;
     for (const v of c.remove) cut.set(line(name, v), { value: String(v), found: false });
-    for (const v of c.add) if (!add.has(line(name, v))) add.set(line(name, v), { value: String(v), held: false });
+    for (const v of c.add) {
+      const l = line(name, v);
+      if (!add.has(l)) add.set(l, { value: String(v), held: false });
+    }
   }
   const lengths = new Set([...cut.keys(), ...add.keys()].map((l) => l.length));
   // One walk over the logical lines after the DN's (a line and its continuations): only one whose length is a
