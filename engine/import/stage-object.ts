@@ -7,6 +7,7 @@ import type { AttrValue, Attributes, Scalar } from '../../data/model.ts';
 import { asArray, valuesEqual } from '../../data/model.ts';
 import { isValueChanges, landed, type CsObject, type PendingImport, type StagedValue, type ValueChanges } from '../../data/objects.ts';
 import type { ImportedObject } from '../../management-agents/index.ts';
+import { valueChanges } from './value-changes.ts';
 
 export function newCsObject(agent: string, fields: Partial<CsObject> & Pick<CsObject, 'dn' | 'objectType'>): CsObject {
   return {
@@ -32,22 +33,6 @@ export function diff(before: Attributes, after: Attributes): Record<string, Stag
   }
   for (const k of Object.keys(before)) if (!(k in after)) delta[k] = null;
   return delta;
-}
-
-/**
- * The values of `after` not in `before` (added) and of `before` not in `after` (removed), by their text.
- * One set of the list before, emptied as the list after is walked: what is left was removed. Two sets of
- * 10,000 members were built for each group an import compared.
- */
-function valueChanges(before: readonly Scalar[], after: readonly Scalar[]): ValueChanges {
-  const left = new Set<string>();
-  for (const v of before) left.add(String(v));
-  const candidates: Scalar[] = [];
-  for (const v of after) if (!left.delete(String(v))) candidates.push(v);
-  // A candidate is new, or a value of the list before met a second time: new only if that list lacks it.
-  const again = new Set(candidates.map(String));
-  if (again.size) for (const v of before) again.delete(String(v));
-  return { op: 'values', add: candidates.filter((v) => again.has(String(v))), remove: left.size ? before.filter((v) => left.has(String(v))) : [] };
 }
 
 export interface Staged {
