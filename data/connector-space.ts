@@ -129,8 +129,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
   deleting(s: CsSlot): boolean { return s.pendingDelete ?? isDelete(s.obj ?? this.load(s)); }
   get size() { return this.slots.size; }
 
-  /** Holds `obj` in memory until the store writes it out; returns its slot. */
-  /** Puts the object in a new slot; `replaced` is told the slot it replaces, if any. */
+  /** Holds `obj` in memory until the store writes it out; returns its slot. `replaced` is told the slot it replaces, if any. */
   put(obj: CsObject, replaced?: (old: CsSlot | undefined, slot: CsSlot) => void): CsSlot {
     const slot = csSlot(obj);
     const { importing, exporting } = pendingOf(obj);

@@ -46,15 +46,20 @@ abstract class ValueIndex<T> {
 
   /** Re-indexes one object; `o` undefined when it is gone. */
   update(id: string, o: T | undefined): void {
-    if (o && this.count(o) >= this.long && (this.#long.has(id) || this.#long.size < MAX_LONG)) {
-      // A long id's values are normalized when first asked for (a lookup, a snapshot): a department group's 10,000
-      // members were normalized and put in a set at every write of the group, at each open and in each sync.
-      if (!this.#long.has(id) && this.#byId.has(id)) for (const v of this.valuesAt(id)) this.drop(v, id);
-      this.#byId.set(id, () => this.valuesOf(o));
-      this.#long.set(id, null);
-      return;
-    }
-    this.set(id, o ? this.valuesOf(o) : []);
+    // A long id's values are normalized when first asked for (a lookup, a snapshot): a department group's 10,000
+    // members were normalized and put in a set at every write of the group, at each open and in each sync.
+    if (o && this.count(o) >= this.long && this.mayBeLong(id)) this.makeLong(id, () => this.valuesOf(o));
+    else this.set(id, o ? this.valuesOf(o) : []);
+  }
+
+  /** Whether the id may be held apart from the value map: it is, or there is room for one more (MAX_LONG). */
+  private mayBeLong(id: string): boolean { return this.#long.has(id) || this.#long.size < MAX_LONG; }
+
+  /** Holds the id's values apart from the value map, asked at each lookup: its values before leave the map. */
+  private makeLong(id: string, values: Values): void {
+    if (!this.#long.has(id) && this.#byId.has(id)) for (const v of this.valuesAt(id)) this.drop(v, id);
+    this.#byId.set(id, values);
+    this.#long.set(id, null);
   }
 
   /** The id's values, made now if they were left to be made (`update`). */
@@ -71,17 +76,12 @@ abstract class ValueIndex<T> {
     const old = typeof held === 'function' ? this.valuesAt(id) : held;
     // Most writes leave an object's indexed values as they were: then there is nothing to drop and add again.
     if (old !== undefined && (typeof old === 'string' ? values.length === 1 && values[0] === old : old.length === values.length && old.every((v, i) => v === values[i]))) return;
+    if (values.length >= this.long && this.mayBeLong(id)) { this.makeLong(id, values); return; }
     // Over a frozen base an id keeps its entry, empty if need be, so that the base's values for it no longer count.
     if (!values.length && !this.#base) this.#byId.delete(id);
     else this.#byId.set(id, values.length === 1 ? values[0]! : values);
-    const wasLong = this.#long.delete(id);
-    if (values.length >= this.long && (this.#long.size < MAX_LONG)) {
-      // Its old values leave the value map; the new ones are asked of it at each lookup.
-      if (!wasLong && old !== undefined) for (const v of typeof old === 'string' ? [old] : old) this.drop(v, id);
-      this.#long.set(id, null);
-      return;
-    }
-    if (wasLong) { for (const v of values) this.add(v, id); return; }
+    // Held apart until now: none of its old values is in the value map.
+    if (this.#long.delete(id)) { for (const v of values) this.add(v, id); return; }
     if (typeof old === 'object' && old.length > 16) {
       // A group's 10,000 members change by a few: only those are dropped and added. One set of the values
       // before (each list holds a value once), emptied by the values after: what is left is dropped.
