@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import type { ConfidentialClientApplication, Configuration } from '@azure/msal-node';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Agent, fetch as undiciFetch } from 'undici';
 import { AgentError, AgentUnavailableError } from '../errors.ts';
 
 export interface GraphClientOptions {
@@ -26,8 +26,12 @@ export interface GraphResponse { status: number; body: unknown; headers: Record<
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const backoff = (attempt: number) => Math.min(30_000, 500 * 2 ** attempt) * (0.5 + Math.random());
 
+interface Http { readonly fetch: typeof undiciFetch; readonly dispatcher: Agent }
+
 export class GraphClient {
-  private readonly dispatcher: Agent;
+  /** undici, loaded on the first request: about 30 ms of every start, which a run without Entra ID should not pay. */
+  private http: Promise<Http> | null = null;
+  private readonly ca: Buffer | undefined;
   /** Made on the first token: MSAL takes a third of a second to load, which a run without Entra ID should not pay. */
   private msal: Promise<ConfidentialClientApplication> | null = null;
   private readonly config: Configuration;
@@ -37,10 +41,11 @@ export class GraphClient {
   requests = 0;
 
   constructor(private readonly o: GraphClientOptions) {
-    const ca = o.caFile ? readFileSync(o.caFile) : undefined;
-    this.dispatcher = new Agent({ connect: { ...(ca ? { ca } : {}), rejectUnauthorized: true }, connections: 32 });
+    // Read now: a missing CA file is reported when the agent is made, not at its first request.
+    this.ca = o.caFile ? readFileSync(o.caFile) : undefined;
     const send = async (method: 'GET' | 'POST', url: string, options?: { headers?: Record<string, string>; body?: string }) => {
-      const r = await undiciFetch(url, { method, dispatcher: this.dispatcher, ...(options?.headers ? { headers: options.headers } : {}), ...(options?.body ? { body: options.body } : {}) });
+      const { fetch, dispatcher } = await this.connection();
+      const r = await fetch(url, { method, dispatcher, ...(options?.headers ? { headers: options.headers } : {}), ...(options?.body ? { body: options.body } : {}) });
       return { status: r.status, headers: Object.fromEntries(r.headers), body: (await r.json().catch(() => ({}))) as never };
     };
     const authority = `${o.authority.replace(/\/+$/, '')}/${o.tenantId}`;
@@ -53,6 +58,11 @@ export class GraphClient {
       system: { networkClient: { sendGetRequestAsync: (url, opt) => send('GET', url, opt), sendPostRequestAsync: (url, opt) => send('POST', url, opt) } },
     };
     this.scope = `${new URL(o.graphUrl).origin}/.default`;
+  }
+
+  private connection(): Promise<Http> {
+    const ca = this.ca;
+    return (this.http ??= import('undici').then(({ Agent, fetch }) => ({ fetch, dispatcher: new Agent({ connect: { ...(ca ? { ca } : {}), rejectUnauthorized: true }, connections: 32 }) })));
   }
 
   private async token(): Promise<string> {
@@ -76,8 +86,9 @@ export class GraphClient {
       let r;
       try {
         this.requests++;
-        r = await undiciFetch(full, {
-          method, dispatcher: this.dispatcher,
+        const { fetch, dispatcher } = await this.connection();
+        r = await fetch(full, {
+          method, dispatcher,
           headers: { Authorization: `Bearer ${await this.token()}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         });
@@ -100,8 +111,8 @@ export class GraphClient {
     }
   }
 
-  close(): Promise<void> {
-    return this.dispatcher.close();
+  async close(): Promise<void> {
+    if (this.http) await (await this.http).dispatcher.close();
   }
 }
 
