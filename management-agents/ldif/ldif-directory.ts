@@ -20,15 +20,16 @@ import { RangeReader, type FileRange } from '../file-ranges.ts';
 import { AgentError } from '../errors.ts';
 import { fileStamp } from '../journaled-file.ts';
 import { asRecordHolds, contentRecord, feed, LdifParser, parseLdif, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';
-import { LdifIndex, nextIndex, writeIndexFile } from './ldif-index-file.ts';
+import { LdifIndex, writeIndexFile } from './ldif-index-file.ts';
+import { nextIndex } from './ldif-index-next.ts';
 import { dropOverlay, overlayOf, readOverlay, writeOverlay } from './ldif-index-overlay.ts';
 import { LdifSlots, type Edit, type Saved, type Slot } from './ldif-slots.ts';
-import { blank, patchOf, rewrite, type Piece } from './ldif-layout.ts';
+import { blank, patchOf, rewrite, type Piece, type SpanOf } from './ldif-layout.ts';
 import { editable, editRecord } from './ldif-edit.ts';
 
 export class LdifDirectory extends LdifSlots {
   /** Each slot's place in the file being written, until it is in place. */
-  private nextSpans: (FileRange | null)[] = [];
+  private nextSpans: SpanOf = () => null;
   errors: LdifSyntaxError[] = [];
   /** Attributes (lower case) that loading keeps of each entry. */
   private readonly kept: Set<string>;
@@ -117,14 +118,17 @@ export class LdifDirectory extends LdifSlots {
   protected *serialize(): Iterable<FilePiece> {
     const spans: (FileRange | null)[] = [];
     yield* rewrite(this.slots.length, this.pieceAt, spans);
-    this.nextSpans = spans;
+    this.nextSpans = (i) => spans[i] ?? null;
   }
 
   /** In place, when an index says where every entry is (ldif-layout.ts). */
   protected override patch(size: number): FilePatch | null {
-    const plan = this.base && patchOf(this.slots.length, this.pieceAt, size, this.dead);
+    const base = this.base;
+    const rows = this.setRows();
+    const plan = base && patchOf(rows, this.pieceAt, base.liveBytes(rows), size, this.dead);
     if (!plan) return null;
-    this.nextSpans = plan.spans;
+    // The rest stay where the index has them.
+    this.nextSpans = (i) => (plan.moved.has(i) ? plan.moved.get(i)! : i < base.size ? base.span(i) : null);
     return plan.patch;
   }
 
@@ -139,7 +143,7 @@ export class LdifDirectory extends LdifSlots {
   protected override async written(stamp: string, patched: boolean): Promise<void> {
     this.reader.close();
     const spans = this.nextSpans;
-    this.nextSpans = [];
+    this.nextSpans = () => null;
     this.dead = [];
     // A patch keeps every row's number: the index can stay, with the changed rows beside it.
     if (patched && (await this.overlaid(stamp, spans))) return;
@@ -153,7 +157,7 @@ export class LdifDirectory extends LdifSlots {
       this.values.clear();
       this.slots.forEach((s, i) => {
         if (s?.entry.partial) this.slots[i] = undefined;
-        else if (s) Object.assign(s, { span: spans[i], text: null, over: false });
+        else if (s) Object.assign(s, { span: spans(i), text: null, over: false });
       });
     }
     // Only a cache: an index that cannot be written (a full disk, say) leaves the next load to read the file.
@@ -165,11 +169,11 @@ export class LdifDirectory extends LdifSlots {
    * After a patch, while few rows changed since the index was saved: the
    * index stays, and the changed rows are saved beside it (ldif-index-overlay.ts).
    */
-  private async overlaid(stamp: string, spans: readonly (FileRange | null)[]): Promise<boolean> {
+  private async overlaid(stamp: string, spans: SpanOf): Promise<boolean> {
     const rows = this.base && overlayOf(this.base, this.slots, spans, this.kept);
     if (!this.base || !rows) return false;
     this.slots.forEach((s, i) => {
-      if (s) Object.assign(s, { span: spans[i], text: null, over: s.over || !s.span });
+      if (s) Object.assign(s, { span: spans(i), text: null, over: s.over || !s.span });
     });
     // Only a cache: one that cannot be written leaves the next load the file (the old overlay names the old file).
     await writeOverlay(this.path, { base: this.base.head.stamp, stamp, kept: [...this.kept], rows }).catch(() => undefined);
@@ -177,13 +181,13 @@ export class LdifDirectory extends LdifSlots {
   }
 
   /** Starts from `index`, built afresh without removed rows: entries held whole stay in memory, at their new rows. */
-  private renumber(index: LdifIndex, rowOf: Int32Array, spans: readonly (FileRange | null)[]): void {
+  private renumber(index: LdifIndex, rowOf: Int32Array, spans: SpanOf): void {
     const held = this.slots;
     this.adopt(index);
     held.forEach((s, i) => {
       const row = rowOf[i] ?? -1;
-      const span = spans[i];
-      if (s && !s.entry.partial && row >= 0 && span) this.hold(row, s.entry, span);
+      const span = s && !s.entry.partial && row >= 0 ? spans(i) : null;
+      if (s && span) this.hold(row, s.entry, span);
     });
   }
 

@@ -39,6 +39,8 @@ interface Head { format: number; stamp: string; kept: string[]; checked: string[
 
 /** A saved index, read in place. */
 export class LdifIndex {
+  /** The bytes of every row's entry, counted once when first asked for (see `liveBytes`). */
+  #live: number | undefined;
   private constructor(readonly rows: FrozenTable, private readonly places: Buffer, readonly anchors: FrozenTable, readonly values: FrozenTable, readonly head: Head) {}
 
   get size(): number { return this.rows.size; }
@@ -90,6 +92,24 @@ export class LdifIndex {
   }
 
   gen(row: number): number { return this.places.readDoubleLE(row * PLACE + 16); }
+
+  /** The bytes the rows' entries take in the file, each with the blank line before it, less those of rows `except`. */
+  liveBytes(except: readonly number[]): number {
+    if (this.#live === undefined) {
+      let n = 0;
+      for (let row = 0; row < this.size; row++) {
+        const from = this.places.readDoubleLE(row * PLACE);
+        if (from >= 0) n += 1 + this.places.readDoubleLE(row * PLACE + 8) - from;
+      }
+      this.#live = n;
+    }
+    let n = this.#live;
+    for (const row of except) {
+      const span = row < this.size ? this.span(row) : null;
+      if (span) n -= 1 + span.to - span.from;
+    }
+    return n;
+  }
 
   /** Copies every row's place into `to` (from, to, generation per row). */
   copyPlaces(to: Float64Array): void {
@@ -227,51 +247,6 @@ export class LdifIndexWriter {
     const tables = [this.rows.toBuffer(), places, this.anchors.toBuffer(), this.values.toBuffer()];
     return { head: { format: FORMAT, stamp, kept: [...this.kept], checked: [...this.checked], gen: this.gen, worn: this.worn, tables: tables.map((t) => t.length) }, tables };
   }
-}
-
-/**
- * A directory slot as the index sees it: undefined, the index's row as it
- * was; null, removed. `over`: changed since the index was written, though
- * in place in the file (the index's overlay holds it).
- */
-export type IndexSlot = { readonly entry: LdifEntry; readonly span: FileRange | null; readonly over?: boolean } | null | undefined;
-
-/**
- * The index of a file just written from `slots`, each now at `spans[i]`:
- * `base` carried with the slots changed since, or built afresh once enough of
- * its rows changed. Also each slot's row in it (-1: none).
- */
-export function nextIndex(base: LdifIndex | null, slots: readonly IndexSlot[], spans: readonly (FileRange | null)[], anchorOf: (e: LdifEntry) => string, kept: ReadonlySet<string>, checked: ReadonlySet<string>): { writer: LdifIndexWriter; rowOf: Int32Array } {
-  // An entry held in memory as the file has it (it has a place there) is the index's row, when there is one.
-  const asIndexed = (s: IndexSlot, i: number) => s === undefined || (!!s?.span && !s.over && !!base && i < base.size);
-  const changing = slots.reduce((n: number, s, i) => (asIndexed(s, i) ? n : n + 1), 0);
-  const rowOf = new Int32Array(slots.length).fill(-1);
-  const carried = base && LdifIndexWriter.carrying(base, kept, checked, changing);
-  if (carried) {
-    spans.forEach((span, i) => {
-      const s = slots[i];
-      if (span) rowOf[i] = i;
-      if (asIndexed(s, i)) { if (span) carried.place(i, span); }
-      else if (s && span) carried.put(i, s.entry, span, anchorOf(s.entry));
-      // Removed: a row of the index still live, or one added since (rows keep their numbers).
-      else if (i >= base.size || base.span(i)) carried.remove(i);
-    });
-    return { writer: carried, rowOf };
-  }
-  const w = LdifIndexWriter.fresh(kept, checked, base);
-  // Rows of the last index taken as they are: their anchors and values follow by number.
-  const moved = new Int32Array(base?.size ?? 0).fill(-1);
-  spans.forEach((span, i) => {
-    const s = slots[i];
-    if (!span || s === null) return;
-    rowOf[i] = w.size;
-    if (asIndexed(s, i)) {
-      moved[i] = w.size;
-      w.move(base!, i, span);
-    } else w.put(w.size, s!.entry, span, anchorOf(s!.entry));
-  });
-  if (base) w.carry(base, moved);
-  return { writer: w, rowOf };
 }
 
 /** Saves the index of `path`, renamed into place whole: a reader sees the old index or the new one. */

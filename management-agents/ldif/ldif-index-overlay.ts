@@ -18,8 +18,10 @@ import { readFile, unlink } from 'node:fs/promises';
 import { writeFileDurably } from '../file-journal.ts';
 import type { Attributes } from '../../data/model.ts';
 import type { FileRange } from '../file-ranges.ts';
+import type { SpanOf } from './ldif-layout.ts';
 import type { LdifEntry } from './ldif-format.ts';
-import type { IndexSlot, LdifIndex } from './ldif-index-file.ts';
+import type { LdifIndex } from './ldif-index-file.ts';
+import type { IndexSlot } from './ldif-index-next.ts';
 
 const FORMAT = 1;
 
@@ -56,15 +58,16 @@ export async function dropOverlay(path: string): Promise<void> {
 
 /**
  * The overlay's rows for a file just patched from `slots`, each now at
- * `spans[i]`, on top of `base`: the slots changed since it was written
+ * `spanOf(i)`, on top of `base`: the slots changed since it was written
  * (`over`, or not written before this patch) and the rows removed since.
  * Null once they pass an eighth of its rows: time to build the index again.
  */
-export function overlayOf(base: LdifIndex, slots: readonly IndexSlot[], spans: readonly (FileRange | null)[], kept: ReadonlySet<string>): OverlayRow[] | null {
+export function overlayOf(base: LdifIndex, slots: readonly IndexSlot[], spanOf: SpanOf, kept: ReadonlySet<string>): OverlayRow[] | null {
   const rows: OverlayRow[] = [];
   for (let i = 0; i < slots.length; i++) {
     const s = slots[i];
-    const span = spans[i];
+    // A slot the index holds as it is: asked nothing.
+    const span = s ? spanOf(i) : null;
     if (s === null) { if (i >= base.size || base.span(i)) rows.push([i]); }
     else if (s && span && (s.over || !s.span)) rows.push(overlayRow(i, s.entry, span, kept));
     if (rows.length * 8 > base.size) return null;

@@ -9,6 +9,9 @@ import type { FileRange } from '../file-ranges.ts';
 
 export type Piece = FileRange | string | null;
 
+/** Where each slot's entry is in the file just written, by slot number; null where it is not. */
+export type SpanOf = (i: number) => FileRange | null;
+
 export const VERSION = 'version: 1\n';
 
 /**
@@ -42,21 +45,26 @@ export function* rewrite(count: number, pieceAt: (i: number) => Piece, spans: (F
  * an export that changes ten groups of a 66 MB directory writes those ten.
  * Null, to rewrite instead, once blanked bytes would pass a quarter of the
  * file: the rewrite drops them.
+ *
+ * `changed`: slots `rows`, in order, each as `pieceAt` gives it; every other
+ * entry stays where it is, and `unchanged` counts its bytes (each with the
+ * blank line before it). Only the changed are visited: at 100,000 people a
+ * visit of every slot was 40 ms of each export. `moved`: their new places.
  */
-export function patchOf(count: number, pieceAt: (i: number) => Piece, size: number, dead: readonly FileRange[]): { patch: FilePatch; spans: (FileRange | null)[] } | null {
-  const spans: (FileRange | null)[] = [];
+export function patchOf(rows: readonly number[], pieceAt: (i: number) => Piece, unchanged: number, size: number, dead: readonly FileRange[]): { patch: FilePatch; moved: Map<number, FileRange | null> } | null {
+  const moved = new Map<number, FileRange | null>();
   const append: string[] = [];
-  let live = VERSION.length;
+  let live = VERSION.length + unchanged;
   let at = size;
-  for (let i = 0; i < count; i++) {
+  for (const i of rows) {
     const piece = pieceAt(i);
     const span = typeof piece === 'string' ? { from: at + 1, to: (at += 1 + Buffer.byteLength(piece)) } : piece;
     if (typeof piece === 'string') append.push('\n', piece);
-    spans.push(span);
+    moved.set(i, span);
     if (span) live += 1 + span.to - span.from;
   }
   if ((at - live) * 4 > at) return null;
-  return { patch: { blank: dead, append: append.join('') }, spans };
+  return { patch: { blank: dead, append: append.join('') }, moved };
 }
 
 /** A blank line of the usual length: 76 bytes. */

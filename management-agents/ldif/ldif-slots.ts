@@ -95,6 +95,13 @@ export abstract class LdifSlots extends JournaledFile<Saved, Edit> {
 
   protected *setEntries(): Iterable<LdifEntry> { for (const s of this.slots) if (s) yield s.entry; }
 
+  /** The numbers of the slots set since the index was written (changed, added or removed), in order. */
+  protected setRows(): number[] {
+    const rows: number[] = [];
+    for (let i = 0; i < this.slots.length; i++) if (this.slots[i] !== undefined) rows.push(i);
+    return rows;
+  }
+
   protected put(e: LdifEntry, previousDn: string | null): void {
     // A journal replayed over a file it was already folded into finds the entry under its new DN.
     const at = previousDn !== null ? (this.indexOfDn(previousDn.toLowerCase()) ?? this.indexOfDn(e.dn.toLowerCase())) : undefined;

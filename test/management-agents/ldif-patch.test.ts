@@ -183,3 +183,38 @@ test('a blank is exactly as long as the record it covers, and every line of it i
   }
   t.deepEqual(parseLdif(`version: 1\n\n${rec(1)}\n${blank(1000).toString('latin1')}\n${rec(2)}`).entries.map((e) => e.dn), ['CN=User 1,DC=corp', 'CN=User 2,DC=corp']);
 });
+
+/** The bytes of the file's blanked records, each with the blank line before it: what a patch leaves that a rewrite drops. */
+const blankedBytes = (text: string) => text.split('\n').reduce((n, line, i, lines) => (line.startsWith('#') ? n + line.length + 1 + (lines[i - 1]?.startsWith('#') ? 0 : 1) : n), 0);
+/** The record of `dn` in `text`, with the line end that closes it. */
+const recordOf = (text: string, dn: string) => { const at = text.indexOf(`dn: ${dn}\n`); return text.slice(at, text.indexOf('\n\n', at) + 1 || undefined); };
+
+test('each export patches while blanked records stay within a quarter of the file, and rewrites exactly when the patch would pass it', async (t) => {
+  const { dir, path } = await indexed();
+  let agent = agentIn(dir);
+  let before = await readFile(path, 'utf8');
+  const seen = { patched: 0, rewritten: 0 };
+  for (let step = 0; step < 60; step++) {
+    // A new process every third step: the slots then come from the index and its overlay.
+    if (step % 3 === 0) agent = agentIn(dir);
+    const n = ((step * 7) % 40) + 1;
+    const dn = `CN=User ${n},DC=corp`;
+    await agent.export!([describe(n, `step ${step} `.repeat(1 + (step % 4)))], { note() {} });
+    await agent.endExport!();
+    const after = await readFile(path, 'utf8');
+    if (after.includes('\n#')) {
+      seen.patched++;
+      t.true(blankedBytes(after) * 4 <= after.length, `step ${step}: patched past a quarter (${blankedBytes(after)} of ${after.length})`);
+    } else {
+      seen.rewritten++;
+      // The patch it did not make: the old record blanked, the new one appended.
+      const blanked = blankedBytes(before) + 1 + recordOf(before, dn).length;
+      const size = before.length + 1 + recordOf(after, dn).length;
+      t.true(blanked * 4 > size, `step ${step}: rewritten though a patch would leave ${blanked} of ${size} blanked`);
+    }
+    before = after;
+  }
+  t.true(seen.patched >= 40 && seen.rewritten >= 2, JSON.stringify(seen));
+  // Every user was updated at least once (7 and 40 share no factor): each holds its last description.
+  t.is((await entries(agentIn(dir))).filter((e) => e.includes('step ')).length, 40);
+});
