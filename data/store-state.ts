@@ -91,6 +91,9 @@ export class StoreState {
     return this.mvIndexOf(objectType, attribute).ids(value).map((id) => this.mv(id)!).filter(Boolean);
   }
 
+  // Not a lookup of a value: that made the set of each long id's values (a department group's 10,000 members), at each sync.
+  mvIndexed(objectType: string, attribute: string): void { this.mvIndexOf(objectType, attribute); }
+
   /**
    * The join index of one type and attribute. A new one is filled from the
    * snapshot's table (or rows) when opening, else from every object of the type.

@@ -88,6 +88,12 @@ export interface Store {
   readonly mvCount: number;
   /** Metaverse objects of `objectType` whose `attribute` has `value` (case-insensitive for strings). */
   mvFind(objectType: string, attribute: string, value: Scalar): MvObject[];
+  /**
+   * Builds the index `mvFind` uses for `objectType` and `attribute` now, if
+   * it is not built, without looking a value up: a sync does so before it
+   * writes anything, so that an empty store builds it empty and a snapshot keeps it.
+   */
+  mvIndexed(objectType: string, attribute: string): void;
   meta<T>(key: string): T | undefined;
   runs(): readonly RunRecord[];
   begin(): StoreTransaction;

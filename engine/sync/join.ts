@@ -61,6 +61,6 @@ export function findJoin(s: SyncContext, rules: readonly InboundRule[], row: Row
  */
 export function primeJoinIndexes(s: SyncContext): void {
   for (const rule of s.ctx.rules.inbound) {
-    for (const group of rule.joinGroups) for (const c of group) if (c.mvAttribute) s.ctx.store.mvFind(rule.mvType, c.mvAttribute, '');
+    for (const group of rule.joinGroups) for (const c of group) if (c.mvAttribute) s.ctx.store.mvIndexed(rule.mvType, c.mvAttribute);
   }
 }

@@ -67,7 +67,7 @@ function referrers(s: SyncContext, agent: string): readonly (readonly [string, s
  * empty and a snapshot keeps them, rather than a first rename reading every object.
  */
 export function primeReferrers(s: SyncContext): void {
-  for (const agent of s.ctx.rules.agents.keys()) for (const [type, attr] of referrers(s, agent)) s.ctx.store.mvFind(type, attr, '');
+  for (const agent of s.ctx.rules.agents.keys()) for (const [type, attr] of referrers(s, agent)) s.ctx.store.mvIndexed(type, attr);
 }
 
 /**

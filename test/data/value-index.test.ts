@@ -3,6 +3,7 @@ import test from 'ava';
 import { MvValueIndex } from '../../data/value-index.ts';
 import type { MvObject } from '../../data/objects.ts';
 import { FrozenTable } from '../../data/frozen-table.ts';
+import { MemoryStore } from '../../data/store-state.ts';
 
 const group = (id: string, member: string[]): MvObject => ({ id, objectType: 'group', attrs: { member }, lineage: {}, connectors: [], createdAt: '', deleteAt: null });
 
@@ -54,4 +55,21 @@ test('a long group\'s members are normalized when first asked for, not at each w
   const reloaded = new MvValueIndex('group', 'member', 8);
   reloaded.load(table, (id) => id);
   t.deepEqual(['p1', 'p2', 'p11'].map((p) => reloaded.ids(p).join()), ['', 'g', 'g']);
+});
+
+test('a sync readying the member index of a long group does not make the set of its members; a lookup does, once', async (t) => {
+  let made = 0;
+  const member = (s: string) => ({ toString: () => { made++; return s; } }) as unknown as string;
+  const members = Array.from({ length: 300 }, (_, i) => member(`p${i}`));
+  const store = new MemoryStore();
+  const write = async (m: MvObject) => { const tx = store.begin(); tx.putMv(m); await tx.commit(); };
+  await write(group('g', members));
+  store.mvIndexed('group', 'member');
+  await write(group('g', [...members.slice(1), member('p300')]));
+  // What each sync does before it writes (outbound-by-value.ts, join.ts): it looked up '', and made 300 keys each time.
+  store.mvIndexed('group', 'member');
+  t.is(made, 0, 'built, written and readied twice: no member made a key');
+  t.deepEqual(store.mvFind('group', 'member', 'p300').map((m) => m.id), ['g']);
+  t.deepEqual(store.mvFind('group', 'member', 'p0'), []);
+  t.is(made, 300, 'the last version\'s members, once');
 });
