@@ -5,18 +5,17 @@
  * open at 100,000 people, and its garbage collection more, for a delta cycle
  * that looks up a few percent of them (a 100-person delta: 13,400 of 332,000
  * connector rows, 2,500 once a waiting group stopped resolving every member).
- * Opening now reads the two files as bytes, and a row is parsed when it is
- * first looked up.
+ * Opening now reads neither file: a row's bytes are read (paged-file.ts) and
+ * parsed when it is first looked up.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PagedFile } from './paged-file.ts';
 import { LineFile, writeWhole } from './line-writer.ts';
 import { stringHash, type FrozenTable } from './frozen-table.ts';
 import { asciiJson } from './ascii-json.ts';
 
-/** A generation's n-th rows file and its offsets, and whether a file is one of them: the reader finds what the writer names. */
+/** A generation's n-th rows file and its offsets: the reader finds what the writer names. */
 export const rowsFiles = (n: number) => ({ rows: `rows-${n}.jsonl`, offsets: `rows-${n}.off` });
-export const isRowsFile = (f: string) => /^rows-\d+\.(jsonl|off)$/.test(f);
 
 /** Writes rows, one per line (ASCII JSON), then their offsets as little-endian doubles: one per row and the file's end. */
 export class RowsWriter {
@@ -38,28 +37,37 @@ export class RowsWriter {
   }
 }
 
-/** Rows read as bytes, each parsed when asked for. */
+/** Rows read as their pages are reached, each parsed when asked for. */
 export class LazyRows<T> {
-  private constructor(private readonly rows: Buffer, private readonly offsets: Buffer, readonly count: number, private readonly path: string) {}
+  private constructor(private readonly rows: PagedFile, private readonly offsets: PagedFile, readonly count: number, private readonly path: string) {}
 
   /**
-   * The two files of `files` in `dir`, read by `read` (given a file's name; by default from disk):
+   * The two files of `files` in `dir`, opened by `open` (given a file's name; by default from disk):
    * `count` is how many rows the catalog says they hold.
    */
-  static async read<T>(dir: string, files: { rows: string; offsets: string }, count: number, read: (f: string) => Promise<Buffer> = (f) => readFile(join(dir, f))): Promise<LazyRows<T>> {
+  static read<T>(dir: string, files: { rows: string; offsets: string }, count: number, open: (f: string) => PagedFile = (f) => PagedFile.open(join(dir, f))): LazyRows<T> {
     const path = join(dir, files.rows);
     const damaged = (why: string) => new Error(`store: ${path} cannot be read (${why}); the snapshot is damaged`);
-    const [rows, offsets] = await Promise.all([files.rows, files.offsets].map((f) => read(f).catch((err: NodeJS.ErrnoException) => { throw damaged(err.code ?? err.message); })));
-    if (offsets!.length !== (count + 1) * 8 || offsets!.readDoubleLE(count * 8) !== rows!.length) throw damaged(`the catalog names ${count} rows, which its offsets do not match`);
+    const [rows, offsets] = [files.rows, files.offsets].map((f) => {
+      try {
+        return open(f);
+      } catch (err) {
+        throw damaged((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+      }
+    });
+    offsets!.need(count * 8, count * 8 + 8);
+    if (offsets!.size !== (count + 1) * 8 || offsets!.buf.readDoubleLE(count * 8) !== rows!.size) throw damaged(`the catalog names ${count} rows, which its offsets do not match`);
     return new LazyRows<T>(rows!, offsets!, count, path);
   }
 
   /** The i-th row (from 0), parsed now. */
   row(i: number): T {
-    const start = this.offsets.readDoubleLE(i * 8);
-    const end = this.offsets.readDoubleLE(i * 8 + 8) - 1;
+    this.offsets.need(i * 8, i * 8 + 16);
+    const start = this.offsets.buf.readDoubleLE(i * 8);
+    const end = this.offsets.buf.readDoubleLE(i * 8 + 8) - 1;
     try {
-      return JSON.parse(this.rows.toString('latin1', start, end)) as T;
+      this.rows.need(start, end);
+      return JSON.parse(this.rows.buf.toString('latin1', start, end)) as T;
     } catch (err) {
       throw new Error(`store: ${this.path} line ${i + 1} cannot be read (${(err as Error).message}); the snapshot is damaged`);
     }

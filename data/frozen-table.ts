@@ -1,8 +1,8 @@
 /**
  * A hash multimap frozen into one buffer: a snapshot writes it, and opening
- * reads the file whole and looks values up in place. Filling a Map from
- * 400,000 index rows took about 0.9 s of every open at 100,000 people;
- * reading this costs one file read, and a lookup reads only its entries.
+ * looks values up in place, reading the file's pages as a lookup reaches
+ * them (paged-file.ts). Filling a Map from 400,000 index rows took about
+ * 0.9 s of every open at 100,000 people; a lookup reads only its entries.
  *
  * Layout, unsigned 32-bit little-endian words, then UTF-8 bytes:
  * - magic, version, entry count, table size (a power of two);
@@ -11,8 +11,8 @@
  * - the strings the entries point into.
  */
 import { writeWhole } from './line-writer.ts';
-import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
+import { PagedFile } from './paged-file.ts';
 
 const MAGIC = 0x54464449; // "IDFT"
 const VERSION = 1;
@@ -120,13 +120,17 @@ const snapshotDamaged = (path: string) => (why: string) => new Error(`store: ${p
 
 export class FrozenTable {
   readonly #buf: Buffer;
+  /** The file `#buf` is read from as it is used; null for a table held whole. */
+  readonly #pages: PagedFile | null;
   readonly #buckets: number;
   readonly #entries: number;
   readonly #strings: number;
   readonly size: number;
 
   /** @param damaged how a damaged table is reported: the store's snapshot, or a cache its caller can do without. */
-  private constructor(buf: Buffer, readonly path: string, private readonly damaged: (why: string) => Error) {
+  private constructor(buf: Buffer, readonly path: string, private readonly damaged: (why: string) => Error, pages: PagedFile | null = null) {
+    this.#pages = pages;
+    pages?.need(0, HEAD * 4);
     if (buf.length < HEAD * 4 || buf.readUInt32LE(0) !== MAGIC) throw damaged('not an index table');
     if (buf.readUInt32LE(4) !== VERSION) throw damaged(`version ${buf.readUInt32LE(4)}`);
     this.#buf = buf;
@@ -137,23 +141,51 @@ export class FrozenTable {
     if ((this.#buckets & (this.#buckets - 1)) !== 0 || this.#buckets < this.size || this.#strings > buf.length) throw damaged('its header does not match its length');
   }
 
-  /** Reads the table at `path` on the I/O threads: opening parses the catalog meanwhile. */
-  static async read(path: string): Promise<FrozenTable> {
-    const buf = await readFile(path).catch((err: unknown) => {
+  /** The table at `path`, its pages read as lookups reach them (a snapshot's: a damaged one says so). */
+  static async read(path: string): Promise<FrozenTable> { return FrozenTable.open(path); }
+
+  /** As `read`, at once. */
+  static open(path: string): FrozenTable {
+    let pages: PagedFile;
+    try {
+      pages = PagedFile.open(path);
+    } catch (err) {
       throw snapshotDamaged(path)((err as NodeJS.ErrnoException).code ?? (err as Error).message);
-    });
-    return new FrozenTable(buf, path, snapshotDamaged(path));
+    }
+    try {
+      return new FrozenTable(pages.buf, path, snapshotDamaged(path), pages);
+    } catch (err) {
+      pages.close();
+      throw err;
+    }
   }
+
+  /** Reads the pages not read yet and lets go of the file: its generation may then be removed. */
+  readWhole(): void {
+    this.#pages?.whole();
+    this.#pages?.close();
+  }
+
+  /** Pages of its file not read yet: 0 for a table held whole. */
+  get unreadPages(): number { return this.#pages?.unread ?? 0; }
+
+  /** Lets go of the file: pages not read by then cannot be (the store is closing). */
+  close(): void { this.#pages?.close(); }
 
   /** A table held in `buf` (a part of a larger file, say); `damaged` makes the error for a damaged one. */
   static of(buf: Buffer, path: string, damaged: (why: string) => Error): FrozenTable {
     return new FrozenTable(buf, path, damaged);
   }
 
-  private word(i: number): number { return this.#buf.readUInt32LE(i * 4); }
+  private word(i: number): number {
+    this.#pages?.need(i * 4, i * 4 + 4);
+    return this.#buf.readUInt32LE(i * 4);
+  }
+
   private text(off: number, len: number): string {
     const start = this.#strings + off;
     if (start + len > this.#buf.length) throw this.damaged('an entry points past its end');
+    this.#pages?.need(start, start + len);
     return this.#buf.toString('utf8', start, start + len);
   }
 
@@ -187,6 +219,7 @@ export class FrozenTable {
     const start = this.#strings + this.word(at + 3);
     const end = start + this.word(at + 4);
     if (end > this.#buf.length) throw this.damaged('an entry points past its end');
+    this.#pages?.need(start, end);
     let n = 0;
     for (let i = start; i < end; i++) n = n * 10 + this.#buf[i]! - 48;
     return n;
@@ -204,6 +237,7 @@ export class FrozenTable {
 
   /** The entries' words and the strings' bytes, for a writer that carries them. */
   parts(): { entries: Uint32Array; strings: Buffer } {
+    this.#pages?.whole();
     const words = new Uint32Array(this.size * ENTRY);
     const from = this.#entries * 4;
     if (LITTLE_ENDIAN) Buffer.from(words.buffer).set(this.#buf.subarray(from, from + words.length * 4));
@@ -213,6 +247,7 @@ export class FrozenTable {
 
   /** Every entry as [key, value], in the order they were added. */
   *entries(): Generator<[string, string]> {
+    this.#pages?.whole();
     for (let e = 0; e < this.size; e++) yield [this.key(e), this.value(e)];
   }
 

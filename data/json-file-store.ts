@@ -24,7 +24,7 @@ import { replayJournal } from './journal-replay.ts';
 import { JOURNAL, ObjectLog } from './object-log.ts';
 import { IN_MEMORY, SlotCache, type Slot } from './slot.ts';
 import type { CsSlot } from './connector-space.ts';
-import type { OpenOptions } from './store-options.ts';
+import { CACHE, SPILL, type OpenOptions } from './store-options.ts';
 import { csRow, isIndexLine, objectsPath, readCatalog, slotOfRow, SnapshotWriter, type CatalogLine, type CsRow, type IndexLine, type MvRow, type RowsLine, type SnapshotState, type TableReads } from './snapshot-files.ts';
 
 /** Where a restored connector row is, when not where its row says, and whether it can be in its space already. */
@@ -32,10 +32,6 @@ interface RowPlace { readonly objectType?: string; readonly off?: number; readon
 /** A catalog row: at its own place, and named once in the catalog. */
 const CATALOG_ROW: RowPlace = { once: true };
 
-/** A transaction holds at most this many objects in memory before writing them out. */
-const SPILL = 5000;
-/** Parsed objects kept for reuse: enough for the few reads per object of a sync, small beside any store. */
-const CACHE = 20_000;
 /** Keep this many step records; older ones are dropped at the next snapshot. */
 const MAX_RUNS = 1000;
 const json = { parse: JSON.parse, stringify: JSON.stringify };
@@ -64,6 +60,8 @@ class FileStore extends StoreState implements Store {
   readonly #patches = new PatchLines();
   #generation = 0;
   #journalOps = 0;
+  /** The tables and rows files of the generation opened, read as they are used; read whole when a compaction replaces it. */
+  #tables: TableReads | null = null;
 
   constructor(readonly location: string, private readonly lock: Lock, private readonly options: OpenOptions) {
     super();
@@ -103,20 +101,20 @@ class FileStore extends StoreState implements Store {
     const rowFiles: RowsLine[] = [];
     const tables = g > 0 && (await readCatalog(dir, (l) => (isIndexLine(l) ? indexes.push(l) : 'csRows' in l || 'mvRows' in l ? rowFiles.push(l) : this.restoreCatalog(l, g, dir))));
     if (tables) {
+      this.#tables = tables;
       for (const line of rowFiles) {
         if ('mvRows' in line) {
-          const rows = await tables.rows<MvRow>(line.mvRows, line.count);
-          const table = await tables.table(line.table);
-          this.mvSlots.restoreLazy(rows.count, (i) => { const [id, type, off, len] = rows.row(i); return { obj: undefined, file: g, off, len, id, type }; }, table);
+          const rows = tables.rows<MvRow>(line.mvRows, line.count);
+          this.mvSlots.restoreLazy(rows.count, (i) => { const [id, type, off, len] = rows.row(i); return { obj: undefined, file: g, off, len, id, type }; }, tables.table(line.table));
           continue;
         }
-        const rows = await tables.rows<CsRow>(line.file, line.count);
+        const rows = tables.rows<CsRow>(line.file, line.count);
         this.space(line.csRows).restoreRows(rows.count, (i) => slotOfRow(rows.row(i), g, this.mvRef).slot, line.importing, line.exporting);
       }
       // The slots' lookups before any other index, whose restore may look a slot up.
-      for (const line of indexes) if ('csSlots' in line) await this.restoreIndex(line, tables);
+      for (const line of indexes) if ('csSlots' in line) this.restoreIndex(line, tables);
       for (const space of this.spaces.values()) space.settle();
-      for (const line of indexes) if (!('csSlots' in line)) await this.restoreIndex(line, tables);
+      for (const line of indexes) if (!('csSlots' in line)) this.restoreIndex(line, tables);
       const state = await stateFile(dir).read();
       for (const [k, v] of state?.meta ?? []) this.metaData.set(k, v);
       for (const r of state?.runs ?? []) this.apply(['run', r]);
@@ -128,13 +126,13 @@ class FileStore extends StoreState implements Store {
     this.#journalOps = await this.replay();
   }
 
-  private async restoreIndex(line: IndexLine, tables: TableReads): Promise<void> {
-    if ('csIndex' in line) this.space(line.csIndex[0]).loadIndex(line.csIndex[1], line.csIndex[2], await tables.source(line));
-    else if ('mvIndex' in line) this.loadMvIndex(line.mvIndex[0], line.mvIndex[1], await tables.source(line));
+  private restoreIndex(line: IndexLine, tables: TableReads): void {
+    if ('csIndex' in line) this.space(line.csIndex[0]).loadIndex(line.csIndex[1], line.csIndex[2], tables.source(line));
+    else if ('mvIndex' in line) this.loadMvIndex(line.mvIndex[0], line.mvIndex[1], tables.source(line));
     else if ('csSlots' in line) {
-      const [byId, byAnchor, byMv] = await Promise.all(line.tables.map((t) => tables.table(t)));
+      const [byId, byAnchor, byMv] = line.tables.map((t) => tables.table(t));
       this.space(line.csSlots).settle({ byId: byId!, byAnchor: byAnchor!, byMv: byMv! });
-    } else this.space(line.csDn).loadDnTable(await tables.table(line.table));
+    } else this.space(line.csDn).loadDnTable(tables.table(line.table));
   }
 
   private restoreCatalog(line: CatalogLine, file: number, dir: string): void {
@@ -181,9 +179,7 @@ class FileStore extends StoreState implements Store {
 
   /** The slot's object is now also on disk: it may leave memory, at once unless `cache`; 'as-is' leaves the cache alone. */
   private placed(slot: Slot<unknown>, file: number, off: number, len: number, cache: boolean | 'as-is' = true): void {
-    slot.file = file;
-    slot.off = off;
-    slot.len = len;
+    Object.assign(slot, { file, off, len });
     if (cache === true) this.#cache.keep(slot);
     else if (!cache) slot.obj = undefined;
   }
@@ -280,6 +276,8 @@ class FileStore extends StoreState implements Store {
     // slot through the cache here dropped the working set, and the next step read it all back.
     moved.forEach((slot, i) => this.placed(slot, next, offs[2 * i]!, offs[2 * i + 1]!, slot.file === IN_MEMORY ? true : 'as-is'));
     if (this.#generation > 0) this.#log.detach(this.#generation);
+    // What the lookups hold of the old generation is read before it goes (Windows would not remove a file still open).
+    this.#tables?.readWhole();
     this.#log.truncate(0);
     await rm(this.genDir(this.#generation), { recursive: true, force: true });
     this.#generation = next;
@@ -287,7 +285,7 @@ class FileStore extends StoreState implements Store {
     this.indexesBuilt = 0;
   }
 
-  closeFiles(): void { this.#log.close(); }
+  closeFiles(): void { this.#log.close(); this.#tables?.close(); }
 
   async close(): Promise<void> {
     // Leave a small journal to the next run (opening replays it; a delta run opens often), but not an index built from

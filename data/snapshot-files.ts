@@ -18,14 +18,15 @@
  */
 import { LineFile } from './line-writer.ts';
 import { asciiJson } from './ascii-json.ts';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunRecord } from './objects.ts';
 import { readLineBatches } from './line-reader.ts';
 import type { IndexRow, MvValueIndex } from './value-index.ts';
 import type { ConnectorSpace, CsSlot } from './connector-space.ts';
 import { FrozenTable, type FrozenTableWriter } from './frozen-table.ts';
-import { isRowsFile, LazyRows, rowsFiles, RowsWriter } from './catalog-rows.ts';
+import { LazyRows, rowsFiles, RowsWriter } from './catalog-rows.ts';
+import { PagedFile } from './paged-file.ts';
 import { mvRowTable } from './mv-slot-map.ts';
 
 /**
@@ -76,9 +77,8 @@ export type CatalogLine =
   | { readonly csSlots: string; readonly tables: readonly [string, string, string] };
 type IndexSource = { readonly rows: IndexRow[]; readonly table?: undefined } | { readonly table: string; readonly rows?: undefined };
 
-/** The name of a generation's n-th index table, and whether a file is one: the reader finds what the writer names. */
+/** The name of a generation's n-th index table. */
 const tableFile = (n: number) => `index-${n}.bin`;
-const isTableFile = (f: string) => /^index-\d+\.bin$/.test(f);
 
 /** A catalog line naming a space's rows file. */
 export type CsRowsLine = Extract<CatalogLine, { readonly csRows: string }>;
@@ -89,39 +89,46 @@ export type IndexLine = Exclude<CatalogLine, { readonly cs: string } | { readonl
 export const isIndexLine = (line: CatalogLine): line is IndexLine => 'csIndex' in line || 'mvIndex' in line || 'csDn' in line || 'csSlots' in line;
 
 /**
- * A generation's index tables, each read on the I/O threads from when the
- * catalog starts to be read: parsing the catalog takes longer than reading
- * them. Read on the main thread they were 0.18-0.20 s of an open at 100,000
- * people (57 MB), 0.02 s at 10,000.
+ * A generation's index tables and rows files, opened as the catalog names
+ * them and read as lookups reach their pages (paged-file.ts): a delta run at
+ * 100,000 people read 200 MB of them whole at every open, for a few
+ * thousand lookups. Each is opened once; `readWhole` and `close` reach them all.
  */
 export class TableReads {
-  readonly #reads = new Map<string, Promise<FrozenTable>>();
-  /** Rows files (catalog-rows.ts), read as bytes meanwhile too. */
-  readonly #rowReads = new Map<string, Promise<Buffer>>();
-  constructor(private readonly dir: string, files: readonly string[]) {
-    for (const f of files.filter(isRowsFile)) {
-      const read = readFile(join(dir, f));
-      read.catch(() => {});
-      this.#rowReads.set(f, read);
-    }
-    for (const f of files) {
-      if (!isTableFile(f)) continue;
-      const read = FrozenTable.read(join(dir, f));
-      // Reported where the catalog names the table; one it does not name is not read again.
-      read.catch(() => {});
-      this.#reads.set(f, read);
-    }
+  readonly #tables = new Map<string, FrozenTable>();
+  readonly #files = new Map<string, PagedFile>();
+  constructor(private readonly dir: string) {}
+
+  /** Table file `file`; a missing or damaged one throws, naming it. */
+  table(file: string): FrozenTable {
+    let table = this.#tables.get(file);
+    if (!table) this.#tables.set(file, (table = FrozenTable.open(join(this.dir, file))));
+    return table;
   }
 
-  table(file: string): Promise<FrozenTable> { return this.#reads.get(file) ?? FrozenTable.read(join(this.dir, file)); }
-
   /** Rows file `file`, of `count` rows as its catalog line says. */
-  rows<T>(file: number, count: number): Promise<LazyRows<T>> {
-    return LazyRows.read<T>(this.dir, rowsFiles(file), count, (f) => this.#rowReads.get(f) ?? readFile(join(this.dir, f)));
+  rows<T>(file: number, count: number): LazyRows<T> {
+    return LazyRows.read<T>(this.dir, rowsFiles(file), count, (f) => {
+      const pages = PagedFile.open(join(this.dir, f));
+      this.#files.set(f, pages);
+      return pages;
+    });
   }
 
   /** The index a catalog line names: its table, or its rows. */
-  async source(line: IndexSource): Promise<readonly IndexRow[] | FrozenTable> { return line.table === undefined ? line.rows : this.table(line.table); }
+  source(line: IndexSource): readonly IndexRow[] | FrozenTable { return line.table === undefined ? line.rows : this.table(line.table); }
+
+  /** Reads what was not read of every table and rows file and lets go of them: their generation may then be removed. */
+  readWhole(): void {
+    for (const t of this.#tables.values()) t.readWhole();
+    for (const f of this.#files.values()) f.whole();
+  }
+
+  /** Lets go of the files, read or not: the store is closing. */
+  close(): void {
+    for (const t of this.#tables.values()) t.close();
+    for (const f of this.#files.values()) f.close();
+  }
 }
 export interface SnapshotState { readonly meta: [string, unknown][]; readonly runs: RunRecord[] }
 
@@ -200,7 +207,7 @@ export const objectsPath = (dir: string) => join(dir, 'objects.jsonl');
 export async function readCatalog(dir: string, on: (line: CatalogLine) => void): Promise<TableReads | false> {
   const files = await readdir(dir);
   if (!files.includes('catalog.jsonl')) return false;
-  const tables = new TableReads(dir, files);
+  const tables = new TableReads(dir);
   const path = join(dir, 'catalog.jsonl');
   let n = 0;
   for await (const lines of readLineBatches(path)) {

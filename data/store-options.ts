@@ -1,3 +1,8 @@
+/** A transaction holds at most this many objects in memory before writing them out (`spillAfterObjects`). */
+export const SPILL = 5000;
+/** Parsed objects kept for reuse (`cacheObjects`): enough for the few reads per object of a sync, small beside any store. */
+export const CACHE = 20_000;
+
 /** How the embedded store (json-file-store.ts) is opened and when it writes out. */
 export interface OpenOptions {
   /** Wait this long for another run's lock before failing (default 0: fail at once). */
