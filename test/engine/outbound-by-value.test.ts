@@ -256,3 +256,36 @@ for (const seed of [1, 2, 3]) {
     t.truthy(mvBy(e, 'employeeId', '1'));
   });
 }
+
+test('members are found in the target\'s group by a walk, DNs with \'İ\' (longer in lower case) and \'É\' too, and past eight changes all at once', async (t) => {
+  const e = await setUp(40);
+  e.system('hr').put(person('21', { givenName: 'İpek', managerId: '1' }));
+  e.system('hr').put(person('22', { givenName: 'Émile', managerId: '1' }));
+  e.system('grp').put(department('B', [...ids(10, 11).filter((m) => m !== '11'), '21', '22']));
+  await steps(e, ...cycle);
+  let groups = targetGroups(e);
+  t.deepEqual(groups.held, groups.expected);
+  t.true(groups.held['B']!.includes('CN=İpek Lee,OU=Sales,DC=corp') && groups.held['B']!.includes('CN=Émile Lee,OU=Sales,DC=corp'));
+  // Leaving: their DNs are found among the members, so no other member is resolved.
+  const lookups = countReads(e.store.cs('ad'), ['joinedTo']);
+  e.system('grp').put(department('B', ids(9, 12)));
+  await steps(e, 'grp delta-import', 'grp delta-sync');
+  t.true(lookups.n <= 5, `${lookups.n} lookups`);
+  await steps(e, 'ad export', 'ad delta-import', 'ad delta-sync', 'ad export', ...cloudSteps);
+  groups = targetGroups(e);
+  t.deepEqual(groups.held, groups.expected);
+  t.false(groups.held['B']!.some((m) => m.startsWith('CN=İpek') || m.startsWith('CN=Émile')));
+  // Thirty join A, then seventeen leave: more members asked for than a walk each.
+  e.system('grp').put(department('A', ids(40)));
+  await steps(e, ...cycle);
+  t.is(targetGroups(e).held['A']!.length, 40);
+  lookups.n = 0;
+  e.system('grp').put(department('A', ids(23)));
+  await steps(e, 'grp delta-import', 'grp delta-sync');
+  // The seventeen alone: resolving every member would be forty.
+  t.true(lookups.n <= 20, `${lookups.n} lookups`);
+  await steps(e, 'ad export', 'ad delta-import', 'ad delta-sync', 'ad export', ...cloudSteps);
+  groups = targetGroups(e);
+  t.deepEqual(groups.held, groups.expected);
+  t.is(groups.held['A']!.length, 23);
+});
