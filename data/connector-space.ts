@@ -153,7 +153,8 @@ export class ConnectorSpace implements ConnectorSpaceView {
    * in the space yet (a catalog names each object once), so nothing is unlinked.
    */
   restore(id: string, slot: CsSlot, importing: boolean, exporting: boolean, objectType?: string, once = false): void {
-    this.link(id, slot, importing, exporting, once);
+    if (once || this.slots.held(id) !== undefined) this.link(id, slot, importing, exporting, once);
+    else this.putBack(id, slot, importing, exporting);
     if (objectType !== undefined ? this.indexesType(objectType) : this.valueIndexes.size) {
       const obj = slot.obj ?? this.load(slot);
       for (const index of this.valueIndexes.values()) index.update(id, obj);
@@ -187,6 +188,19 @@ export class ConnectorSpace implements ConnectorSpaceView {
     if (importing) this.importing.add(id);
     if (exporting) this.exporting.add(id);
     return old;
+  }
+
+  /**
+   * A slot over a snapshot's row or nothing, neither looked up (SlotMap.putBack):
+   * the row's DN stops answering once its id has another slot (dn-index.ts checks each).
+   */
+  private putBack(id: string, slot: CsSlot, importing: boolean, exporting: boolean): void {
+    this.importing.delete(id);
+    this.exporting.delete(id);
+    this.slots.putBack(slot);
+    this.#dns?.add(slot.dn, id);
+    if (importing) this.importing.add(id);
+    if (exporting) this.exporting.add(id);
   }
 
   /** Drops the object from the id, anchor, DN and pending indexes (not the value indexes); returns its slot. */

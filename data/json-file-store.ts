@@ -145,7 +145,7 @@ class FileStore extends StoreState implements Store {
   private async replay(): Promise<number> {
     const { ops, committed } = await replayJournal(join(this.location, 'journal.jsonl'), ([op, o, l]) => {
       // A connector slot reads its object only if a value index covers its type; a metaverse object is read for its indexes.
-      const slot = op[0] === 'slot' ? this.restoreRow(op[1], op[3], JOURNAL, { objectType: op[2], off: o, len: l }) : this.apply(op[0] === 'mvline' ? this.opAt(JOURNAL, o, l) : op);
+      const slot = op[0] === 'slot' ? this.restoreRow(op[1], op[3], JOURNAL, { objectType: op[2], off: o, len: l }) : this.applyReplayed(op[0] === 'mvline' ? this.opAt(JOURNAL, o, l) : op);
       // Dropped: most objects a replay restores no step of this run reads. Not a patched one (a group of 16 KB or more):
       // the next sync of a department group read again a megabyte of JSON and its patch at 100,000 people.
       if (slot && o >= 0) this.placed(slot, JOURNAL, o, l, op[0] === 'mvline' && op[2]);
@@ -165,11 +165,13 @@ class FileStore extends StoreState implements Store {
    * type, and the line's place).
    */
   private restoreRow(agent: string, row: CsRow, file: number, at: RowPlace = CATALOG_ROW): Slot<unknown> {
-    const { slot, importing, exporting } = slotOfRow(row, file, this.mvRef, at.off ?? row[4], at.len ?? row[5]);
+    // A journal head names its metaverse object by id: that string is kept, rather than the metaverse's looked up for it.
+    const { slot, importing, exporting } = slotOfRow(row, file, file === JOURNAL ? this.mvRefAsIs : this.mvRef, at.off ?? row[4], at.len ?? row[5]);
     this.space(agent).restore(slot.id, slot, importing, exporting, at.objectType, at.once);
     return slot;
   }
 
+  private readonly mvRefAsIs = (ref: string | number): string => (typeof ref === 'string' ? ref : this.mvRef(ref));
   private readonly mvRef = (ref: string | number): string => {
     if (typeof ref === 'string') return this.mvIdString(ref);
     const id = this.mvSlots.row(ref)?.id;
@@ -213,7 +215,7 @@ class FileStore extends StoreState implements Store {
       commit: async (writes) => {
         if (!writes.length && !spilled) return;
         this.write(writes, true);
-        if (this.#journalOps > (this.options.compactAfterOps ?? Math.max(50_000, 4 * this.objectCount()))) await this.compact();
+        if (this.pastLimit(this.#journalOps, this.options.compactAfterOps, (objects) => 4 * objects)) await this.compact();
       },
       abort: () => {
         this.#log.truncate(start);
@@ -290,8 +292,8 @@ class FileStore extends StoreState implements Store {
   async close(): Promise<void> {
     // Leave a small journal to the next run (opening replays it; a delta run opens often), but not an index built from
     // every object, which the next run would build again. Not while a transaction is open: memory holds its changes.
-    const threshold = this.options.compactOnCloseAfterOps ?? Math.max(50_000, Math.floor(this.objectCount() / 4));
-    if (this.openTransactions === 0 && (this.#journalOps > threshold || this.indexesBuilt > threshold)) await this.compact();
+    const past = (n: number) => this.pastLimit(n, this.options.compactOnCloseAfterOps, (objects) => Math.floor(objects / 4));
+    if (this.openTransactions === 0 && (past(this.#journalOps) || past(this.indexesBuilt))) await this.compact();
     this.closeFiles();
     await this.lock.release();
   }

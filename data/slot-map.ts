@@ -25,6 +25,8 @@ export class SlotMap {
   readonly #anchors = new Map<string, CsSlot | null>();
   readonly #mvs = new Map<string, CsSlot | null>();
   #size = 0;
+  /** Ids put back over a row or nothing (`putBack`): which, is asked when the size is. */
+  readonly #unknown = new Set<string>();
 
   /** A snapshot's row (a catalog names each object once): looked up once `settle` says how. */
   restore(slot: CsSlot): void {
@@ -62,8 +64,20 @@ export class SlotMap {
     for (const s of rows) this.set(s, true);
   }
 
-  get size(): number { return this.#size; }
+  get size(): number {
+    // Each id put back over nothing is one slot more.
+    for (const id of this.#unknown) if (!this.#rows.find(this.#tables?.byId, id, (r) => r.id)) this.#size++;
+    this.#unknown.clear();
+    return this.#size;
+  }
+
   has(id: string): boolean { return this.get(id) !== undefined; }
+
+  /** The slot the Maps hold for `id`: null when removed since the rows, undefined when they hold none (a row's, or none). */
+  held(id: string): CsSlot | null | undefined {
+    this.settle();
+    return this.#ids.get(id);
+  }
 
   // The tables answer only while no Map does, and only with a row whose id no Map holds: a row whose slot
   // was set again or removed since holds nothing of what the tables say (see `unset`).
@@ -94,6 +108,21 @@ export class SlotMap {
     this.#size++;
     if (slot.anchor !== null) this.#anchors.set(slot.anchor, slot);
     if (slot.mvId !== null) this.#mvs.set(slot.mvId, slot);
+  }
+
+  /**
+   * As `set`, for a slot the Maps hold nothing for (`held`), put back by a
+   * replay over a snapshot's row or nothing: which, is not looked up here but
+   * when the size is asked for. A row it replaces holds nothing of what the
+   * tables say once its id is in a Map (see `get`). Opening a store after a
+   * 1% delta at 100,000 people looked up and made 3,000 rows this way.
+   */
+  putBack(slot: CsSlot): void {
+    if (!this.#tables || this.held(slot.id) !== undefined) { this.set(slot); return; }
+    this.#ids.set(slot.id, slot);
+    if (slot.anchor !== null) this.#anchors.set(slot.anchor, slot);
+    if (slot.mvId !== null) this.#mvs.set(slot.mvId, slot);
+    this.#unknown.add(slot.id);
   }
 
   /**

@@ -64,6 +64,15 @@ export class StoreState {
 
   private readonly loadCs = (slot: Slot<CsObject>) => this.load(slot) as CsObject;
 
+  /**
+   * Whether `n` passes `limit`, or without one both 50,000 and `ofCount` of
+   * the store's objects, counted only past 50,000: counting asks what each
+   * object a replay put back replaced (SlotMap.putBack).
+   */
+  protected pastLimit(n: number, limit: number | undefined, ofCount: (objects: number) => number): boolean {
+    return limit !== undefined ? n > limit : n > 50_000 && n > ofCount(this.objectCount());
+  }
+
   protected objectCount(): number {
     let n = this.mvSlots.size;
     for (const s of this.spaces.values()) n += s.size;
@@ -167,6 +176,20 @@ export class StoreState {
         this.runList.push(op[1]);
         return undefined;
     }
+  }
+
+  /**
+   * One op of a journal replay, which gives each object's last version once:
+   * as `apply`, but a metaverse object is put back without asking what it
+   * replaces (MvSlotMap.putBack), nor noting it (a snapshot's row, not in memory).
+   */
+  protected applyReplayed(op: Op): Slot<unknown> | undefined {
+    if (op[0] !== 'mv' || !op[2]) return this.apply(op);
+    const m = op[2];
+    const slot: MvSlot = { obj: m, file: IN_MEMORY, off: 0, len: 0, id: m.id, type: m.objectType };
+    this.mvSlots.putBack(op[1], slot);
+    for (const index of this.mvIndex.values()) index.update(op[1], m);
+    return slot;
   }
 
   /** Keeps only the latest `max` run records (at a snapshot). */

@@ -62,3 +62,30 @@ test('a table that does not name the catalog\'s rows is a damaged snapshot', (t)
   const map = new MvSlotMap();
   t.throws(() => map.restoreLazy(3, () => slot('x'), table(['a', 'b'])), { message: /names 2 rows where the catalog holds 3; the snapshot is damaged/ });
 });
+
+test('a replay puts slots back over rows or nothing without making a row; the size, gets and walk then agree with a Map', (t) => {
+  const rnd = prng(9);
+  const rows = Array.from({ length: 50 }, (_, i) => slot(`m${i}`));
+  const { map, made } = lazy(rows);
+  const ref = new Map(rows.map((r) => [r.id, r]));
+  // Each id once, as a replay gives each object's last version: rows and ids new since.
+  const ids = [...new Set(Array.from({ length: 60 }, () => `m${Math.floor(rnd() * 80)}`))];
+  for (const [step, id] of ids.entries()) {
+    const s = slot(id, 1000 + step);
+    map.putBack(id, s);
+    ref.set(id, s);
+  }
+  t.deepEqual(made, [], 'no row made, none looked up');
+  t.is(map.size, ref.size, 'the size counts the new ones once asked for');
+  // Then as a run goes on: sets, deletes, and puts back (of ids held already, which are sets).
+  for (let step = 0; step < 200; step++) {
+    const id = `m${Math.floor(rnd() * 90)}`;
+    const r = rnd();
+    if (r < 0.3) t.is(map.delete(id), ref.delete(id), `delete ${id}`);
+    else { const s = slot(id, step); if (r < 0.5) map.putBack(id, s); else map.set(id, s); ref.set(id, s); }
+    if (step % 7 === 0) t.is(map.size, ref.size, `size at ${step}`);
+  }
+  t.is(map.size, ref.size);
+  for (let i = 0; i < 90; i++) t.is(map.get(`m${i}`)?.off, ref.get(`m${i}`)?.off, `m${i}`);
+  t.deepEqual([...map].map(([id]) => id).sort(), [...ref.keys()].sort());
+});

@@ -125,3 +125,50 @@ test('rows restored lazily are made only when a lookup reaches them, each once, 
   const again = frozen(map);
   t.is(again.byId.size, 1000);
 });
+
+test('a replay puts slots back over rows or nothing without making a row; size, order and lookups then agree with the Maps', (t) => {
+  const rnd = prng(12);
+  const pick = (n: number) => Math.floor(rnd() * n);
+  const ref = new Reference();
+  const before = new SlotMap();
+  for (let i = 0; i < 50; i++) {
+    const s = slot(`id${i}`, `a${pick(40)}`, rnd() < 0.5 ? `m${pick(40)}` : null);
+    ref.set(s);
+    before.set(s);
+  }
+  const tables = frozen(before);
+  const rows = [...before.values()];
+  const made: number[] = [];
+  const map = new SlotMap();
+  map.restoreLazy(rows.length, (i) => { made.push(i); return rows[i]!; });
+  map.settle(tables);
+  const fresh = (id: string) => slot(id, rnd() < 0.2 ? null : `a${pick(40)}`, rnd() < 0.4 ? null : `m${pick(40)}`);
+  // Each id once, as a replay gives each object's last version: rows and ids new since.
+  for (const id of new Set(Array.from({ length: 60 }, () => `id${pick(80)}`))) {
+    const s = fresh(id);
+    map.putBack(s);
+    ref.set(s);
+  }
+  t.deepEqual(made, [], 'no row made, none looked up');
+  const agree = (when: string) => {
+    t.is(map.size, ref.ids.size, `${when}: size`);
+    for (let i = 0; i < 80; i++) t.is(map.get(`id${i}`), ref.ids.get(`id${i}`), `${when}: id${i}`);
+    for (let i = 0; i < 40; i++) {
+      t.is(map.byAnchor(`a${i}`), ref.anchors.get(`a${i}`), `${when}: a${i}`);
+      t.is(map.byMv(`m${i}`), ref.mvs.get(`m${i}`), `${when}: m${i}`);
+    }
+    t.deepEqual([...map.keys()], [...ref.ids.keys()], `${when}: order`);
+  };
+  agree('put back');
+  // Then as a run goes on: sets, removals, and puts back (of ids held already, which are sets).
+  for (let step = 0; step < 150; step++) {
+    const id = `id${pick(90)}`;
+    const r = rnd();
+    if (r < 0.3) { map.unset(id); ref.unset(id); continue; }
+    const s = fresh(id);
+    if (r < 0.5 && map.held(id) === undefined) map.putBack(s);
+    else map.set(s);
+    ref.set(s);
+  }
+  agree('changed');
+});
