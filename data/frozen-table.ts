@@ -120,17 +120,19 @@ const snapshotDamaged = (path: string) => (why: string) => new Error(`store: ${p
 
 export class FrozenTable {
   readonly #buf: Buffer;
-  /** The file `#buf` is read from as it is used; null for a table held whole. */
+  /** The file `#buf` is read from as it is used, from its byte `#at`; null for a table held whole. */
   readonly #pages: PagedFile | null;
+  readonly #at: number;
   readonly #buckets: number;
   readonly #entries: number;
   readonly #strings: number;
   readonly size: number;
 
   /** @param damaged how a damaged table is reported: the store's snapshot, or a cache its caller can do without. */
-  private constructor(buf: Buffer, readonly path: string, private readonly damaged: (why: string) => Error, pages: PagedFile | null = null) {
+  private constructor(buf: Buffer, readonly path: string, private readonly damaged: (why: string) => Error, pages: PagedFile | null = null, at = 0) {
     this.#pages = pages;
-    pages?.need(0, HEAD * 4);
+    this.#at = at;
+    pages?.need(at, at + HEAD * 4);
     if (buf.length < HEAD * 4 || buf.readUInt32LE(0) !== MAGIC) throw damaged('not an index table');
     if (buf.readUInt32LE(4) !== VERSION) throw damaged(`version ${buf.readUInt32LE(4)}`);
     this.#buf = buf;
@@ -172,20 +174,25 @@ export class FrozenTable {
   /** Lets go of the file: pages not read by then cannot be (the store is closing). */
   close(): void { this.#pages?.close(); }
 
+  /** The table in bytes `at` to `at + length` of `pages`, read as lookups reach them (a part of an LDIF index file). */
+  static in(pages: PagedFile, at: number, length: number, path: string, damaged: (why: string) => Error): FrozenTable {
+    return new FrozenTable(pages.buf.subarray(at, at + length), path, damaged, pages, at);
+  }
+
   /** A table held in `buf` (a part of a larger file, say); `damaged` makes the error for a damaged one. */
   static of(buf: Buffer, path: string, damaged: (why: string) => Error): FrozenTable {
     return new FrozenTable(buf, path, damaged);
   }
 
   private word(i: number): number {
-    this.#pages?.need(i * 4, i * 4 + 4);
+    this.#pages?.need(this.#at + i * 4, this.#at + i * 4 + 4);
     return this.#buf.readUInt32LE(i * 4);
   }
 
   private text(off: number, len: number): string {
     const start = this.#strings + off;
     if (start + len > this.#buf.length) throw this.damaged('an entry points past its end');
-    this.#pages?.need(start, start + len);
+    this.#pages?.need(this.#at + start, this.#at + start + len);
     return this.#buf.toString('utf8', start, start + len);
   }
 
@@ -219,7 +226,7 @@ export class FrozenTable {
     const start = this.#strings + this.word(at + 3);
     const end = start + this.word(at + 4);
     if (end > this.#buf.length) throw this.damaged('an entry points past its end');
-    this.#pages?.need(start, end);
+    this.#pages?.need(this.#at + start, this.#at + end);
     let n = 0;
     for (let i = start; i < end; i++) n = n * 10 + this.#buf[i]! - 48;
     return n;

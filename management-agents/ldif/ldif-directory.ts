@@ -153,7 +153,7 @@ export class LdifDirectory extends LdifSlots {
     if (rowOf.some((row, i) => row >= 0 && row !== i)) this.renumber(index, rowOf, spans);
     else {
       // Rows are where the slots were: entries held whole stay, at their new places, and the maps stay right.
-      this.base = index;
+      this.replaceBase(index);
       this.values.clear();
       this.slots.forEach((s, i) => {
         if (s?.entry.partial) this.slots[i] = undefined;

@@ -59,12 +59,18 @@ export abstract class LdifSlots extends JournaledFile<Saved, Edit> {
 
   /** Starts over from `index` (its rows the only slots), or from nothing. */
   protected adopt(index: LdifIndex | null): void {
-    this.base = index;
+    this.replaceBase(index);
     this.slots = new Array<undefined>(index?.size ?? 0).fill(undefined);
     this.byDn.clear();
     this.byAnchor.clear();
     this.values.clear();
     this.dead = [];
+  }
+
+  /** `index` becomes the base; the one before lets go of its file: it is read no more, and may be replaced. */
+  protected replaceBase(index: LdifIndex | null): void {
+    if (this.base !== index) this.base?.close();
+    this.base = index;
   }
 
   /** Where slot `i`'s entry is in the file; null when it is not there as it now is. */

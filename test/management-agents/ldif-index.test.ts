@@ -4,10 +4,13 @@
  * value checks and full imports as a load of the file would.
  */
 import test from 'ava';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLdifAgent } from '../../management-agents/ldif/index.ts';
+import { LdifIndex } from '../../management-agents/ldif/ldif-index-file.ts';
+import { fileStamp } from '../../management-agents/journaled-file.ts';
 import type { ExportRequest, ImportChange, ManagementAgent } from '../../management-agents/index.ts';
 
 const types = [{ name: 'user', anchor: ['objectGUID'], attributes: ['cn', 'mail', 'description'] }];
@@ -162,4 +165,43 @@ test('patches overlay the index with the rows they changed, rewrites carry it, t
   // The same agent again: what it holds in memory from its last write is where that write put it.
   // Blanked records pass a quarter of the file: rewritten, and 13 rows of 42 worn, so the index is built afresh.
   await step([rename(12, 'T12'), remove(13)], { gen: 4, worn: 0, over: 0 }, 'a rewrite in the same process, built afresh', same);
+});
+
+/** The files under `under` this process holds open (Linux: /proc/self/fd; elsewhere none can be told). */
+function openUnder(under: string): string[] {
+  if (process.platform !== 'linux') return [];
+  return readdirSync('/proc/self/fd').map((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`); } catch { return ''; } }).filter((p) => p.startsWith(under));
+}
+
+test('a saved index is read in pages as lookups reach them, and let go of once the file changes under it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'idsync-ldif-pages-'));
+  const path = join(dir, 'dir.ldif');
+  const n = 3000;
+  await writeFile(path, `version: 1\n${Array.from({ length: n }, (_, i) => `\ndn: CN=U${i},DC=corp\nobjectClass: user\nobjectGUID: g${i}\ncn: U${i}\nmail: u${i}@corp\n`).join('')}`);
+  const writer = createLdifAgent({ name: 'dir', settings: { path: 'dir.ldif' }, objectTypes: types, baseDir: dir });
+  await exported(writer, [req({ op: 'update', dn: 'CN=U1,DC=corp', anchor: 'g1', changes: { description: { op: 'replace', value: 'x' } } })], true);
+  const stamp = await fileStamp(path);
+  const index = (await LdifIndex.read(path, stamp, new Set(['objectclass', 'objectguid']), new Set()))!;
+  t.truthy(index, 'the index the rewrite saved');
+  const pages = index.rows.unreadPages;
+  t.true(pages > 20, `${pages} pages`);
+  const text = await readFile(path, 'latin1');
+  for (const i of [0, 1234, 2999]) {
+    const row = index.rowOfDn(`cn=u${i},dc=corp`);
+    // Its place first: nothing has read the page of the places that holds it.
+    const span = index.span(row)!;
+    t.true(text.slice(span.from, span.to).startsWith(`dn: CN=U${i},DC=corp\n`), `U${i} where the index says`);
+    t.is(index.entry(row)?.dn, `CN=U${i},DC=corp`);
+    t.is(index.rowOfAnchor(`g${i}`), row);
+  }
+  t.true(pages - index.rows.unreadPages <= 3 * 12, `three entries read ${pages - index.rows.unreadPages} of ${pages} pages`);
+  index.close();
+  // An agent loading the index holds its file while the index serves it, and no more once the file changes under it.
+  const agent = createLdifAgent({ name: 'dir', settings: { path: 'dir.ldif' }, objectTypes: types, baseDir: dir });
+  t.is((await agent.findObject!({ objectType: 'user', anchor: 'g7' }))?.dn, 'CN=U7,DC=corp');
+  if (process.platform === 'linux') t.true(openUnder(`${path}.index`).length > 0, 'read as used');
+  await appendFile(path, '\ndn: CN=Late,DC=corp\nobjectClass: user\nobjectGUID: late\ncn: Late\n');
+  t.true((await imported(agent)).some((e) => e.startsWith('late CN=Late,')), 'a full import reads the file again');
+  t.deepEqual(openUnder(`${path}.index`), [], 'the index that no longer matches is let go of');
+  t.is((await agent.findObject!({ objectType: 'user', anchor: 'g2999' }))?.dn, 'CN=U2999,DC=corp');
 });
