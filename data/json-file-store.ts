@@ -181,7 +181,7 @@ class FileStore extends StoreState implements Store {
 
   /** The slot's object is now also on disk: it may leave memory, at once unless `cache`; 'as-is' leaves the cache alone. */
   private placed(slot: Slot<unknown>, file: number, off: number, len: number, cache: boolean | 'as-is' = true): void {
-    Object.assign(slot, { file, off, len });
+    slot.file = file; slot.off = off; slot.len = len;
     if (cache === true) this.#cache.keep(slot);
     else if (!cache) slot.obj = undefined;
   }

@@ -128,9 +128,9 @@ export class SlotMap {
   /**
    * Removes the slot of `id`, and its anchor and metaverse id where a Map
    * gives them to it; returns it. Where the tables give them to its row,
-   * they stop once its id is in a Map: nothing is looked up in them here.
-   * Opening a store replays each object of its journal through this: at
-   * 100,000 people the two lookups were a thousand page reads of the tables.
+   * they stop once its id is in a Map: nothing is looked up in them here
+   * (the two lookups it made were a thousand page reads of the tables when
+   * a store opened at 100,000 people, before replays used `putBack`).
    */
   unset(id: string): CsSlot | undefined {
     const old = this.get(id);

@@ -43,6 +43,9 @@ type Undo =
   | readonly ['mv', string, MvSlot | undefined]
   | readonly ['meta', string, unknown];
 
+/** A metaverse object's slot while it is in memory only (written out at commit). */
+const inMemory = (m: MvObject): MvSlot => ({ obj: m, file: IN_MEMORY, off: 0, len: 0, id: m.id, type: m.objectType });
+
 export class StoreState {
   protected readonly spaces = new Map<string, ConnectorSpace>();
   protected readonly mvSlots = new MvSlotMap();
@@ -160,7 +163,7 @@ export class StoreState {
         const m = op[2];
         const prev = this.mvSlots.get(op[1]);
         this.mvSlots.delete(op[1]);
-        const slot: MvSlot | undefined = m ? { obj: m, file: IN_MEMORY, off: 0, len: 0, id: m.id, type: m.objectType } : undefined;
+        const slot = m ? inMemory(m) : undefined;
         if (slot) { this.mvSlots.set(op[1], slot); this.replaced(prev, slot); }
         for (const index of this.mvIndex.values()) index.update(op[1], m ?? undefined);
         return slot;
@@ -186,7 +189,7 @@ export class StoreState {
   protected applyReplayed(op: Op): Slot<unknown> | undefined {
     if (op[0] !== 'mv' || !op[2]) return this.apply(op);
     const m = op[2];
-    const slot: MvSlot = { obj: m, file: IN_MEMORY, off: 0, len: 0, id: m.id, type: m.objectType };
+    const slot = inMemory(m);
     this.mvSlots.putBack(op[1], slot);
     for (const index of this.mvIndex.values()) index.update(op[1], m);
     return slot;
