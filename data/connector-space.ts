@@ -153,8 +153,9 @@ export class ConnectorSpace implements ConnectorSpaceView {
    * in the space yet (a catalog names each object once), so nothing is unlinked.
    */
   restore(id: string, slot: CsSlot, importing: boolean, exporting: boolean, objectType?: string, once = false): void {
-    if (once || this.slots.held(id) !== undefined) this.link(id, slot, importing, exporting, once);
-    else this.putBack(id, slot, importing, exporting);
+    // A slot over a snapshot's row or nothing: neither is looked up (SlotMap.putBack), and the row's DN
+    // stops answering once its id has another slot (dn-index.ts checks each).
+    this.link(id, slot, importing, exporting, once ? 'once' : this.slots.held(id) === undefined ? 'putBack' : 'set');
     if (objectType !== undefined ? this.indexesType(objectType) : this.valueIndexes.size) {
       const obj = slot.obj ?? this.load(slot);
       for (const index of this.valueIndexes.values()) index.update(id, obj);
@@ -179,28 +180,25 @@ export class ConnectorSpace implements ConnectorSpaceView {
     for (const index of this.valueIndexes.values()) index.update(id, undefined);
   }
 
-  private link(id: string, slot: CsSlot, importing: boolean, exporting: boolean, once = false): CsSlot | undefined {
-    const old = once ? undefined : this.unlink(id);
-    // A snapshot's row: its lookups come with the snapshot's tables, or are made once every row is in.
-    if (once) this.slots.restore(slot);
-    else this.slots.set(slot, true);
+  /**
+   * `set`: over what the id held, unlinked first (returned). `once`: a
+   * snapshot's row, its lookups coming with the snapshot's tables, or made
+   * once every row is in. `putBack`: over a snapshot's row or nothing, neither
+   * looked up (only the pending sets forget the row's flags).
+   */
+  private link(id: string, slot: CsSlot, importing: boolean, exporting: boolean, how: 'set' | 'once' | 'putBack' = 'set'): CsSlot | undefined {
+    const old = how === 'set' ? this.unlink(id) : undefined;
+    if (how === 'once') this.slots.restore(slot);
+    else if (how === 'set') this.slots.set(slot, true);
+    else {
+      this.importing.delete(id);
+      this.exporting.delete(id);
+      this.slots.putBack(slot);
+    }
     this.#dns?.add(slot.dn, id);
     if (importing) this.importing.add(id);
     if (exporting) this.exporting.add(id);
     return old;
-  }
-
-  /**
-   * A slot over a snapshot's row or nothing, neither looked up (SlotMap.putBack):
-   * the row's DN stops answering once its id has another slot (dn-index.ts checks each).
-   */
-  private putBack(id: string, slot: CsSlot, importing: boolean, exporting: boolean): void {
-    this.importing.delete(id);
-    this.exporting.delete(id);
-    this.slots.putBack(slot);
-    this.#dns?.add(slot.dn, id);
-    if (importing) this.importing.add(id);
-    if (exporting) this.exporting.add(id);
   }
 
   /** Drops the object from the id, anchor, DN and pending indexes (not the value indexes); returns its slot. */

@@ -119,9 +119,9 @@ export class SlotMap {
    */
   putBack(slot: CsSlot): void {
     if (!this.#tables || this.held(slot.id) !== undefined) { this.set(slot); return; }
-    this.#ids.set(slot.id, slot);
-    if (slot.anchor !== null) this.#anchors.set(slot.anchor, slot);
-    if (slot.mvId !== null) this.#mvs.set(slot.mvId, slot);
+    // Set without unsetting what it replaces, and counted when the size is asked for.
+    this.set(slot, true);
+    this.#size--;
     this.#unknown.add(slot.id);
   }
 

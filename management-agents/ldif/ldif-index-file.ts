@@ -79,23 +79,22 @@ export class LdifIndex {
     }
     const head = JSON.parse(pages.buf.toString('utf8', 0, nl)) as Partial<Head>;
     if (head.format !== FORMAT || typeof head.stamp !== 'string' || !Array.isArray(head.kept) || !Array.isArray(head.checked) || !Array.isArray(head.tables)) throw new Error('not an index of this format');
-    const parts: [number, number][] = [];
+    const starts: number[] = [];
     let at = nl + 1;
-    for (const len of head.tables) parts.push([at, (at += len)]);
+    for (const len of head.tables) { starts.push(at); at += len; }
     if (at !== pages.size) throw new Error('cut or torn');
-    const [rows, places, anchors, values] = parts;
-    if (!rows || !places || !anchors || !values) throw new Error('tables missing');
-    const table = ([from, to]: [number, number]) => FrozenTable.in(pages, from, to - from, indexPath(path), damagedIndex(path));
-    const index = new LdifIndex(table(rows), pages.buf.subarray(places[0], places[1]), table(anchors), table(values), head as Head, pages, places[0]);
-    if (places[1] - places[0] !== index.size * PLACE) throw new Error('places do not match rows');
-    return index;
+    return LdifIndex.ofParts(path, head as Head, starts.map((s, i) => pages.buf.subarray(s, s + head.tables![i]!)), { pages, starts });
   }
 
-  /** The index a writer gave (see `LdifIndexWriter.toParts`), as its file would give it. */
-  static ofParts(path: string, head: Head, [rows, places, anchors, values]: readonly Buffer[]): LdifIndex {
+  /**
+   * The index a writer gave (see `LdifIndexWriter.toParts`), as its file would
+   * give it; or, `paged`, the parts of its file at `starts`, read as they are used.
+   */
+  static ofParts(path: string, head: Head, parts: readonly Buffer[], paged?: { pages: PagedFile; starts: readonly number[] }): LdifIndex {
+    const [rows, places, anchors, values] = parts;
     if (!rows || !places || !anchors || !values) throw new Error('tables missing');
-    const table = (buf: Buffer) => FrozenTable.of(buf, indexPath(path), damagedIndex(path));
-    const index = new LdifIndex(table(rows), places, table(anchors), table(values), head);
+    const table = (i: number) => (paged ? FrozenTable.in(paged.pages, paged.starts[i]!, parts[i]!.length, indexPath(path), damagedIndex(path)) : FrozenTable.of(parts[i]!, indexPath(path), damagedIndex(path)));
+    const index = new LdifIndex(table(0), places, table(2), table(3), head, paged?.pages ?? null, paged?.starts[1] ?? 0);
     if (places.length !== index.size * PLACE) throw new Error('places do not match rows');
     return index;
   }
