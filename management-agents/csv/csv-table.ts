@@ -55,7 +55,7 @@ export class CsvTable extends JournaledFile<CsvRecord> {
       const plain = fields ? null : plainFields(r.text, delimiter, anchorAt);
       const count = plain?.count ?? fields!.length;
       if (count !== this.header.length) throw new Error(`${this.path}: line ${r.line} has ${count} fields, its header ${this.header.length}`);
-      const key = plain ? plain.values.join('|') : this.keyFrom((column) => fields![this.header.lastIndexOf(column)]);
+      const key = this.keyFrom((column) => (plain ? plain.values[this.cfg.anchor.indexOf(column)] : fields![this.header.lastIndexOf(column)]));
       this.rows.set(key, plain ? r.text : recordOf(this.header, fields!));
     }
   }

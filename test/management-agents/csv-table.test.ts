@@ -72,3 +72,14 @@ test('a plain row is found by its anchor field wherever the header puts it, the 
   await agent.endExport!();
   t.is(await readFile(path, 'utf8'), 'employeeId,displayName\n1,Ann\n2,Bobby\n');
 });
+
+test('a plain row of a two-column anchor is found by both fields, in the anchor\'s order whatever the header\'s', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'idsync-csv-table-'));
+  await writeFile(join(dir, 'app.csv'), 'displayName,region,employeeId\nAnn,eu,1\nBob,us,1\n');
+  const two = [{ name: 'appUser', anchor: ['employeeId', 'region'], attributes: ['displayName'] }];
+  const agent = createCsvAgent({ name: 'app', settings: { path: 'app.csv' }, objectTypes: two, baseDir: dir });
+  const req: ExportRequest = { id: 'c', op: 'update', objectType: 'appUser', dn: 'employeeId=1', anchor: '1|us', changes: { displayName: { op: 'replace', value: 'Bobby' } } };
+  t.true((await agent.export!([req], { note() {} }))[0]!.ok);
+  await agent.endExport!();
+  t.is(await readFile(join(dir, 'app.csv'), 'utf8'), 'employeeId,region,displayName\n1,eu,Ann\n1,us,Bobby\n');
+});
