@@ -128,6 +128,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
   /** Whether the slot's object waits to be deleted or disabled; read only for a slot from an older catalog. */
   deleting(s: CsSlot): boolean { return s.pendingDelete ?? isDelete(s.obj ?? this.load(s)); }
   get size() { return this.slots.size; }
+  sizeRange() { return this.slots.sizeRange(); }
 
   /** Holds `obj` in memory until the store writes it out; returns its slot. `replaced` is told the slot it replaces, if any. */
   put(obj: CsObject, replaced?: (old: CsSlot | undefined, slot: CsSlot) => void): CsSlot {

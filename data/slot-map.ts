@@ -71,6 +71,9 @@ export class SlotMap {
     return this.#size;
   }
 
+  /** `size`, less or more by the ids put back over a row or nothing: nothing is looked up. */
+  sizeRange(): { readonly min: number; readonly max: number } { return { min: this.#size, max: this.#size + this.#unknown.size }; }
+
   has(id: string): boolean { return this.get(id) !== undefined; }
 
   /** The slot the Maps hold for `id`: null when removed since the rows, undefined when they hold none (a row's, or none). */

@@ -56,6 +56,11 @@ export interface ConnectorSpaceView {
   /** How many pending exports delete or disable an object: what the deletion threshold counts, from the slots. */
   pendingDeletes(): number;
   readonly size: number;
+  /**
+   * Bounds of `size` that ask no table: after a replay, whether an object put
+   * back was in the snapshot is looked up only when `size` is read.
+   */
+  sizeRange(): { readonly min: number; readonly max: number };
 }
 
 export interface StoreTransaction {

@@ -172,3 +172,21 @@ test('a replay puts slots back over rows or nothing without making a row; size, 
   }
   agree('changed');
 });
+
+test('the bounds of the size after slots put back look nothing up, and hold the size', (t) => {
+  const before = new SlotMap();
+  for (let i = 0; i < 30; i++) before.set(slot(`id${i}`, `a${i}`, null));
+  const tables = frozen(before);
+  const rows = [...before.values()];
+  const made: number[] = [];
+  const map = new SlotMap();
+  map.restoreLazy(rows.length, (i) => { made.push(i); return rows[i]!; });
+  map.settle(tables);
+  // Ten over rows, five over nothing.
+  for (let i = 20; i < 35; i++) map.putBack(slot(`id${i}`, `b${i}`, null));
+  t.deepEqual(map.sizeRange(), { min: 30, max: 45 });
+  t.deepEqual(made, [], 'no row made, none looked up');
+  t.is(map.size, 35);
+  t.true(made.length > 0, 'the size looks the ids up');
+  t.deepEqual(map.sizeRange(), { min: 35, max: 35 }, 'known once the size was read');
+});
