@@ -35,6 +35,17 @@ const frozen = (m: SlotMap) => {
   return { byId: of(t.byId), byAnchor: of(t.byAnchor), byMv: of(t.byMv) };
 };
 
+/** A map over `before`'s rows and tables, as a store opens a snapshot; `made` lists the rows made since. */
+const reopened = (before: SlotMap) => {
+  const tables = frozen(before);
+  const rows = [...before.values()];
+  const made: number[] = [];
+  const map = new SlotMap();
+  map.restoreLazy(rows.length, (i) => { made.push(i); return rows[i]!; });
+  map.settle(tables);
+  return { map, made };
+};
+
 for (const seed of [1, 2, 3, 4, 5]) {
   test(`seed ${seed}: lookups, order and size agree with the Maps, before and after a snapshot's tables`, (t) => {
     const rnd = prng(seed);
@@ -136,12 +147,7 @@ test('a replay puts slots back over rows or nothing without making a row; size, 
     ref.set(s);
     before.set(s);
   }
-  const tables = frozen(before);
-  const rows = [...before.values()];
-  const made: number[] = [];
-  const map = new SlotMap();
-  map.restoreLazy(rows.length, (i) => { made.push(i); return rows[i]!; });
-  map.settle(tables);
+  const { map, made } = reopened(before);
   const fresh = (id: string) => slot(id, rnd() < 0.2 ? null : `a${pick(40)}`, rnd() < 0.4 ? null : `m${pick(40)}`);
   // Each id once, as a replay gives each object's last version: rows and ids new since.
   for (const id of new Set(Array.from({ length: 60 }, () => `id${pick(80)}`))) {
@@ -176,12 +182,7 @@ test('a replay puts slots back over rows or nothing without making a row; size, 
 test('the bounds of the size after slots put back look nothing up, and hold the size', (t) => {
   const before = new SlotMap();
   for (let i = 0; i < 30; i++) before.set(slot(`id${i}`, `a${i}`, null));
-  const tables = frozen(before);
-  const rows = [...before.values()];
-  const made: number[] = [];
-  const map = new SlotMap();
-  map.restoreLazy(rows.length, (i) => { made.push(i); return rows[i]!; });
-  map.settle(tables);
+  const { map, made } = reopened(before);
   // Ten over rows, five over nothing.
   for (let i = 20; i < 35; i++) map.putBack(slot(`id${i}`, `b${i}`, null));
   t.deepEqual(map.sizeRange(), { min: 30, max: 45 });
