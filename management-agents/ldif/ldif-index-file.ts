@@ -37,14 +37,21 @@ const LITTLE_ENDIAN = endianness() === 'LE';
 export const indexPath = (path: string) => `${path}.index`;
 const damagedIndex = (path: string) => (why: string) => new Error(`${indexPath(path)} cannot be read (${why}); delete it and the next load reads ${path}`);
 
-export interface Head { format: number; stamp: string; kept: string[]; checked: string[]; gen: number; worn: number; tables: number[] }
+/** `live`: what `liveBytes` starts from (absent from an index written before it). */
+export interface Head { format: number; stamp: string; kept: string[]; checked: string[]; gen: number; worn: number; live?: number; tables: number[] }
 
 /** A saved index, read in place. */
 export class LdifIndex {
-  /** The bytes of every row's entry, counted once when first asked for (see `liveBytes`). */
+  /**
+   * The bytes of every row's entry, as the head says, or counted once when
+   * first asked for (see `liveBytes`): counting read every row's place, 2.4 MB
+   * of the directory's index at 100,000 people, at every export.
+   */
   #live: number | undefined;
   /** @param pages the file, when the index is read in its pages as it is used; `places` is then at `placesAt` in it. */
-  private constructor(readonly rows: FrozenTable, private readonly places: Buffer, readonly anchors: FrozenTable, readonly values: FrozenTable, readonly head: Head, private readonly pages: PagedFile | null = null, private readonly placesAt = 0) {}
+  private constructor(readonly rows: FrozenTable, private readonly places: Buffer, readonly anchors: FrozenTable, readonly values: FrozenTable, readonly head: Head, private readonly pages: PagedFile | null = null, private readonly placesAt = 0) {
+    if (typeof head.live === 'number' && Number.isFinite(head.live) && head.live >= 0) this.#live = head.live;
+  }
 
   get size(): number { return this.rows.size; }
 

@@ -148,6 +148,9 @@ export class LdifIndexWriter {
     const places = LITTLE_ENDIAN ? Buffer.from(this.places.buffer, 0, n * 8) : Buffer.alloc(n * 8);
     if (!LITTLE_ENDIAN) for (let i = 0; i < n; i++) places.writeDoubleLE(this.places[i]!, i * 8);
     const tables = [this.rows.toBuffer(), places, this.anchors.toBuffer(), this.values.toBuffer()];
-    return { head: { format: FORMAT, stamp, kept: [...this.kept], checked: [...this.checked], gen: this.gen, worn: this.worn, tables: tables.map((t) => t.length) }, tables };
+    // What `liveBytes` sums, summed here where the places are at hand: a reader would read them all for it.
+    let live = 0;
+    for (let i = 0; i < n; i += 3) if (this.places[i]! >= 0) live += 1 + this.places[i + 1]! - this.places[i]!;
+    return { head: { format: FORMAT, stamp, kept: [...this.kept], checked: [...this.checked], gen: this.gen, worn: this.worn, live, tables: tables.map((t) => t.length) }, tables };
   }
 }
