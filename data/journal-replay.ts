@@ -61,6 +61,11 @@ const HELD_BYTES = 64 * 2 ** 20;
  */
 function stringAt(s: string, at: number): [string, number] | null {
   if (s.charCodeAt(at) !== 34) return null;
+  // Most strings hold no escape: the quote that ends them is found natively. A loop over every character
+  // ran 200 million instructions of an open at 100,000 people under callgrind.
+  const quote = s.indexOf('"', at + 1);
+  if (quote < 0) return null;
+  if (s.lastIndexOf('\\', quote) <= at) return [s.slice(at + 1, quote), quote + 1];
   let escaped = false;
   for (let i = at + 1; i < s.length; i++) {
     const c = s.charCodeAt(i);
