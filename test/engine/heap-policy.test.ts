@@ -2,7 +2,7 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_HEAP_GROWING_PERCENT, heapGrowingPercent } from '../../engine/heap-policy.ts';
+import { DEFAULT_HEAP_GROWING_PERCENT, DEFAULT_HEAP_POLICY_FROM_MB, heapGrowingPercent, heapPolicyFrom } from '../../engine/heap-policy.ts';
 
 test('the percentage: the default, a setting, 0 for V8 own policy, a bad value named, and Node given its own flag', (t) => {
   t.is(heapGrowingPercent({}, []), DEFAULT_HEAP_GROWING_PERCENT);
@@ -13,11 +13,30 @@ test('the percentage: the default, a setting, 0 for V8 own policy, a bad value n
   t.is(heapGrowingPercent({}, ['--heap_growing_percent=20']), null);
 });
 
+const child = fileURLToPath(new URL('./heap-policy-child.ts', import.meta.url));
+const runChild = (env: Record<string, string>) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx/esm', child], { env: { ...process.env, ...env }, encoding: 'utf8' })) as { rss: number; engaged: boolean };
+
 test('with the policy, peak RSS stays nearer the live heap than with V8 own policy', (t) => {
-  const child = fileURLToPath(new URL('./heap-policy-child.ts', import.meta.url));
-  const rss = (percent: string) => (JSON.parse(execFileSync(process.execPath, ['--import', 'tsx/esm', child], { env: { ...process.env, IDSYNC_HEAP_GROWING_PERCENT: percent }, encoding: 'utf8' })) as { rss: number }).rss;
+  // The policy from the first allocation: this child's heap is what a large sync's is, scaled down.
+  const rss = (percent: string) => runChild({ IDSYNC_HEAP_GROWING_PERCENT: percent, IDSYNC_HEAP_POLICY_FROM_MB: '0' }).rss;
   const v8Own = rss('0');
   const policy = rss(String(DEFAULT_HEAP_GROWING_PERCENT));
   t.log(`peak RSS: V8's own policy ${v8Own.toFixed(0)} MB, the engine's ${policy.toFixed(0)} MB`);
   t.true(policy < v8Own * 0.8, `${policy} MB is not well below ${v8Own} MB`);
+});
+
+test('where the policy starts: the default, a setting, and a bad value named', (t) => {
+  t.is(heapPolicyFrom({}), DEFAULT_HEAP_POLICY_FROM_MB * 2 ** 20);
+  t.is(heapPolicyFrom({ IDSYNC_HEAP_POLICY_FROM_MB: '0' }), 0);
+  t.is(heapPolicyFrom({ IDSYNC_HEAP_POLICY_FROM_MB: '64' }), 64 * 2 ** 20);
+  t.throws(() => heapPolicyFrom({ IDSYNC_HEAP_POLICY_FROM_MB: '1.5' }), { message: /IDSYNC_HEAP_POLICY_FROM_MB must be a whole number of megabytes .* not '1.5'/ });
+  t.throws(() => heapPolicyFrom({ IDSYNC_HEAP_POLICY_FROM_MB: '-1' }), { message: /not '-1'/ });
+});
+
+test('the policy engages once the heap in use passes where it starts, and not under it', (t) => {
+  // The live set alone stays far under 256 MB: V8's own policy all along.
+  t.false(runChild({ HEAP_CHILD_CHURN: '0' }).engaged);
+  t.true(runChild({ HEAP_CHILD_CHURN: '0', IDSYNC_HEAP_POLICY_FROM_MB: '0' }).engaged, 'from the start');
+  t.true(runChild({ HEAP_CHILD_CHURN: '0', IDSYNC_HEAP_POLICY_FROM_MB: '16' }).engaged, 'the live set passes 16 MB');
+  t.false(runChild({ HEAP_CHILD_CHURN: '0', IDSYNC_HEAP_GROWING_PERCENT: '0', IDSYNC_HEAP_POLICY_FROM_MB: '0' }).engaged, '0 keeps V8 own policy');
 });
