@@ -11,5 +11,5 @@ const ring = new Array<unknown>(300_000);
 const churn = process.env['HEAP_CHILD_CHURN'] === '0' ? 0 : 6_000_000;
 for (let i = 0; i < churn; i++) ring[i % ring.length] = { id: `churn-${i}`, attrs: { a: i, b: `value ${i}`, c: [i, i + 1] } };
 // The observer that engages the policy is told of collections on the event loop, a few turns later: let it.
-await new Promise((r) => setTimeout(r, 20));
+await new Promise((r) => setTimeout(r, 100));
 process.stdout.write(`${JSON.stringify({ rss: process.resourceUsage().maxRSS / 1024, live: live.length, ring: ring.length, engaged: heapPolicyEngaged() })}\n`);
