@@ -128,12 +128,7 @@ export class LdifIndex {
   liveBytes(except: readonly number[]): number {
     if (this.#live === undefined) {
       this.need(0, this.places.length);
-      let n = 0;
-      for (let row = 0; row < this.size; row++) {
-        const from = this.places.readDoubleLE(row * PLACE);
-        if (from >= 0) n += 1 + this.places.readDoubleLE(row * PLACE + 8) - from;
-      }
-      this.#live = n;
+      this.#live = entryBytes(this.size, (i) => this.places.readDoubleLE(i * 8));
     }
     let n = this.#live;
     for (const row of except) {
@@ -185,6 +180,20 @@ export class LdifIndex {
     }
     return out;
   }
+}
+
+/**
+ * The bytes the entries of `rows` rows take in the file, each with the blank
+ * line before it, from their places (`from`, `to`, generation per row, the
+ * i-th number given by `at`; a removed row's `from` is -1): what a head's `live` says.
+ */
+export function entryBytes(rows: number, at: (i: number) => number): number {
+  let n = 0;
+  for (let row = 0; row < rows; row++) {
+    const from = at(row * 3);
+    if (from >= 0) n += 1 + at(row * 3 + 1) - from;
+  }
+  return n;
 }
 
 /** Saves the index of `path`, renamed into place whole: a reader sees the old index or the new one. */

@@ -7,7 +7,7 @@ import { endianness } from 'node:os';
 import { FrozenTableWriter, stringHash } from '../../data/frozen-table.ts';
 import type { FileRange } from '../file-ranges.ts';
 import type { LdifEntry } from './ldif-format.ts';
-import { FORMAT, type Head, type LdifIndex } from './ldif-index-file.ts';
+import { entryBytes, FORMAT, type Head, type LdifIndex } from './ldif-index-file.ts';
 import type { SpanOf } from './ldif-layout.ts';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -148,9 +148,8 @@ export class LdifIndexWriter {
     const places = LITTLE_ENDIAN ? Buffer.from(this.places.buffer, 0, n * 8) : Buffer.alloc(n * 8);
     if (!LITTLE_ENDIAN) for (let i = 0; i < n; i++) places.writeDoubleLE(this.places[i]!, i * 8);
     const tables = [this.rows.toBuffer(), places, this.anchors.toBuffer(), this.values.toBuffer()];
-    // What `liveBytes` sums, summed here where the places are at hand: a reader would read them all for it.
-    let live = 0;
-    for (let i = 0; i < n; i += 3) if (this.places[i]! >= 0) live += 1 + this.places[i + 1]! - this.places[i]!;
+    // Summed here where the places are at hand: a reader would read them all for it.
+    const live = entryBytes(this.rows.size, (i) => this.places[i]!);
     return { head: { format: FORMAT, stamp, kept: [...this.kept], checked: [...this.checked], gen: this.gen, worn: this.worn, live, tables: tables.map((t) => t.length) }, tables };
   }
 }
