@@ -1,0 +1,38 @@
+/**
+ * A file read in pages past 2 GiB (paged-file.ts): page numbers and offsets
+ * there do not fit 32-bit shifts. The file is sparse, so it takes no disk,
+ * and the buffer takes memory only where pages are read.
+ */
+import test from 'ava';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PagedFile } from '../../data/paged-file.ts';
+
+test('bytes past 2 GiB and up to its end are read where they are', async (t) => {
+  const d = await mkdtemp(join(tmpdir(), 'idsync-paged-large-'));
+  t.teardown(() => rm(d, { recursive: true, force: true }));
+  const path = join(d, 'large.bin');
+  const size = 2 ** 31 + 3 * 4096 + 100;
+  const marks = [2 ** 31 - 3, 2 ** 31 + 4096 + 7, size - 9];
+  const f = await open(path, 'w');
+  try {
+    await f.truncate(size);
+    for (const at of marks) await f.write(Buffer.from(`mark@${at}`.slice(0, 9)), 0, 9, at);
+  } finally {
+    await f.close();
+  }
+  const pages = PagedFile.open(path);
+  try {
+    for (const at of marks) {
+      pages.need(at, at + 9);
+      t.is(pages.buf.toString('latin1', at, at + 9), `mark@${at}`.slice(0, 9), `at byte ${at}`);
+    }
+    // A sparse file's holes read as zeros: a page read from the wrong place would show a mark or not, here it is all zero.
+    pages.need(2 ** 31 + 2 * 4096, 2 ** 31 + 3 * 4096);
+    t.true(pages.buf.subarray(2 ** 31 + 2 * 4096, 2 ** 31 + 3 * 4096).every((b) => b === 0));
+    t.is(pages.unread, Math.ceil(size / 4096) - 5, 'five pages read');
+  } finally {
+    pages.close();
+  }
+});
