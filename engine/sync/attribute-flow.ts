@@ -37,10 +37,11 @@ export function inScope(rule: InboundRule, row: Attributes): boolean {
 
 function resolveRefs(s: SyncContext, value: Value, cs: CsObject, def: MvAttributeDef, mvId: string): Value {
   const out: string[] = [];
-  for (const v of asArray(toStored(value))) {
+  const values = asArray(toStored(value));
+  for (const v of values) {
     const id = resolveInbound(s, cs.agent, String(v), def.refType ?? cs.objectType);
     if (id) out.push(id);
-    else pendRef(s, mvId, waitsOn(s.ctx, cs.agent, String(v)));
+    else pendRef(s, mvId, waitsOn(s.ctx, cs.agent, String(v)), values.length);
   }
   return out.length === 0 ? null : def.multi ? out : out[0]!;
 }

@@ -66,11 +66,12 @@ export function evaluateFlow(s: SyncContext, rule: OutboundRule, flow: OutboundF
   }
   if (flow.referenceAttribute && value !== null) {
     const out: string[] = [];
-    for (const id of asArray(value)) {
+    const ids = asArray(value);
+    for (const id of ids) {
       const target = resolveOutbound(s, rule.agent, String(id));
       if (target) out.push(target);
       else {
-        pendRef(s, mvId, [mvKey(rule.agent, String(id))]);
+        pendRef(s, mvId, [mvKey(rule.agent, String(id))], ids.length);
         if (pendingInTarget(s, rule.agent, String(id))) deferred.push(String(id));
       }
     }

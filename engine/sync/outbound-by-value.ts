@@ -225,7 +225,7 @@ export function membersByValue(s: SyncContext, rule: OutboundRule, flow: Outboun
     const name = resolveOutbound(s, rule.agent, id);
     if (name !== null) keep(name);
     else {
-      pendRef(s, mvId, [mvKey(rule.agent, id)]);
+      pendRef(s, mvId, [mvKey(rule.agent, id)], values.length + waiting.size + delta.add.length);
       if (pendingInTarget(s, rule.agent, id)) deferred.push(id);
     }
   }

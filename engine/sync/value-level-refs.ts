@@ -50,10 +50,12 @@ export function byValue(s: SyncContext, mv: MvObject, cs: CsObject, rule: Inboun
   // A removed value the metaverse value did not hold: it is not what this connector gave. Recompute.
   for (const n of gone.values()) if (n > 0) return undefined;
   const add: string[] = [];
+  // What recomputing the whole value would resolve: a pending entry is kept by value up to a share of it.
+  const of = out.length + changed.add.length;
   for (const v of changed.add) {
     const id = resolveInbound(s, cs.agent, String(v), def.refType ?? cs.objectType);
     if (id) { out.push(id); add.push(id); }
-    else pendRef(s, mv.id, waitsOn(s.ctx, cs.agent, String(v)));
+    else pendRef(s, mv.id, waitsOn(s.ctx, cs.agent, String(v)), of);
   }
   s.explain?.(`${flow.target}: ${changed.add.length} value(s) added and ${changed.remove.length} removed in ${cs.agent}: only those resolved`);
   return { value: out.length ? out : null, add, remove: [...gone.keys()] };

@@ -1,16 +1,9 @@
 /** References exported by value: a group's member changes resolve only the members changed, and renames carry into the objects referring by DN. */
 import test from 'ava';
-import { basicRules, countReads, mvBy, person, steps, testEngine, withDepartmentGroups, type TestEngine } from '../helpers/engine.ts';
+import { basicRules, countReads, mvBy, person, steps, testEngine, withDepartmentGroups, withDirectoryGroups, type TestEngine } from '../helpers/engine.ts';
 
-const rules = withDepartmentGroups(basicRules)
-  .replace('seed = "$seed-hr"\n', 'seed = "$seed-hr"\n  references-by = anchor\n')
-  .replace('object user { anchor objectGUID', 'object group { anchor objectGUID attributes cn, member }\n  object user { anchor objectGUID') + `
-outbound "ad groups" from group to ad.group {
-  provision
-  dn "CN=" & [code] & ",OU=Groups,DC=corp"
-  flow cn <- [code]
-  flow member <- [member]
-}
+const rules = withDirectoryGroups(withDepartmentGroups(basicRules)
+  .replace('seed = "$seed-hr"\n', 'seed = "$seed-hr"\n  references-by = anchor\n')) + `
 agent cloud type memory {
   seed = "$seed-cloud"
   references-by = anchor

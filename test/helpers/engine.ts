@@ -112,6 +112,17 @@ inbound "groups" from grp.department to group {
 }
 `;
 
+/** `rules` with an `ad.group` object type, and the metaverse groups provisioned there with their members (`withDepartmentGroups`). */
+export const withDirectoryGroups = (rules: string) => rules
+  .replace('object user { anchor objectGUID', 'object group { anchor objectGUID attributes cn, member }\n  object user { anchor objectGUID') + `
+outbound "ad groups" from group to ad.group {
+  provision
+  dn "CN=" & [code] & ",OU=Groups,DC=corp"
+  flow cn <- [code]
+  flow member <- [member]
+}
+`;
+
 export const person = (id: string, extra: Record<string, string> = {}) => ({
   anchor: id,
   dn: `employeeId=${id}`,
