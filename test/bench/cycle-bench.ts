@@ -4,9 +4,9 @@
  * `npm run bench -- --n N` runs one size; `--json` prints the rows; `--steps`
  * prints each step's wall time on stderr; `--repeat K` runs each delta K
  * times, each on a copy of the same state, and reports the median (default 5,
- * 1 past 100,000 people, where a copy of the state is gigabytes).
+ * 1 past 100,000 people, where a copy of the state is gigabytes). `--keep DIR`
+ * keeps each size's state before each phase, for `npm run bench:compare`.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { cp, mkdtemp, mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,45 +15,22 @@ import { generatePeople } from '../../data/demo/people.ts';
 import { writeSources } from '../../data/demo/write-sources.ts';
 import { applyChanges } from '../../data/demo/bench-changes.ts';
 import { demoRulesDir } from '../../engine/demo.ts';
+import { copyState, measure as measureScript, median, type Measured } from './bench-process.ts';
 
-const { values } = parseArgs({ options: { n: { type: 'string' }, json: { type: 'boolean', default: false }, fixed: { type: 'string', default: '100' }, steps: { type: 'boolean', default: false }, repeat: { type: 'string' } } });
+const { values } = parseArgs({ options: { n: { type: 'string' }, json: { type: 'boolean', default: false }, fixed: { type: 'string', default: '100' }, steps: { type: 'boolean', default: false }, repeat: { type: 'string' }, keep: { type: 'string' } } });
 const sizes = values.n ? [Number(values.n)] : [10_000, 100_000];
 const FIXED = Number(values.fixed);
 const here = new URL('.', import.meta.url).pathname;
 
 interface Row { n: number; phase: string; wall_s: number; cpu_s: number; peak_rss_mb: number; objects_per_s: number; ratio_to_lower_bound: number | null; delta_cost_ratio?: number; runs?: number }
-type Measured = { wall_s: number; cpu_s: number; peak_rss_mb: number };
 
-function measure(script: string, args: string[]): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const p = spawn(process.execPath, ['--max-old-space-size=20000', '--import', 'tsx/esm', join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...(values.steps ? { BENCH_STEPS: '1' } : {}) } });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.on('exit', (code) => {
-      const wall_s = (performance.now() - t0) / 1000;
-      if (code !== 0) return reject(new Error(`${script} ${args.join(' ')} exited ${code}: ${out}`));
-      resolve({ wall_s, ...(JSON.parse(out.trim().split('\n').at(-1)!) as { cpu_s: number; peak_rss_mb: number }) });
-    });
-  });
-}
+const measure = (script: string, args: string[]): Promise<Measured> => measureScript(join(here, script), args, { steps: values.steps });
 
-/**
- * A copy of a project's state, timestamps to the nanosecond (the file agents
- * check their indexes against the files' modification times): cp -a, or
- * Node's copy where there is none (Windows), whose coarser times make the
- * agents read their files again.
- */
-async function copyState(from: string, to: string): Promise<void> {
-  await rm(to, { recursive: true, force: true });
-  if (process.platform !== 'win32' && spawnSync('cp', ['-a', from, to]).status === 0) return;
-  await cp(from, to, { recursive: true, preserveTimestamps: true });
-}
-
-/** Each column's median over the runs: one run moved a size's delta by a tenth or more. */
-function median(runs: Measured[]): Measured {
-  const mid = (k: keyof Measured) => { const v = runs.map((r) => r[k]).sort((a, b) => a - b); return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2; };
-  return { wall_s: mid('wall_s'), cpu_s: mid('cpu_s'), peak_rss_mb: mid('peak_rss_mb') };
+/** With --keep DIR, each size's state before a phase, as DIR/N/STAGE (a project): `npm run bench:compare` runs commits on copies of it. */
+async function keep(n: number, stage: 'full' | 'one-percent' | 'fixed', dir: string): Promise<void> {
+  if (!values.keep) return;
+  await mkdir(join(values.keep, String(n)), { recursive: true });
+  await copyState(dir, join(values.keep, String(n), stage));
 }
 
 /** The delta `repeat` times: the first in `dir` (its state goes on), the others each on a copy of the state before it. */
@@ -81,16 +58,19 @@ for (const n of sizes) {
   await cp(demoRulesDir, join(dir, 'rules'), { recursive: true });
   const people = generatePeople(n, now);
   await writeSources(dir, people);
+  await keep(n, 'full', dir);
   const lower = await measure('lower-bound.ts', [dir]);
   rows.push({ n, phase: 'lower bound', ...lower, objects_per_s: n / lower.wall_s, ratio_to_lower_bound: 1 });
   const full = await measure('bench-child.ts', ['full', dir]);
   rows.push({ n, phase: 'full cycle', ...full, objects_per_s: n / full.wall_s, ratio_to_lower_bound: full.wall_s / lower.wall_s });
   const onePercent = applyChanges(people, Math.round(n / 100), now, 1);
   await writeSources(dir, onePercent, undefined, people);
+  await keep(n, 'one-percent', dir);
   const deltas = await deltaRuns(dir, repeatOf(n));
   const delta = median(deltas);
   rows.push({ n, phase: `delta cycle, 1% (${Math.round(n / 100)} people)`, ...delta, objects_per_s: Math.round(n / 100) / delta.wall_s, ratio_to_lower_bound: null, runs: deltas.length });
   await writeSources(dir, applyChanges(onePercent, FIXED, now, 2), undefined, onePercent);
+  await keep(n, 'fixed', dir);
   const row: Row = { n, phase: `delta cycle, ${FIXED} people`, wall_s: 0, cpu_s: 0, peak_rss_mb: 0, objects_per_s: 0, ratio_to_lower_bound: null };
   rows.push(row);
   fixedStates.push({ n, dir, row });

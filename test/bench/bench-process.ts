@@ -1,0 +1,56 @@
+/**
+ * What the benchmarks share: a measured child process, a copy of a project's
+ * state, and medians. Each measurement is its own process, so that one run's
+ * heap and caches never help the next.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { cp, rm } from 'node:fs/promises';
+
+export type Measured = { wall_s: number; cpu_s: number; peak_rss_mb: number };
+
+/**
+ * Runs `script` (a path) with tsx in its own Node process and measures it:
+ * wall time from here, CPU time and peak RSS as the child reads them from the
+ * OS (its last stdout line). `cwd`: where the child resolves tsx, so that a
+ * checkout of another commit runs with its own packages. `steps`: the child
+ * prints each step's time on stderr (BENCH_STEPS).
+ */
+export function measure(script: string, args: readonly string[], o: { cwd?: string; steps?: boolean } = {}): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const p = spawn(process.execPath, ['--max-old-space-size=20000', '--import', 'tsx/esm', script, ...args], {
+      cwd: o.cwd,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...(o.steps ? { BENCH_STEPS: '1' } : {}) },
+    });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      const wall_s = (performance.now() - t0) / 1000;
+      if (code !== 0) return reject(new Error(`${script} ${args.join(' ')} exited ${code}: ${out}`));
+      resolve({ wall_s, ...(JSON.parse(out.trim().split('\n').at(-1)!) as { cpu_s: number; peak_rss_mb: number }) });
+    });
+  });
+}
+
+/**
+ * A copy of a project's state, timestamps to the nanosecond (the file agents
+ * check their indexes against the files' modification times): cp -a, or
+ * Node's copy where there is none (Windows), whose coarser times make the
+ * agents read their files again.
+ */
+export async function copyState(from: string, to: string): Promise<void> {
+  await rm(to, { recursive: true, force: true });
+  if (process.platform !== 'win32' && spawnSync('cp', ['-a', from, to]).status === 0) return;
+  await cp(from, to, { recursive: true, preserveTimestamps: true });
+}
+
+/** Each column's median over the runs: one run moved a size's delta by a tenth or more. */
+export function median(runs: readonly Measured[]): Measured {
+  const mid = (k: keyof Measured) => {
+    const v = runs.map((r) => r[k]).sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+  };
+  return { wall_s: mid('wall_s'), cpu_s: mid('cpu_s'), peak_rss_mb: mid('peak_rss_mb') };
+}

@@ -1,0 +1,55 @@
+/** The benchmark's kept states and the comparison of checkouts on them, at N = 1,000, so that the code keeps working. Shapes and order only, never a time. */
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+
+const tmp = mkdtempSync(join(os.tmpdir(), 'idsync-bench-compare-'));
+const states = join(tmp, 'states');
+const tsx = (script: string, args: string[]) => spawnSync(process.execPath, ['--import', 'tsx/esm', script, ...args], { encoding: 'utf8', timeout: 120_000 });
+
+test.before(() => {
+  const r = tsx('test/bench/cycle-bench.ts', ['--n', '1000', '--json', '--fixed', '30', '--repeat', '1', '--keep', states]);
+  if (r.status !== 0) throw new Error(r.stderr);
+});
+test.after.always(() => rmSync(tmp, { recursive: true, force: true }));
+
+test('npm run bench -- --keep DIR keeps each size\'s state before each phase, as a project', (t) => {
+  for (const stage of ['full', 'one-percent', 'fixed']) {
+    t.true(existsSync(join(states, '1000', stage, 'rules')), `${stage} has the rules`);
+    t.true(existsSync(join(states, '1000', stage, 'sources', 'hr.csv')), `${stage} has the sources`);
+  }
+  t.false(existsSync(join(states, '1000', 'full', '.idsync')), 'before the full cycle: no store yet');
+  t.true(existsSync(join(states, '1000', 'fixed', '.idsync')), 'before the fixed delta: the store the 1% delta left');
+});
+
+test('bench:compare alternates the checkouts, each round starting with another, and prints medians per checkout', (t) => {
+  // The same checkout under two names: two trees to alternate, with no second install.
+  const other = join(tmp, 'other');
+  symlinkSync(process.cwd(), other);
+  const r = tsx('test/bench/compare.ts', ['--states', states, '--stage', 'fixed', '--rounds', '2', '--json', process.cwd(), other]);
+  t.is(r.status, 0, r.stderr);
+  const order = [...r.stderr.matchAll(/^round (\d+), 1000, (.+?):/gm)].map((m) => `${m[1]} ${m[2] === other ? 'B' : 'A'}`);
+  t.deepEqual(order, ['1 A', '1 B', '2 B', '2 A']);
+  const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { rows: Record<string, unknown>[]; ratios: unknown[] };
+  t.deepEqual(out.rows.map((x) => [x['tree'] === other ? 'B' : 'A', x['n'], x['stage'], x['runs']]), [['A', 1000, 'fixed', 2], ['B', 1000, 'fixed', 2]]);
+  for (const row of out.rows) for (const k of ['wall_s', 'cpu_s', 'peak_rss_mb']) t.true((row[k] as number) > 0, `${k} in ${JSON.stringify(row)}`);
+  t.deepEqual(out.ratios, [], 'one size: no ratio');
+});
+
+test('bench:compare says what is wrong with its arguments, and exits 2', (t) => {
+  const bad = [
+    { args: ['--states', states, '--stage', 'partial', '.'], says: /--stage must be one of full, one-percent, fixed, not 'partial'/ },
+    { args: ['--stage', 'fixed', '.'], says: /--states DIR is required/ },
+    { args: ['--states', join(tmp, 'nowhere'), '.'], says: /holds no kept states: run npm run bench -- --keep/ },
+    { args: ['--states', states, '--n', '5000', '.'], says: /5000.fixed does not exist: run npm run bench -- --n 5000 --keep/ },
+    { args: ['--states', states, tmp], says: /has no test\/bench\/bench-child.ts: not a checkout of idsync/ },
+    { args: ['--states', states, '--rounds', '0', '.'], says: /--rounds must be a whole number of 1 or more, not '0'/ },
+  ];
+  for (const { args, says } of bad) {
+    const r = tsx('test/bench/compare.ts', args);
+    t.is(r.status, 2, args.join(' '));
+    t.regex(r.stderr, says);
+  }
+});
