@@ -1,9 +1,20 @@
 /**
  * `npm test`: brings up one Samba AD DC for the whole run (installing Samba
  * when it is missing and we are root), runs ava, and stops the DC at the end.
+ *
+ * The tests' temporary files go to one folder of the run (TMPDIR), removed at
+ * the end: the tests made about 230 folders per run (stores, LDIF and CSV
+ * files, Graph emulator data) and left them, 140 MB a run, on a machine whose
+ * CI runs the suite again and again. IDSYNC_KEEP_TEST_TMP=1 keeps the folder,
+ * to look at what a failing test left.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
 import { destroySamba, startSamba, type SambaDc } from '../helpers/samba.ts';
+
+const runTmp = mkdtempSync(join(os.tmpdir(), 'idsync-test-run-'));
 
 let dc: SambaDc | undefined;
 try {
@@ -17,9 +28,11 @@ try {
 const code = await new Promise<number>((resolve) => {
   const child = spawn(process.execPath, ['node_modules/ava/entrypoints/cli.mjs', ...process.argv.slice(2)], {
     stdio: 'inherit',
-    env: { ...process.env, ...(dc ? { IDSYNC_TEST_SAMBA: JSON.stringify(dc) } : {}) },
+    env: { ...process.env, TMPDIR: runTmp, ...(dc ? { IDSYNC_TEST_SAMBA: JSON.stringify(dc) } : {}) },
   });
   child.on('exit', (c) => resolve(c ?? 1));
 });
 if (dc) await destroySamba(dc);
+if (process.env['IDSYNC_KEEP_TEST_TMP']) process.stdout.write(`The tests' temporary files are kept in ${runTmp}\n`);
+else rmSync(runTmp, { recursive: true, force: true });
 process.exit(code);
