@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cp, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 
 export type Measured = { wall_s: number; cpu_s: number; peak_rss_mb: number };
 
@@ -53,4 +54,17 @@ export function median(runs: readonly Measured[]): Measured {
     return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
   };
   return { wall_s: mid('wall_s'), cpu_s: mid('cpu_s'), peak_rss_mb: mid('peak_rss_mb') };
+}
+
+/** This checkout: the one a run measures unless told another. */
+const here = resolve(new URL('.', import.meta.url).pathname, '..', '..');
+
+/**
+ * One run of the engine's `phase` on a fresh copy `copy` of the project at
+ * `state`, so that every run of a comparison starts from the same bytes.
+ * `tree`: the checkout whose engine runs (its own bench-child.ts and packages).
+ */
+export async function measureOnCopy(state: string, copy: string, phase: 'full' | 'delta', o: { tree?: string; steps?: boolean } = {}): Promise<Measured> {
+  await copyState(state, copy);
+  return measure(join(o.tree ?? here, 'test', 'bench', 'bench-child.ts'), [phase, copy], { cwd: o.tree, steps: o.steps });
 }

@@ -21,7 +21,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { copyState, measure, median, type Measured } from './bench-process.ts';
+import { measureOnCopy, median, type Measured } from './bench-process.ts';
 
 const STAGES = ['full', 'one-percent', 'fixed'] as const;
 type Stage = (typeof STAGES)[number];
@@ -61,9 +61,7 @@ try {
       // Each round starts with another tree, so that no tree always runs first after a copy.
       for (let i = 0; i < trees.length; i++) {
         const tree = trees[(r + i) % trees.length]!;
-        const dir = join(scratch, 'project');
-        await copyState(stateOf(n), dir);
-        const m = await measure(join(tree, 'test', 'bench', 'bench-child.ts'), [stage === 'full' ? 'full' : 'delta', dir], { cwd: tree });
+        const m = await measureOnCopy(stateOf(n), join(scratch, 'project'), stage === 'full' ? 'full' : 'delta', { tree });
         process.stderr.write(`round ${r + 1}, ${n}, ${tree}: ${m.wall_s.toFixed(2)} s wall, ${m.cpu_s.toFixed(2)} s CPU, ${m.peak_rss_mb.toFixed(0)} MB\n`);
         const k = key(tree, n);
         if (!runs.has(k)) runs.set(k, []);
@@ -76,9 +74,8 @@ try {
 }
 
 const rows = trees.flatMap((tree) => sizes.map((n) => ({ tree, n, stage, runs: runs.get(key(tree, n))!.length, ...median(runs.get(key(tree, n))!) })));
-const ratios = sizes.length === 2 && stage === 'fixed'
-  ? trees.map((tree) => ({ tree, delta_cost_ratio: median(runs.get(key(tree, sizes[1]!))!).wall_s / median(runs.get(key(tree, sizes[0]!))!).wall_s }))
-  : [];
+const wallOf = (tree: string, n: number) => rows.find((r) => r.tree === tree && r.n === n)!.wall_s;
+const ratios = sizes.length === 2 && stage === 'fixed' ? trees.map((tree) => ({ tree, delta_cost_ratio: wallOf(tree, sizes[1]!) / wallOf(tree, sizes[0]!) })) : [];
 if (values.json) process.stdout.write(JSON.stringify({ rows, ratios }) + '\n');
 else {
   process.stdout.write(`Stage ${stage}: the median of ${rounds} alternating run(s) per checkout and size, each on a copy of ${states}/N/${stage}.\n\n`);

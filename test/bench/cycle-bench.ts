@@ -15,7 +15,7 @@ import { generatePeople } from '../../data/demo/people.ts';
 import { writeSources } from '../../data/demo/write-sources.ts';
 import { applyChanges } from '../../data/demo/bench-changes.ts';
 import { demoRulesDir } from '../../engine/demo.ts';
-import { copyState, measure as measureScript, median, type Measured } from './bench-process.ts';
+import { copyState, measure as measureScript, measureOnCopy, median, type Measured } from './bench-process.ts';
 
 const { values } = parseArgs({ options: { n: { type: 'string' }, json: { type: 'boolean', default: false }, fixed: { type: 'string', default: '100' }, steps: { type: 'boolean', default: false }, repeat: { type: 'string' }, keep: { type: 'string' } } });
 const sizes = values.n ? [Number(values.n)] : [10_000, 100_000];
@@ -38,10 +38,7 @@ async function deltaRuns(dir: string, repeat: number): Promise<Measured[]> {
   const before = `${dir}-before`;
   if (repeat > 1) await copyState(dir, before);
   const runs = [await measure('bench-child.ts', ['delta', dir])];
-  for (let i = 1; i < repeat; i++) {
-    await copyState(before, `${dir}-again`);
-    runs.push(await measure('bench-child.ts', ['delta', `${dir}-again`]));
-  }
+  for (let i = 1; i < repeat; i++) runs.push(await measureOnCopy(before, `${dir}-again`, 'delta', { steps: values.steps }));
   await rm(`${dir}-again`, { recursive: true, force: true });
   await rm(before, { recursive: true, force: true });
   return runs;
@@ -80,9 +77,7 @@ for (let i = 0; i < Math.max(...fixedStates.map((f) => repeatOf(f.n))); i++) {
   for (const { n, dir } of fixedStates) {
     if (i >= repeatOf(n)) continue;
     // One run goes in place: at 1,000,000 people a copy of the state is 9 GB.
-    const run = repeatOf(n) > 1 ? `${dir}-run` : dir;
-    if (run !== dir) await copyState(dir, run);
-    fixedRuns.get(n)!.push(await measure('bench-child.ts', ['delta', run]));
+    fixedRuns.get(n)!.push(repeatOf(n) > 1 ? await measureOnCopy(dir, `${dir}-run`, 'delta', { steps: values.steps }) : await measure('bench-child.ts', ['delta', dir]));
   }
 }
 for (const { n, dir, row } of fixedStates) {
