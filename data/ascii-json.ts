@@ -8,8 +8,9 @@
  * to decode against 60 ms. JSON holds such characters only inside strings,
  * where an escape means the same, so JSON.parse reads either form.
  *
- * Not for the journal: escaping every line written made the full syncs about
- * 5% slower (measured), more than decoding the journal at the next open costs.
+ * Not for every journal line: escaping each one written made the full syncs
+ * about 5% slower (measured), more than decoding the journal at the next open
+ * costs. Only long lines are (op-lines.ts).
  */
 const NON_ASCII = /[^\x00-\x7f]/;
 const NON_ASCII_ALL = /[^\x00-\x7f]/g;
@@ -22,7 +23,9 @@ function escape(c: string): string {
 }
 
 /** JSON.stringify, ASCII only. */
-export function asciiJson(value: unknown): string {
-  const text = JSON.stringify(value);
-  return NON_ASCII.test(text) ? text.replace(NON_ASCII_ALL, escape) : text;
+export const asciiJson = (value: unknown): string => asciiText(JSON.stringify(value));
+
+/** JSON text made ASCII only: the same value for JSON.parse. */
+export function asciiText(json: string): string {
+  return NON_ASCII.test(json) ? json.replace(NON_ASCII_ALL, escape) : json;
 }
