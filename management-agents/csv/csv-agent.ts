@@ -51,8 +51,12 @@ async function readDrop(cfg: CsvAgentConfig, agent: string): Promise<{ bytes: Bu
 async function* readRows(cfg: CsvAgentConfig, agent: string, drop: Buffer | null): AsyncIterable<ImportChange> {
   const file = drop ? dropFile(cfg) : cfg.path;
   const skipped: ImportChange[] = [];
+  let columns = 0;
   const parser = parse({
-    columns: (header: string[]) => header.map((h) => cfg.headerMap.get(h.trim()) ?? h.trim()),
+    columns: (header: string[]) => {
+      columns = header.length;
+      return header.map((h) => cfg.headerMap.get(h.trim()) ?? h.trim());
+    },
     delimiter: cfg.delimiter,
     quote: cfg.quote,
     info: true,
@@ -69,13 +73,15 @@ async function* readRows(cfg: CsvAgentConfig, agent: string, drop: Buffer | null
   input.on('error', (err: Error) => parser.destroy(new AgentError(agent, `cannot read ${file}: ${err.message}`)));
   decoder.on('error', (err) => parser.destroy(new AgentError(agent, `${file}: ${err.message}`)));
   const stream = input.pipe(decoder).pipe(parser);
-  let header: string[] | undefined;
+  // csv-parse counts the records of another length so far: a record is one when the count moves.
+  let invalid = 0;
   for await (const rec of stream as AsyncIterable<{ record: Record<string, string>; info: { lines: number; invalid_field_length: number } }>) {
     while (skipped.length) yield skipped.shift()!;
     const { record, info } = rec;
-    header ??= Object.keys(record);
-    if (Object.keys(record).length !== header.length || info.invalid_field_length > 0) {
-      yield { kind: 'error', message: `row has a different number of fields than the header (${header.length})`, file, line: info.lines };
+    const bad = info.invalid_field_length > invalid;
+    invalid = info.invalid_field_length;
+    if (bad) {
+      yield { kind: 'error', message: `row has a different number of fields than the header (${columns})`, file, line: info.lines };
       continue;
     }
     const missing = cfg.anchor.filter((a) => !record[a]?.trim());
