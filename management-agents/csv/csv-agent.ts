@@ -4,16 +4,13 @@
  * An agent that writes the file it imports confirms its exports with a delta
  * import from its own change log (csv-change-log.ts).
  */
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import { hash } from 'node:crypto';
-import { parse } from 'csv-parse';
 import type { AgentOptions, ImportChange, ImportContext, ImportedObject, ManagementAgent } from '../management-agent.ts';
 import type { Attributes } from '../../data/model.ts';
 import { AgentError } from '../errors.ts';
 import { readCsvConfig, type CsvAgentConfig } from './csv-agent-config.ts';
-import { decoderStream } from './csv-encoding.ts';
+import { sourceRows } from './csv-source.ts';
 import { exportCsvChanges, exportCsvFull } from './csv-export.ts';
 import { CsvTable } from './csv-table.ts';
 import { changeLogPath, logRewrite, netChanges, rewritesSince } from './csv-change-log.ts';
@@ -50,53 +47,30 @@ async function readDrop(cfg: CsvAgentConfig, agent: string): Promise<{ bytes: Bu
 /** The rows of the extract, or (`drop`) of the drop file's bytes already read. */
 async function* readRows(cfg: CsvAgentConfig, agent: string, drop: Buffer | null): AsyncIterable<ImportChange> {
   const file = drop ? dropFile(cfg) : cfg.path;
-  const skipped: ImportChange[] = [];
-  let columns = 0;
-  const parser = parse({
-    columns: (header: string[]) => {
-      columns = header.length;
-      return header.map((h) => cfg.headerMap.get(h.trim()) ?? h.trim());
-    },
-    delimiter: cfg.delimiter,
-    quote: cfg.quote,
-    info: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
-    skip_records_with_error: true,
-  });
-  parser.on('skip', (err: Error & { lines?: number }) => {
-    skipped.push({ kind: 'error', message: `malformed row: ${err.message}`, file, line: err.lines });
-  });
-  const input = drop ? Readable.from([drop]) : createReadStream(file);
-  const decoder = decoderStream(cfg.encoding);
-  // pipe() does not forward errors: hand every upstream failure to the parser we iterate.
-  input.on('error', (err: Error) => parser.destroy(new AgentError(agent, `cannot read ${file}: ${err.message}`)));
-  decoder.on('error', (err) => parser.destroy(new AgentError(agent, `${file}: ${err.message}`)));
-  const stream = input.pipe(decoder).pipe(parser);
-  // csv-parse counts the records of another length so far: a record is one when the count moves.
-  let invalid = 0;
-  for await (const rec of stream as AsyncIterable<{ record: Record<string, string>; info: { lines: number; invalid_field_length: number } }>) {
-    while (skipped.length) yield skipped.shift()!;
-    const { record, info } = rec;
-    const bad = info.invalid_field_length > invalid;
-    invalid = info.invalid_field_length;
-    if (bad) {
-      yield { kind: 'error', message: `row has a different number of fields than the header (${columns})`, file, line: info.lines };
-      continue;
+  for await (const rows of sourceRows(cfg, file, drop, agent)) {
+    for (const row of rows) {
+      if (row.kind === 'error') {
+        yield { kind: 'error', message: row.message, file, line: row.line };
+        continue;
+      }
+      const { record, line } = row;
+      if (row.wrongLength) {
+        yield { kind: 'error', message: `row has a different number of fields than the header (${row.columns})`, file, line };
+        continue;
+      }
+      const missing = cfg.anchor.filter((a) => !record[a]?.trim());
+      if (missing.length) {
+        yield { kind: 'error', message: `row has no value for anchor column ${missing.join(', ')}`, file, line };
+        continue;
+      }
+      const anchor = cfg.anchor.map((a) => record[a]!.trim()).join('|');
+      if (drop && /^delete$/i.test(record['changeType'] ?? '')) {
+        yield { kind: 'delete', anchor };
+        continue;
+      }
+      yield { kind: 'object', object: toObject(cfg, anchor, record) };
     }
-    const missing = cfg.anchor.filter((a) => !record[a]?.trim());
-    if (missing.length) {
-      yield { kind: 'error', message: `row has no value for anchor column ${missing.join(', ')}`, file, line: info.lines };
-      continue;
-    }
-    const anchor = cfg.anchor.map((a) => record[a]!.trim()).join('|');
-    if (drop && /^delete$/i.test(record['changeType'] ?? '')) {
-      yield { kind: 'delete', anchor };
-      continue;
-    }
-    yield { kind: 'object', object: toObject(cfg, anchor, record) };
   }
-  while (skipped.length) yield skipped.shift()!;
 }
 
 export function createCsvAgent(options: AgentOptions): ManagementAgent {
