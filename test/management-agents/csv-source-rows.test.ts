@@ -1,6 +1,6 @@
 /** The csv agent's source rows: rows of another length, and files read as plain lines (no quote) or by csv-parse. */
 import test from 'ava';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCsvAgent } from '../../management-agents/csv/index.ts';
@@ -10,8 +10,18 @@ import type { ImportChange } from '../../management-agents/index.ts';
 const types = [{ name: 'person', anchor: ['employeeId'], attributes: ['employeeId', 'givenName', 'sn'] }];
 const ictx = { pageSize: 10, watermark: null, setWatermark() {}, note() {} };
 
+// One folder for the file's tests, a subfolder per import (the tests of a file run at once), removed at the end.
+const root = await mkdtemp(join(tmpdir(), 'idsync-csv-rows-'));
+let made = 0;
+const folder = async () => {
+  const dir = join(root, String(made++));
+  await mkdir(dir);
+  return dir;
+};
+test.after.always(() => rm(root, { recursive: true, force: true }));
+
 async function importOf(content: string | Buffer, settings: Record<string, unknown> = {}): Promise<ImportChange[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'idsync-csv-rows-'));
+  const dir = await folder();
   await writeFile(join(dir, 'hr.csv'), content);
   const agent = createCsvAgent({ name: 'hr', settings: { path: 'hr.csv', ...settings }, objectTypes: types, baseDir: dir });
   const out: ImportChange[] = [];
@@ -20,7 +30,7 @@ async function importOf(content: string | Buffer, settings: Record<string, unkno
 }
 /** A delta import of `content` as the drop file. */
 async function importDrop(content: string): Promise<ImportChange[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'idsync-csv-rows-'));
+  const dir = await folder();
   await writeFile(join(dir, 'hr.csv'), 'employeeId\n');
   await writeFile(join(dir, 'hr.delta.csv'), content);
   const agent = createCsvAgent({ name: 'hr', settings: { path: 'hr.csv', delta: 'drop' }, objectTypes: types, baseDir: dir });
