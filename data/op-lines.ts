@@ -27,7 +27,7 @@ export type SlotHead = readonly ['slot', string, string, CsRow];
  * line is written whole rarely, as later versions are patches of it
  * (patch-lines.ts), and read back whole at each: a directory group of 10,000
  * members with one accented name decoded and parsed in 6.7 ms, against 2.6 ms
- * escaped (0.93 MB); escaping it costs 4.4 ms once (measured).
+ * escaped (0.93 MB); escaping it costs 4 to 6 ms once (measured).
  */
 const ASCII_FROM = 16 * 1024;
 
