@@ -15,6 +15,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import type { CsvAgentConfig } from './csv-agent-config.ts';
+import { quotes, recordOf } from './csv-lines.ts';
 import type { SourceRow } from './csv-source.ts';
 
 /** Characters of quoted lines given to csv-parse in one call, at most (cut where no quoted field is open). */
@@ -26,12 +27,6 @@ export const sourceParseOptions = (cfg: CsvAgentConfig) =>
 
 /** A row's fields, or an error, with the line it ends on. */
 type Parsed = { readonly fields: string[]; readonly line: number } | Extract<SourceRow, { kind: 'error' }>;
-
-function count(l: string, quote: string): number {
-  let n = 0;
-  for (let at = l.indexOf(quote); at >= 0; at = l.indexOf(quote, at + 1)) n++;
-  return n;
-}
 
 /**
  * A run of lines starting at line `from`, by csv-parse: rows and errors in the file's order, its lines counted from
@@ -77,8 +72,8 @@ export async function* lineRows(cfg: CsvAgentConfig, text: AsyncIterable<string>
   };
   const take = (l: string, terminated: boolean) => {
     line++;
-    const quotes = count(l, cfg.quote);
-    if (!quotes && !open) {
+    const n = quotes(l, cfg.quote);
+    if (!n && !open) {
       endRun();
       const t = l.endsWith('\r') ? l.slice(0, -1) : l;
       // csv-parse's skip_empty_lines: only a line with nothing on it.
@@ -90,7 +85,7 @@ export async function* lineRows(cfg: CsvAgentConfig, text: AsyncIterable<string>
     ended = terminated;
     chars += l.length;
     // RFC 4180 doubles a quote inside a quoted field: an odd count opens a field, or closes it.
-    if (quotes % 2) open = !open;
+    if (n % 2) open = !open;
     if (!open && chars >= RUN_CHARS) endRun();
   };
   let rest = '';
@@ -105,11 +100,4 @@ export async function* lineRows(cfg: CsvAgentConfig, text: AsyncIterable<string>
   // A quoted field never closed: the run is the rest of the file, and csv-parse says so.
   endRun();
   if (out.length) yield out;
-}
-
-/** A record as csv-parse's `columns` makes it: a name repeated takes its last field. */
-function recordOf(names: readonly string[], fields: readonly string[]): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (let i = 0; i < names.length && i < fields.length; i++) record[names[i]!] = fields[i]!;
-  return record;
 }

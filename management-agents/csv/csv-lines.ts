@@ -11,10 +11,21 @@ import { parse } from 'csv-parse/sync';
 /** One record: its text (lines joined by "\n") and the line it starts on. `plain`: it holds no quote. */
 export interface CsvLine { readonly text: string; readonly line: number; readonly plain: boolean }
 
-function quotes(l: string): number {
+/** How many quote characters a line holds: an odd count opens a quoted field, or closes it (RFC 4180 doubles one inside). */
+export function quotes(l: string, quote = '"'): number {
   let n = 0;
-  for (let at = l.indexOf('"'); at >= 0; at = l.indexOf('"', at + 1)) n++;
+  for (let at = l.indexOf(quote); at >= 0; at = l.indexOf(quote, at + 1)) n++;
   return n;
+}
+
+/**
+ * A record under the header's names, as csv-parse's `columns` makes it: a
+ * name repeated takes its last field, and a field missing is left out.
+ */
+export function recordOf(names: readonly string[], fields: readonly string[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (let i = 0; i < names.length && i < fields.length; i++) record[names[i]!] = fields[i]!;
+  return record;
 }
 
 /**

@@ -8,12 +8,10 @@ import type { LineBatch } from '../../data/line-reader.ts';
 import { JournaledFile } from '../journaled-file.ts';
 import type { CsvAgentConfig } from './csv-agent-config.ts';
 import { csvRow } from './csv-encoding.ts';
-import { csvRecords, plainFields } from './csv-lines.ts';
+import { csvRecords, plainFields, recordOf } from './csv-lines.ts';
 
 export type CsvRecord = Record<string, string>;
 
-/** A record from its fields under the file's header; a repeated column name takes its last field, as csv-parse's `columns` does. */
-const recordOf = (header: readonly string[], fields: readonly string[]): CsvRecord => Object.fromEntries(header.map((h, i) => [h, fields[i] ?? '']));
 
 export class CsvTable extends JournaledFile<CsvRecord> {
   /** Rows by anchor: a record, or the line as the file holds it (no quotes), split when first used. */

@@ -20,7 +20,7 @@ import { destroySamba, startSamba, type SambaDc } from '../helpers/samba.ts';
 
 const runTmp = mkdtempSync(join(os.tmpdir(), 'idsync-test-run-'));
 
-/** Exit code of `cmd args`, its output passed through. */
+/** Exit code of Node running `args`, its output passed through. */
 const run = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
   new Promise<number>((resolve) => {
     const child = spawn(process.execPath, args, { stdio: 'inherit', env });
