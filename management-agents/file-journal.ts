@@ -35,11 +35,14 @@ export type JournalEntry<T, E = never> =
  * file back to that size (the patch is undone: nothing was blanked yet).
  * The journal's entries then replay onto the file either way.
  *
+ * `writes`: text written over the file's bytes at those places, as the
+ * blanks are, once the `Appended` entry is written: entries edited in place.
+ *
  * A mark without `append` was written by an earlier idsync, which blanked
  * and appended at once and journaled whole entries: the file is cut back
  * and the ranges blanked again.
  */
-export interface PatchMark { readonly patch: number; readonly blank: readonly (readonly [number, number])[]; readonly append?: number }
+export interface PatchMark { readonly patch: number; readonly blank: readonly (readonly [number, number])[]; readonly append?: number; readonly writes?: readonly (readonly [number, string])[] }
 /** The text a patch appended at `appended` (its mark's size) is durable: its blanks may start. */
 export interface Appended { readonly appended: number }
 export const isPatchMark = (e: object): e is PatchMark => 'patch' in e;
@@ -110,10 +113,14 @@ export async function appendDurably(path: string, text: string): Promise<void> {
 
 export type FilePiece = string | FileRange;
 
-/** Changes to a file in place: ranges blanked (overwritten with as many bytes of filler), and text appended. */
+/** Text written over a file's bytes from `at`, as many bytes as it has (ASCII: one per character). */
+export interface FileWrite { readonly at: number; readonly text: string }
+
+/** Changes to a file in place: ranges blanked (overwritten with as many bytes of filler), text appended, and text written over. */
 export interface FilePatch {
   readonly blank: readonly FileRange[];
   readonly append: string;
+  readonly writes?: readonly FileWrite[];
 }
 
 /** Cuts `path` to `size` bytes if longer, writes `bytes` there, and fsyncs. */
@@ -125,11 +132,15 @@ export function appendAtDurably(path: string, size: number, bytes: Buffer): void
   });
 }
 
-/** Overwrites each range of `path` with as many bytes of `filler` (ranges past its end are left), and fsyncs. */
-export function blankDurably(path: string, blank: readonly FileRange[], filler: (length: number) => Buffer): void {
+/**
+ * Overwrites each range of `path` with as many bytes of `filler`, then writes
+ * `writes` over its bytes (either past its end is left), and fsyncs.
+ */
+export function blankDurably(path: string, blank: readonly FileRange[], filler: (length: number) => Buffer, writes: readonly FileWrite[] = []): void {
   withFile(path, (fd) => {
     const size = fstatSync(fd).size;
     for (const r of blank) if (r.to <= size) writeAt(fd, filler(r.to - r.from), r.from);
+    for (const w of writes) if (w.at + w.text.length <= size) writeAt(fd, Buffer.from(w.text, 'latin1'), w.at);
   });
 }
 
@@ -137,7 +148,7 @@ export function blankDurably(path: string, blank: readonly FileRange[], filler: 
 export function recoverPatch(path: string, mark: PatchMark, appended: boolean, filler: (length: number) => Buffer): void {
   const blank = mark.blank.map(([from, to]) => ({ from, to }));
   if (!appended || mark.append === undefined) appendAtDurably(path, mark.patch, Buffer.alloc(0));
-  if (appended || mark.append === undefined) blankDurably(path, blank, filler);
+  if (appended || mark.append === undefined) blankDurably(path, blank, filler, (mark.writes ?? []).map(([at, text]) => ({ at, text })));
 }
 
 function withFile(path: string, fn: (fd: number) => void): void {

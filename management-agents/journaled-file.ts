@@ -153,10 +153,11 @@ export abstract class JournaledFile<T, E = never> {
       if (patch) {
         // Appended, then blanked: until the blanks start the old entries are whole in the file, for the edits to replay onto.
         const bytes = Buffer.from(patch.append);
-        await this.journal.append([{ patch: size, blank: patch.blank.map((r) => [r.from, r.to] as const), append: bytes.length }]);
+        const writes = patch.writes ?? [];
+        await this.journal.append([{ patch: size, blank: patch.blank.map((r) => [r.from, r.to] as const), append: bytes.length, ...(writes.length ? { writes: writes.map((w) => [w.at, w.text] as const) } : {}) }]);
         appendAtDurably(this.path, size, bytes);
         await this.journal.append([{ appended: size }]);
-        blankDurably(this.path, patch.blank, (n) => this.filler(n));
+        blankDurably(this.path, patch.blank, (n) => this.filler(n), writes);
       } else await writeFileDurably(this.path, this.serialize());
       await this.written(await fileStamp(this.path), !!patch);
       await this.journal.clear();

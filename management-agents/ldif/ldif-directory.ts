@@ -24,8 +24,8 @@ import { LdifIndex, writeIndexFile } from './ldif-index-file.ts';
 import { nextIndex } from './ldif-index-next.ts';
 import { dropOverlay, overlayOf, readOverlay, writeOverlay } from './ldif-index-overlay.ts';
 import { LdifSlots, type Edit, type Saved, type Slot } from './ldif-slots.ts';
-import { blank, patchOf, rewrite, type Piece, type SpanOf } from './ldif-layout.ts';
-import { editable, editRecord } from './ldif-edit.ts';
+import { blank, patchOf, rewrite, writesOf, type Piece, type SpanOf } from './ldif-layout.ts';
+import { editable, editInPlace, editRecord, parseText, withoutRoom, withRoom } from './ldif-edit.ts';
 
 export class LdifDirectory extends LdifSlots {
   /** Each slot's place in the file being written, until it is in place. */
@@ -112,7 +112,8 @@ export class LdifDirectory extends LdifSlots {
   /** Slot `i` for the file's layout: its place in the file while unchanged there, else its text; null when removed. */
   private readonly pieceAt = (i: number): Piece => {
     const s = this.slots[i];
-    return s ? s.span ?? (s.text ??= contentRecord(s.entry.dn, s.entry.attrs)) : this.spanAt(i);
+    if (s?.dirty) return s.text!;
+    return s ? s.span ?? (s.text ??= withRoom(contentRecord(s.entry.dn, s.entry.attrs))) : this.spanAt(i);
   };
 
   protected *serialize(): Iterable<FilePiece> {
@@ -125,11 +126,12 @@ export class LdifDirectory extends LdifSlots {
   protected override patch(size: number): FilePatch | null {
     const base = this.base;
     const rows = this.setRows();
-    const plan = base && patchOf(rows, this.pieceAt, base.liveBytes(rows), size, this.dead);
+    // An entry edited in place stays where it is, its changed ranges written there.
+    const plan = base && patchOf(rows, (i) => (this.slots[i]?.dirty ? this.slots[i]!.span : this.pieceAt(i)), base.liveBytes(rows), size, this.dead);
     if (!plan) return null;
     // The rest stay where the index has them.
     this.nextSpans = (i) => (plan.moved.has(i) ? plan.moved.get(i)! : i < base.size ? base.span(i) : null);
-    return plan.patch;
+    return { ...plan.patch, writes: writesOf(rows.map((i) => this.slots[i])) };
   }
 
   protected override filler(length: number): Buffer { return blank(length); }
@@ -157,7 +159,7 @@ export class LdifDirectory extends LdifSlots {
       this.values.clear();
       this.slots.forEach((s, i) => {
         if (s?.entry.partial) this.slots[i] = undefined;
-        else if (s) Object.assign(s, { span: spans(i), text: null, over: false });
+        else if (s) Object.assign(s, { span: spans(i), text: null, over: false, dirty: undefined });
       });
     }
     // Only a cache: an index that cannot be written (a full disk, say) leaves the next load to read the file.
@@ -173,7 +175,7 @@ export class LdifDirectory extends LdifSlots {
     const rows = this.base && overlayOf(this.base, this.slots, spans, this.kept);
     if (!this.base || !rows) return false;
     this.slots.forEach((s, i) => {
-      if (s) Object.assign(s, { span: spans(i), text: null, over: s.over || !s.span });
+      if (s) Object.assign(s, { span: spans(i), text: null, over: s.over || !s.span, dirty: undefined });
     });
     // Only a cache: one that cannot be written leaves the next load the file (the old overlay names the old file).
     await writeOverlay(this.path, { base: this.base.head.stamp, stamp, kept: [...this.kept], rows }).catch(() => undefined);
@@ -236,15 +238,19 @@ export class LdifDirectory extends LdifSlots {
     const s = i === undefined ? null : this.slotAt(i);
     if (i === undefined || !s?.entry.partial || (!s.span && s.text === null)) return undefined;
     const before = s.text ?? this.reader.text(s.span!);
-    const text = editRecord(before, changes);
+    // In place where the record has room (ASCII, as this agent writes it: a character is a byte); else written anew, with room.
+    const inPlace = s.span && before.length === s.span.to - s.span.from ? editInPlace(before, changes) : null;
+    const text = inPlace?.text ?? editRecord(before, changes);
     if (text === null) return undefined;
     const head = this.headOf(s, before);
-    this.bury(i);
+    if (!inPlace) this.bury(i);
     // Counted as a set slot now: the index no longer answers value checks for its row.
     this.values.add(this.slots[i]?.entry, -1);
     this.values.add(head, 1);
-    this.hold(i, head, null);
-    this.slots[i]!.text = text;
+    // Saved in the overlay with its kept attributes, as a moved entry is: the next process reads its head there, not from its megabyte.
+    this.hold(i, head, inPlace ? s.span : null, !!inPlace);
+    this.slots[i]!.text = inPlace ? text : withRoom(withoutRoom(text));
+    if (inPlace) this.slots[i]!.dirty = [...(s.dirty ?? []), ...inPlace.dirty];
     this.queue({ edit: changes, key: head.dn, anchor });
     return head;
   }
@@ -286,15 +292,6 @@ export class LdifDirectory extends LdifSlots {
     const v = value.toLowerCase();
     return this.values.holds(a, v, () => this.setEntries()) || !!this.base?.rowsWith(a, v).some((row) => this.slots[row] === undefined);
   }
-
 }
 
 export const firstValue = (v: unknown) => (v === undefined ? '' : String(asArray(v as never)[0]));
-
-/** The entry a record's text holds; a text that does not parse as one record is an error naming the file. */
-function parseText(text: string, path: string, agent: string): LdifEntry {
-  const { entries, errors } = parseLdif(text);
-  const [entry] = entries;
-  if (!entry || errors.length) throw new AgentError(agent, `${path}: an entry edited in memory does not parse (${errors[0]?.message ?? 'no record'})`, false);
-  return entry;
-}

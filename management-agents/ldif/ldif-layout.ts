@@ -4,7 +4,7 @@
  * it is in the file as it stands (bytes to keep), the text to write for it,
  * or null when it is gone.
  */
-import type { FilePatch, FilePiece } from '../file-journal.ts';
+import type { FilePatch, FilePiece, FileWrite } from '../file-journal.ts';
 import type { FileRange } from '../file-ranges.ts';
 
 export type Piece = FileRange | string | null;
@@ -86,4 +86,23 @@ export function blank(length: number): Buffer {
     left -= n;
   }
   return out;
+}
+
+/**
+ * What the entries edited in place change in the file: each one's changed
+ * ranges, joined where they touch, at their places in it.
+ */
+export function writesOf(slots: Iterable<{ span: FileRange | null; text: string | null; dirty?: [number, number][] | undefined } | null | undefined>): FileWrite[] {
+  const writes: FileWrite[] = [];
+  for (const s of slots) {
+    if (!s?.dirty || !s.span || s.text === null) continue;
+    const ranges = [...s.dirty].sort((a, b) => a[0] - b[0]);
+    for (let k = 0; k < ranges.length; ) {
+      const [from] = ranges[k]!;
+      let to = ranges[k]![1];
+      for (k++; k < ranges.length && ranges[k]![0] <= to; k++) to = Math.max(to, ranges[k]![1]);
+      writes.push({ at: s.span.from + from, text: s.text.slice(from, to) });
+    }
+  }
+  return writes;
 }

@@ -21,8 +21,10 @@ export type Edit = Readonly<Record<string, AttrChange>>;
 /**
  * Where the entry is in the file while it is unchanged there, or its text
  * serialised for the next rewrite. `over`: the saved index's overlay holds it.
+ * `dirty`: the entry was edited in place (ldif-edit.ts): `text` is to be
+ * where `span` is, as long, and differs from the file in these ranges of it.
  */
-export interface Slot { entry: LdifEntry; span: FileRange | null; text: string | null; over?: boolean }
+export interface Slot { entry: LdifEntry; span: FileRange | null; text: string | null; over?: boolean; dirty?: [number, number][] | undefined }
 
 export abstract class LdifSlots extends JournaledFile<Saved, Edit> {
   /**
