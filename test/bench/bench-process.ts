@@ -15,8 +15,17 @@ export type Measured = { wall_s: number; cpu_s: number; peak_rss_mb: number };
  * OS (its last stdout line). `cwd`: where the child resolves tsx, so that a
  * checkout of another commit runs with its own packages. `steps`: the child
  * prints each step's time on stderr (BENCH_STEPS).
+ *
+ * The files written before it (a state copied for the run: 0.95 GB at
+ * 100,000 people, 96 MB at 10,000) are flushed to disk first, outside the
+ * time. While the kernel still wrote them back, the run's fsyncs waited
+ * behind them: the 37 fsync and fdatasync calls of a 100-person delta took
+ * 409 ms in all at 100,000 people (up to 106 ms each) and 103 ms at 10,000,
+ * against 44 and 43 ms once flushed (strace -T). That is the harness, not
+ * the engine, and it grew with the size.
  */
 export function measure(script: string, args: readonly string[], o: { cwd?: string; steps?: boolean } = {}): Promise<Measured> {
+  if (process.platform !== 'win32') spawnSync('sync');
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const p = spawn(process.execPath, ['--max-old-space-size=20000', '--import', 'tsx/esm', script, ...args], {
