@@ -3,19 +3,27 @@
  * between batches, journaled per batch and rewritten once per export step
  * (see JournaledFile).
  */
-import type { JournalEntry } from '../file-journal.ts';
+import type { FilePiece, JournalEntry } from '../file-journal.ts';
 import type { LineBatch } from '../../data/line-reader.ts';
+import { RangeReader } from '../file-ranges.ts';
 import { JournaledFile } from '../journaled-file.ts';
 import type { CsvAgentConfig } from './csv-agent-config.ts';
 import { csvRow } from './csv-encoding.ts';
-import { csvRecords, plainFields, recordOf } from './csv-lines.ts';
+import { csvRecords, plainFields, quotes, recordOf } from './csv-lines.ts';
+import { Place, readCsvIndex, writeCsvIndex } from './csv-table-index.ts';
 
 export type CsvRecord = Record<string, string>;
 
-
 export class CsvTable extends JournaledFile<CsvRecord> {
-  /** Rows by anchor: a record, or the line as the file holds it (no quotes), split when first used. */
-  private rows = new Map<string, CsvRecord | string>();
+  /**
+   * Rows by anchor: a record; the line as the file holds it (no quotes), split
+   * when first used; or, loaded from the saved index, where the row is in the
+   * file, read when first used and otherwise copied as bytes.
+   */
+  private rows = new Map<string, CsvRecord | string | Place>();
+  /** Where serialize put each row, for the index `written` saves. */
+  private placed: [string, number, number][] = [];
+  private readonly reader: RangeReader;
   /** The file's column names, and whether they are the configured ones: then an unused line is written back as it was. */
   private header: string[] = [];
   private asWritten = false;
@@ -24,6 +32,7 @@ export class CsvTable extends JournaledFile<CsvRecord> {
 
   constructor(private readonly cfg: CsvAgentConfig, agent: string) {
     super(cfg.exportPath, agent);
+    this.reader = new RangeReader(cfg.exportPath);
   }
 
   keyOf(r: CsvRecord): string {
@@ -35,8 +44,17 @@ export class CsvTable extends JournaledFile<CsvRecord> {
     return this.cfg.anchor.map((a) => valueOf(a) ?? '').join('|');
   }
 
-  protected async parse(batches: AsyncIterable<LineBatch>): Promise<void> {
+  protected async parse(batches: AsyncIterable<LineBatch>, stamp: string): Promise<void> {
     const { delimiter, columns } = this.cfg;
+    this.reader.close();
+    // The index saved at the last write, while the file is as written then: the lines are not read at all.
+    const index = stamp === 'none' ? null : await readCsvIndex(this.path, stamp, delimiter, this.cfg.anchor);
+    if (index) {
+      this.header = index.header.split(delimiter);
+      this.asWritten = index.header === csvRow(columns, this.cfg).slice(0, -1);
+      this.rows = new Map(index.rows.map(([key, from, to]) => [key, new Place(from, to)]));
+      return;
+    }
     const lines: string[] = [];
     for await (const batch of batches) for (const l of batch.lines) lines.push(l);
     this.rows = new Map();
@@ -58,8 +76,13 @@ export class CsvTable extends JournaledFile<CsvRecord> {
     }
   }
 
-  /** The row as a record, split now if it is still a line. */
-  private record(key: string, held: CsvRecord | string): CsvRecord {
+  /** The row as a record, read from the file now if only its place is held, split now if it is still a line. */
+  private record(key: string, held: CsvRecord | string | Place): CsvRecord {
+    if (held instanceof Place) {
+      const text = this.reader.text(held).replace(/\r?\n$/, '');
+      const [[, fields] = []] = quotes(text) ? csvRecords([text], this.cfg.delimiter, this.path) : [];
+      held = fields ? recordOf(this.header, fields) : text;
+    }
     if (typeof held !== 'string') return held;
     const r = recordOf(this.header, held.split(this.cfg.delimiter));
     this.rows.set(key, r);
@@ -79,16 +102,50 @@ export class CsvTable extends JournaledFile<CsvRecord> {
     return out;
   }
 
-  protected *serialize(): Iterable<string> {
+  /** The file: unchanged rows whose place is known copied from it as bytes, runs of them at once; the rest as text. */
+  protected *serialize(): Iterable<FilePiece> {
     const { columns } = this.cfg;
-    yield csvRow(columns, this.cfg);
+    const head = csvRow(columns, this.cfg);
+    yield head;
+    let at = Buffer.byteLength(head);
+    // Bytes [from, to) of the old file still to copy: rows one after another there.
+    let from = 0;
+    let to = 0;
+    this.placed = [];
     for (const [key, held] of this.rows) {
-      if (typeof held === 'string' && this.asWritten) yield `${held}\n`;
+      if (held instanceof Place && this.asWritten) {
+        this.placed.push([key, at, (at += held.to - held.from)]);
+        if (to > from && to === held.from) to = held.to;
+        else {
+          if (to > from) yield { from, to };
+          ({ from, to } = held);
+        }
+        continue;
+      }
+      if (to > from) yield { from, to };
+      from = to = 0;
+      let text: string;
+      if (typeof held === 'string' && this.asWritten) text = `${held}\n`;
       else {
         const r = this.record(key, held);
-        yield csvRow(columns.map((c) => r[c] ?? ''), this.cfg);
+        text = csvRow(columns.map((c) => r[c] ?? ''), this.cfg);
       }
+      this.placed.push([key, at, (at += Buffer.byteLength(text))]);
+      yield text;
     }
+    if (to > from) yield { from, to };
+  }
+
+  /** The file now holds every row where serialize put it: each row is held as its place, and the places are saved beside it. */
+  protected override async written(stamp: string): Promise<void> {
+    this.reader.close();
+    this.rows = new Map(this.placed.map(([key, from, to]) => [key, new Place(from, to)]));
+    this.header = [...this.cfg.columns];
+    this.asWritten = true;
+    const rows = this.placed;
+    this.placed = [];
+    // Only a cache: one that cannot be written leaves the next process to read the file.
+    await writeCsvIndex(this.path, { stamp, delimiter: this.cfg.delimiter, anchor: this.cfg.anchor, header: csvRow(this.cfg.columns, this.cfg).slice(0, -1), rows }).catch(() => undefined);
   }
 
   get(key: string): CsvRecord | undefined {

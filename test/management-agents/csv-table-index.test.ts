@@ -1,0 +1,96 @@
+/**
+ * The csv agent's export file in full mode, with the index of its rows'
+ * places saved beside it: the next agent (the next process) looks rows up
+ * there and copies unchanged rows as bytes, and writes exactly the file it
+ * writes without the index.
+ */
+import test from 'ava';
+import { mkdir, mkdtemp, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCsvAgent } from '../../management-agents/csv/index.ts';
+import { prng } from '../../data/demo/people.ts';
+import type { ExportRequest, ImportChange } from '../../management-agents/index.ts';
+
+const types = [{ name: 'appUser', anchor: ['employeeId'], attributes: ['employeeId', 'displayName', 'title'] }];
+const ictx = { pageSize: 10, watermark: null, setWatermark() {}, note() {} };
+const make = (dir: string) => createCsvAgent({ name: 'app', settings: { path: 'app.csv' }, objectTypes: types, baseDir: dir });
+const request = (op: ExportRequest['op'], id: string, anchor: string | undefined, changes: ExportRequest['changes']): ExportRequest => ({ id: `r${id}`, op, objectType: 'appUser', dn: `employeeId=${id}`, ...(anchor ? { anchor } : {}), changes });
+
+async function rowsOf(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const c of make(dir).fullImport(ictx) as AsyncIterable<ImportChange>) out.push(c.kind === 'object' ? `${c.object.anchor}|${JSON.stringify(c.object.attrs)}` : `error ${c.kind === 'error' ? c.message : c.kind}`);
+  return out;
+}
+
+test('over seeded exports in new processes, the file written from the saved index is the file written without it, byte for byte', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'idsync-csv-index-'));
+  t.teardown(() => rm(root, { recursive: true, force: true }));
+  const random = prng(3);
+  // Values that need quotes (a delimiter, a quote, a line break) as well as plain ones.
+  const value = () => ['Ann', 'Bob, Jr.', 'Cy "C" Third', 'Dee\nsecond', 'Eve', `Zoë ${Math.floor(random() * 100)}`][Math.floor(random() * 6)]!;
+  const indexed = join(root, 'indexed');
+  const plain = join(root, 'plain');
+  await mkdir(indexed);
+  await mkdir(plain);
+  const held = new Set<string>();
+  let next = 1;
+  let usedIndex = 0;
+  for (let run = 0; run < 12; run++) {
+    const batch: ExportRequest[] = [];
+    for (let k = 0; k < 8; k++) {
+      const pick = [...held][Math.floor(random() * held.size)];
+      const roll = random();
+      if (!pick || roll < 0.35) {
+        const id = String(next++);
+        held.add(id);
+        batch.push(request('add', id, undefined, { employeeId: { op: 'replace', value: id }, displayName: { op: 'replace', value: value() }, title: { op: 'replace', value: value() } }));
+      } else if (roll < 0.5) {
+        held.delete(pick);
+        batch.push(request('delete', pick, pick, {}));
+      } else if (roll < 0.6) {
+        // A rename: the anchor column changes.
+        const id = String(next++);
+        held.delete(pick);
+        held.add(id);
+        batch.push(request('update', pick, pick, { employeeId: { op: 'replace', value: id } }));
+      } else batch.push(request('update', pick, pick, { [random() < 0.5 ? 'displayName' : 'title']: { op: 'replace', value: value() } }));
+    }
+    for (const dir of [indexed, plain]) {
+      if (dir === plain) await unlink(join(dir, 'app.csv.index')).catch(() => undefined);
+      else if (await stat(join(dir, 'app.csv.index')).then(() => true, () => false)) usedIndex++;
+      const agent = make(dir);
+      const results = await agent.export!(batch, { note() {} });
+      t.true(results.every((r) => r.ok), `run ${run}: ${JSON.stringify(results.filter((r) => !r.ok))}`);
+      await agent.endExport!();
+    }
+    t.is(await readFile(join(indexed, 'app.csv'), 'utf8'), await readFile(join(plain, 'app.csv'), 'utf8'), `run ${run}`);
+  }
+  t.true(usedIndex >= 10, `the index was there for most runs (${usedIndex})`);
+  t.deepEqual(await rowsOf(indexed), await rowsOf(plain));
+  t.is((await rowsOf(indexed)).length, held.size);
+});
+
+test('a new agent reads the rows it uses from the index\'s places, not every line; a file changed since (another stamp) is read whole again', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'idsync-csv-index-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'app.csv');
+  await writeFile(path, 'employeeId,displayName,title\n1,Ann,a\n2,Bob,b\n3,Cy,c\n');
+  const first = make(dir);
+  await first.export!([request('update', '1', '1', { title: { op: 'replace', value: 'x' } })], { note() {} });
+  await first.endExport!();
+  t.truthy(await readFile(`${path}.index`, 'utf8'));
+  // Row 3 damaged behind the agent's back, its size kept, and the index made to name the file as it now is.
+  await writeFile(path, (await readFile(path, 'utf8')).replace('3,Cy,c', '3,C,,c'));
+  const { size, mtimeMs } = await stat(path);
+  const index = JSON.parse(await readFile(`${path}.index`, 'utf8')) as { stamp: string };
+  await writeFile(`${path}.index`, JSON.stringify({ ...index, stamp: `${size}:${mtimeMs}` }));
+  const second = make(dir);
+  t.true((await second.export!([request('update', '2', '2', { title: { op: 'replace', value: 'y' } })], { note() {} }))[0]!.ok, 'the damaged line is not read');
+  await second.endExport!();
+  t.is(await readFile(path, 'utf8'), 'employeeId,displayName,title\n3,C,,c\n1,Ann,x\n2,Bob,y\n', 'copied as bytes');
+  // Now the file's size differs from what the index names: every line is read, and the damaged one is an error naming it.
+  await writeFile(path, `${await readFile(path, 'utf8')}4,Dee,d\n`);
+  const err = await t.throwsAsync(make(dir).export!([request('update', '2', '2', { title: { op: 'replace', value: 'z' } })], { note() {} }));
+  t.regex(err!.message, /app\.csv: line 2 has 4 fields, its header 3/);
+});
