@@ -15,7 +15,7 @@ import type { ExportRequest, ImportChange } from '../../management-agents/index.
 const types = [{ name: 'appUser', anchor: ['employeeId'], attributes: ['employeeId', 'displayName', 'title'] }];
 const ictx = { pageSize: 10, watermark: null, setWatermark() {}, note() {} };
 const make = (dir: string) => createCsvAgent({ name: 'app', settings: { path: 'app.csv' }, objectTypes: types, baseDir: dir });
-const request = (op: ExportRequest['op'], id: string, anchor: string | undefined, changes: ExportRequest['changes']): ExportRequest => ({ id: `r${id}`, op, objectType: 'appUser', dn: `employeeId=${id}`, ...(anchor ? { anchor } : {}), changes });
+const request = (op: ExportRequest['op'], id: string, anchor: string | undefined, changes: ExportRequest['changes']): ExportRequest => ({ id: `r${id}`, op, objectType: 'appUser', dn: `employeeId=${id}`, anchor: anchor ?? null, changes });
 
 async function rowsOf(dir: string): Promise<string[]> {
   const out: string[] = [];
