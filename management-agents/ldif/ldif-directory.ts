@@ -19,7 +19,7 @@ import type { FilePatch, FilePiece, JournalEntry } from '../file-journal.ts';
 import { RangeReader, type FileRange } from '../file-ranges.ts';
 import { AgentError } from '../errors.ts';
 import { fileStamp } from '../journaled-file.ts';
-import { asRecordHolds, contentRecord, feed, LdifParser, parseLdif, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';
+import { asRecordHolds, contentRecord, feed, headLines, LdifParser, parseLdif, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';
 import { LdifIndex, writeIndexFile } from './ldif-index-file.ts';
 import { nextIndex } from './ldif-index-next.ts';
 import { dropOverlay, overlayOf, readOverlay, writeOverlay } from './ldif-index-overlay.ts';
@@ -265,7 +265,7 @@ export class LdifDirectory extends LdifSlots {
   /** The slot's entry with the attributes kept: as held, or (an index's row holds none) read for them alone from its record. */
   private headOf(s: Slot, record?: string): LdifEntry {
     if (this.anchorOf(s.entry) || (!s.span && s.text === null)) return s.entry;
-    const [read] = parseLdif(record ?? s.text ?? this.reader.text(s.span!), this.kept).entries;
+    const [read] = parseLdif(headLines(record ?? s.text ?? this.reader.text(s.span!), this.kept), this.kept).entries;
     return read?.dn === s.entry.dn ? { ...read, line: s.entry.line, partial: true, ...(s.span ? { span: s.span } : {}) } : s.entry;
   }
 

@@ -190,6 +190,25 @@ export async function feed(parser: LdifParser, batches: AsyncIterable<LineBatch>
   return end;
 }
 
+const headPatterns = new Map<string, RegExp>();
+
+/**
+ * One record's text cut to its DN's logical line and those of the attributes
+ * in `keep` (lower case), each with its continuation lines: what parsing it
+ * with `keep` reads, found by one native search rather than line by line. A
+ * group of 10,000 members read for its anchor and type took 3 to 5 ms a time.
+ */
+export function headLines(record: string, keep: ReadonlySet<string>): string {
+  const names = [...keep].sort().join('|');
+  let pattern = headPatterns.get(names);
+  if (!pattern) headPatterns.set(names, (pattern = new RegExp(`^(?:${[...keep].map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')}):[^\n]*(?:\n [^\n]*)*`, 'gim')));
+  let dnEnd = record.indexOf('\n');
+  while (dnEnd >= 0 && record.charCodeAt(dnEnd + 1) === 32) dnEnd = record.indexOf('\n', dnEnd + 1);
+  const lines = [dnEnd < 0 ? record : record.slice(0, dnEnd)];
+  for (const m of record.slice(dnEnd + 1).matchAll(pattern)) lines.push(m[0]);
+  return `${lines.join('\n')}\n`;
+}
+
 /** Parses content records held in one string. */
 export function parseLdif(text: string, keep: ReadonlySet<string> | null = null): { entries: LdifEntry[]; errors: LdifSyntaxError[] } {
   const parser = new LdifParser(keep);

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { editInPlace, editRecord, roomOf, ROOM_FROM, withoutRoom, withRoom } from '../../management-agents/ldif/ldif-edit.ts';
-import { contentRecord, parseLdif } from '../../management-agents/ldif/ldif-format.ts';
+import { contentRecord, headLines, parseLdif } from '../../management-agents/ldif/ldif-format.ts';
 import { createLdifAgent } from '../../management-agents/ldif/index.ts';
 import { applyChanges } from '../../data/objects.ts';
 import { prng } from '../../data/demo/people.ts';
@@ -163,4 +163,25 @@ test('an in-place write torn by a crash is finished from the journal\'s mark, an
   await fresh();
   t.is(await readFile(path, 'latin1'), before);
   t.is((await stat(path)).size, before.length);
+});
+
+test('a record cut to its DN and kept attributes reads as the whole record read for them: folded, base64, any case, CRLF', (t) => {
+  const random = prng(9);
+  const keep = new Set(['objectclass', 'objectguid', 'samaccountname']);
+  for (let n = 0; n < 200; n++) {
+    const attrs: Record<string, string | string[]> = {
+      member: Array.from({ length: Math.floor(random() * 30) }, (_, i) => name(i * 3 + n)),
+      objectClass: ['top', 'group'],
+      description: random() < 0.5 ? 'objectGUID: not this one' : `Zoë ${'x'.repeat(Math.floor(random() * 120))}`,
+      objectGUID: `g-${n}-${'y'.repeat(Math.floor(random() * 90))}`,
+      sAMAccountName: random() < 0.3 ? `Ünïcode ${n}` : `grp${n}`,
+    };
+    let text = contentRecord(`CN=Group ${n} ${'z'.repeat(Math.floor(random() * 80))},DC=corp`, attrs);
+    if (n % 3 === 0) text = text.replace(/^objectGUID/m, 'OBJECTGUID').replace(/^sAMAccountName/m, 'samaccountname');
+    if (n % 5 === 0) text = text.replaceAll('\n', '\r\n');
+    const whole = parseLdif(text, keep).entries[0]!;
+    const cut = parseLdif(headLines(text, keep), keep).entries[0]!;
+    t.is(cut.dn, whole.dn, `record ${n}`);
+    t.deepEqual(cut.attrs, whole.attrs, `record ${n}`);
+  }
 });
