@@ -35,6 +35,11 @@ export class CsvTable extends JournaledFile<CsvRecord> {
     this.reader = new RangeReader(cfg.exportPath);
   }
 
+  /** The header this agent writes, without its line end. */
+  private headerLine(): string {
+    return csvRow(this.cfg.columns, this.cfg).slice(0, -1);
+  }
+
   keyOf(r: CsvRecord): string {
     return this.keyFrom((column) => r[column]);
   }
@@ -45,13 +50,13 @@ export class CsvTable extends JournaledFile<CsvRecord> {
   }
 
   protected async parse(batches: AsyncIterable<LineBatch>, stamp: string): Promise<void> {
-    const { delimiter, columns } = this.cfg;
+    const { delimiter } = this.cfg;
     this.reader.close();
     // The index saved at the last write, while the file is as written then: the lines are not read at all.
     const index = stamp === 'none' ? null : await readCsvIndex(this.path, stamp, delimiter, this.cfg.anchor);
     if (index) {
       this.header = index.header.split(delimiter);
-      this.asWritten = index.header === csvRow(columns, this.cfg).slice(0, -1);
+      this.asWritten = index.header === this.headerLine();
       this.rows = new Map(index.rows.map(([key, from, to]) => [key, new Place(from, to)]));
       return;
     }
@@ -64,7 +69,7 @@ export class CsvTable extends JournaledFile<CsvRecord> {
     for (const [r, fields] of csvRecords(lines, delimiter, this.path)) {
       if (!this.header.length) {
         this.header = fields ?? r.text.split(delimiter);
-        this.asWritten = r.text === csvRow(columns, this.cfg).slice(0, -1);
+        this.asWritten = r.text === this.headerLine();
         anchorAt = this.cfg.anchor.map((a) => this.header.lastIndexOf(a));
         continue;
       }
@@ -145,7 +150,7 @@ export class CsvTable extends JournaledFile<CsvRecord> {
     const rows = this.placed;
     this.placed = [];
     // Only a cache: one that cannot be written leaves the next process to read the file.
-    await writeCsvIndex(this.path, { stamp, delimiter: this.cfg.delimiter, anchor: this.cfg.anchor, header: csvRow(this.cfg.columns, this.cfg).slice(0, -1), rows }).catch(() => undefined);
+    await writeCsvIndex(this.path, { stamp, delimiter: this.cfg.delimiter, anchor: this.cfg.anchor, header: this.headerLine(), rows }).catch(() => undefined);
   }
 
   get(key: string): CsvRecord | undefined {

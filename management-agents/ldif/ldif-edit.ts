@@ -7,7 +7,7 @@
  */
 import type { AttrChange } from '../../data/objects.ts';
 import { AgentError } from '../errors.ts';
-import { line, parseLdif, type LdifEntry } from './ldif-format.ts';
+import { escapeRegExp, line, parseLdif, type LdifEntry } from './ldif-format.ts';
 import { blank } from './ldif-layout.ts';
 
 /**
@@ -35,8 +35,6 @@ function lineEnd(text: string, at: number): number {
   while (end >= 0 && text.charCodeAt(end + 1) === 32) end = text.indexOf('\n', end + 1);
   return end < 0 ? text.length : end;
 }
-
-const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A record's values to delete, as the ranges of their logical lines, and the lines of the values to add that it lacks. */
 interface Located { readonly text: string; readonly cuts: readonly [number, number][]; readonly adds: readonly string[] }
@@ -93,7 +91,7 @@ function locate(record: string, changes: Readonly<Record<string, AttrChange>>): 
   if (values.includes('')) return null;
   // Unfolded, a value held any other way still shows as its text or its base64: then only a parse can tell.
   // One search for them all: one per value cost 18 record-lengths of searching per group at 100,000 people.
-  const anyOf = new RegExp(values.flatMap((v) => [escaped(v), escaped(Buffer.from(v, 'utf8').toString('base64'))]).join('|'));
+  const anyOf = new RegExp(values.flatMap((v) => [escapeRegExp(v), escapeRegExp(Buffer.from(v, 'utf8').toString('base64'))]).join('|'));
   if (anyOf.test(kept.replaceAll('\n ', ''))) return null;
   return { text, cuts, adds, kept };
 }

@@ -190,6 +190,9 @@ export async function feed(parser: LdifParser, batches: AsyncIterable<LineBatch>
   return end;
 }
 
+/** `s` as a regular expression matching itself. */
+export const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const headPatterns = new Map<string, RegExp>();
 
 /**
@@ -201,7 +204,7 @@ const headPatterns = new Map<string, RegExp>();
 export function headLines(record: string, keep: ReadonlySet<string>): string {
   const names = [...keep].sort().join('|');
   let pattern = headPatterns.get(names);
-  if (!pattern) headPatterns.set(names, (pattern = new RegExp(`^(?:${[...keep].map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')}):[^\n]*(?:\n [^\n]*)*`, 'gim')));
+  if (!pattern) headPatterns.set(names, (pattern = new RegExp(`^(?:${[...keep].map(escapeRegExp).join('|')}):[^\n]*(?:\n [^\n]*)*`, 'gim')));
   let dnEnd = record.indexOf('\n');
   while (dnEnd >= 0 && record.charCodeAt(dnEnd + 1) === 32) dnEnd = record.indexOf('\n', dnEnd + 1);
   const lines = [dnEnd < 0 ? record : record.slice(0, dnEnd)];
