@@ -25,7 +25,7 @@ import { nextIndex } from './ldif-index-next.ts';
 import { dropOverlay, overlayOf, readOverlay, writeOverlay } from './ldif-index-overlay.ts';
 import { LdifSlots, type Edit, type Saved, type Slot } from './ldif-slots.ts';
 import { blank, patchOf, rewrite, writesOf, type Piece, type SpanOf } from './ldif-layout.ts';
-import { editable, editInPlace, editRecord, parseText, withoutRoom, withRoom } from './ldif-edit.ts';
+import { editable, editText, parseText, withoutRoom, withRoom } from './ldif-edit.ts';
 
 export class LdifDirectory extends LdifSlots {
   /** Each slot's place in the file being written, until it is in place. */
@@ -239,18 +239,18 @@ export class LdifDirectory extends LdifSlots {
     if (i === undefined || !s?.entry.partial || (!s.span && s.text === null)) return undefined;
     const before = s.text ?? this.reader.text(s.span!);
     // In place where the record has room (ASCII, as this agent writes it: a character is a byte); else written anew, with room.
-    const inPlace = s.span && before.length === s.span.to - s.span.from ? editInPlace(before, changes) : null;
-    const text = inPlace?.text ?? editRecord(before, changes);
-    if (text === null) return undefined;
+    const edited = editText(before, changes, !!s.span && before.length === s.span.to - s.span.from);
+    if (!edited) return undefined;
+    const { text, dirty } = edited;
     const head = this.headOf(s, before);
-    if (!inPlace) this.bury(i);
+    if (!dirty) this.bury(i);
     // Counted as a set slot now: the index no longer answers value checks for its row.
     this.values.add(this.slots[i]?.entry, -1);
     this.values.add(head, 1);
     // Saved in the overlay with its kept attributes, as a moved entry is: the next process reads its head there, not from its megabyte.
-    this.hold(i, head, inPlace ? s.span : null, !!inPlace);
-    this.slots[i]!.text = inPlace ? text : withRoom(withoutRoom(text));
-    if (inPlace) this.slots[i]!.dirty = [...(s.dirty ?? []), ...inPlace.dirty];
+    this.hold(i, head, dirty ? s.span : null, !!dirty);
+    this.slots[i]!.text = dirty ? text : withRoom(withoutRoom(text));
+    if (dirty) this.slots[i]!.dirty = [...(s.dirty ?? []), ...dirty];
     this.queue({ edit: changes, key: head.dn, anchor });
     return head;
   }

@@ -107,7 +107,20 @@ function locate(record: string, changes: Readonly<Record<string, AttrChange>>): 
  */
 export function editRecord(record: string, changes: Readonly<Record<string, AttrChange>>): string | null {
   const found = locate(record, changes);
-  return found && found.kept + found.adds.map((l) => `${l}\n`).join('');
+  return found && anew(found);
+}
+
+const anew = (found: Located & { kept: string }) => found.kept + found.adds.map((l) => `${l}\n`).join('');
+
+/**
+ * The record searched once: edited in place (`editInPlace`) when `inPlace`
+ * and its room allows, with the ranges changed; else as `editRecord` makes
+ * it. Null where text cannot say.
+ */
+export function editText(record: string, changes: Readonly<Record<string, AttrChange>>, inPlace: boolean): { text: string; dirty?: [number, number][] } | null {
+  const found = locate(record, changes);
+  if (!found) return null;
+  return (inPlace && record.endsWith('\n') && placed(record, found)) || { text: anew(found) };
 }
 
 /**
@@ -118,10 +131,14 @@ export function editRecord(record: string, changes: Readonly<Record<string, Attr
  * there alone. Null where `editRecord` is, or where the room is too small.
  */
 export function editInPlace(record: string, changes: Readonly<Record<string, AttrChange>>): { text: string; dirty: [number, number][] } | null {
-  if (!record.endsWith('\n')) return null;
-  const found = locate(record, changes);
-  const room = found && roomOf(found.text);
-  if (!found || !room) return null;
+  const found = record.endsWith('\n') ? locate(record, changes) : null;
+  return found && placed(record, found);
+}
+
+/** `editInPlace` of a record already searched. */
+function placed(record: string, found: Located): { text: string; dirty: [number, number][] } | null {
+  const room = roomOf(found.text);
+  if (!room) return null;
   const add = found.adds.map((l) => `${l}\n`).join('');
   const [start, end] = room;
   const dirty: [number, number][] = [...found.cuts];
