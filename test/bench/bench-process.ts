@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cp, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { NODE_FLAGS } from '../../engine/heap-policy.ts';
 
 export type Measured = { wall_s: number; cpu_s: number; peak_rss_mb: number };
 
@@ -28,7 +29,7 @@ export function measure(script: string, args: readonly string[], o: { cwd?: stri
   if (process.platform !== 'win32') spawnSync('sync');
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const p = spawn(process.execPath, ['--max-old-space-size=20000', '--import', 'tsx/esm', script, ...args], {
+    const p = spawn(process.execPath, ['--max-old-space-size=20000', ...NODE_FLAGS, '--import', 'tsx/esm', script, ...args], {
       cwd: o.cwd,
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, ...(o.steps ? { BENCH_STEPS: '1' } : {}) },
