@@ -22,6 +22,7 @@ import v8 from 'node:v8';
 import { PerformanceObserver } from 'node:perf_hooks';
 
 export const DEFAULT_HEAP_GROWING_PERCENT = 50;
+export const DEFAULT_HEAP_POLICY_FROM_MB = 256;
 
 /**
  * Node flags the CLI starts with (the shebang of engine/cli/bin.js, which
@@ -34,7 +35,6 @@ export const DEFAULT_HEAP_GROWING_PERCENT = 50;
  * RSS 1.06–1.12 GB against 1.22 GB; the 100-person delta did not move.
  */
 export const NODE_FLAGS = ['--max-semi-space-size=32'] as const;
-export const DEFAULT_HEAP_POLICY_FROM_MB = 256;
 
 /** A bad IDSYNC_HEAP_GROWING_PERCENT: a setting for the user to fix, not a bug. */
 export class HeapPolicyError extends Error {
