@@ -7,11 +7,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cp, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { NODE_FLAGS } from '../../engine/heap-policy.ts';
+import { bundled } from '../../engine/cli/bundle-cache.js';
 
 export type Measured = { wall_s: number; cpu_s: number; peak_rss_mb: number };
 
 /**
- * Runs `script` (a path) with tsx in its own Node process and measures it:
+ * Runs `script` (a path) in its own Node process, as the CLI runs its own
+ * sources (bundled, else through tsx: engine/cli/bundle-cache.js), and measures it:
  * wall time from here, CPU time and peak RSS as the child reads them from the
  * OS (its last stdout line). `cwd`: where the child resolves tsx, so that a
  * checkout of another commit runs with its own packages. `steps`: the child
@@ -25,11 +27,13 @@ export type Measured = { wall_s: number; cpu_s: number; peak_rss_mb: number };
  * against 44 and 43 ms once flushed (strace -T). That is the harness, not
  * the engine, and it grew with the size.
  */
-export function measure(script: string, args: readonly string[], o: { cwd?: string; steps?: boolean } = {}): Promise<Measured> {
+export async function measure(script: string, args: readonly string[], o: { cwd?: string; steps?: boolean } = {}): Promise<Measured> {
+  // Built (if not fresh) before the time starts, as an installed idsync's first run builds it once.
+  const bundle = await bundled(script);
   if (process.platform !== 'win32') spawnSync('sync');
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const p = spawn(process.execPath, ['--max-old-space-size=20000', ...NODE_FLAGS, '--import', 'tsx/esm', script, ...args], {
+    const p = spawn(process.execPath, ['--max-old-space-size=20000', ...NODE_FLAGS, ...(bundle ? [bundle] : ['--import', 'tsx/esm', script]), ...args], {
       cwd: o.cwd,
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, ...(o.steps ? { BENCH_STEPS: '1' } : {}) },
