@@ -136,7 +136,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
     const { importing, exporting } = pendingOf(obj);
     const old = this.link(obj.id, slot, importing, exporting);
     // update() replaces the object's old values itself: no separate removal first.
-    for (const index of this.valueIndexes.values()) index.update(obj.id, obj);
+    for (const index of this.valueIndexes.values()) index.update(obj.id, obj, old?.obj);
     replaced?.(old, slot);
     return slot;
   }

@@ -165,7 +165,7 @@ export class StoreState {
         this.mvSlots.delete(op[1]);
         const slot = m ? inMemory(m) : undefined;
         if (slot) { this.mvSlots.set(op[1], slot); this.replaced(prev, slot); }
-        for (const index of this.mvIndex.values()) index.update(op[1], m ?? undefined);
+        for (const index of this.mvIndex.values()) index.update(op[1], m ?? undefined, prev?.obj);
         return slot;
       }
       case 'meta':

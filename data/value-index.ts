@@ -44,8 +44,19 @@ abstract class ValueIndex<T> {
   /** How many values the object holds before they are normalized (repeats counted); 0 where that cannot be told cheaply. */
   protected abstract count(o: T): number;
 
-  /** Re-indexes one object; `o` undefined when it is gone. */
-  update(id: string, o: T | undefined): void {
+  /**
+   * Re-indexes one object; `o` undefined when it is gone. `before`: the
+   * version it replaces, where the store holds it parsed. The index holds
+   * that version's values: if `o` holds the same, nothing changes. Without
+   * it, an id held only by the snapshot's base went into the maps: a full
+   * sync rewrites every object, most with their indexed values unchanged, and
+   * so copied every id of every index into the maps (measured at 100,000
+   * people: the directory's full sync took 20.4 s rather than 22.2 s, median
+   * of four alternating runs, with 170 MB less peak RSS).
+   */
+  update(id: string, o: T | undefined, before?: T): void {
+    // A long id's values are left to be normalized when asked for (below): comparing them would normalize them.
+    if (before && o && this.count(o) < this.long && sameValues(this.valuesOf(before), this.valuesOf(o))) return;
     // A long id's values are normalized when first asked for (a lookup, a snapshot): a department group's 10,000
     // members were normalized and put in a set at every write of the group, at each open and in each sync.
     if (o && this.count(o) >= this.long && this.mayBeLong(id)) this.makeLong(id, () => this.valuesOf(o));
@@ -152,6 +163,8 @@ abstract class ValueIndex<T> {
     return set;
   }
 }
+
+const sameValues = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** Each value once, in order. */
 const distinct = (values: string[]): string[] => (values.length < 2 ? values : [...new Set(values)]);
