@@ -13,6 +13,7 @@ import type { ConnectorSpaceView, StoreTransaction } from './store.ts';
 import { ConnectorSpace, type CsSlot } from './connector-space.ts';
 import { IN_MEMORY, type Slot } from './slot.ts';
 import { MvSlotMap } from './mv-slot-map.ts';
+import { OpKeyed } from './op-keyed.ts';
 
 export type Op =
   | readonly ['cs', string, string, CsObject | null]
@@ -200,14 +201,14 @@ export class StoreState {
     for (const r of this.runList.splice(0, Math.max(0, this.runList.length - max))) this.runIds.delete(r.id);
   }
 
-  private undoOf(key: string, op: Op): Undo {
+  private undoOf(op: Op): Undo {
     if (op[0] === 'cs') {
       const s = this.spaces.get(op[1]);
       return ['cs', op[1], op[2], s?.slots.get(op[2]), !!s?.importing.has(op[2]), !!s?.exporting.has(op[2])];
     }
     if (op[0] === 'mv') return ['mv', op[1], this.mvSlots.get(op[1])];
     if (op[0] === 'meta') return ['meta', op[1], this.metaData.get(op[1])];
-    throw new Error(`store: no undo for ${key}`);
+    throw new Error(`store: no undo for a ${op[0]} op`);
   }
 
   private undo(u: Undo): void {
@@ -227,29 +228,29 @@ export class StoreState {
    * and past twice that at once.
    */
   protected transaction(hooks: TxHooks, spillAfter = Infinity): StoreTransaction {
-    let latest = new Map<string, Write>();
-    const undo = new Map<string, Undo>();
+    let latest = new OpKeyed<Write>();
+    const undo = new OpKeyed<Undo>();
     const runs: RunRecord[] = [];
     let done = false;
     this.openTransactions++;
-    const record = (key: string, op: Op) => {
+    const record = (op: Exclude<Op, readonly ['run', unknown]>) => {
       if (done) throw new Error('store: transaction already finished');
-      if (!undo.has(key)) undo.set(key, this.undoOf(key, op));
-      latest.set(key, { op, slot: this.apply(op) });
+      if (!undo.has(op)) undo.set(op, this.undoOf(op));
+      latest.set(op, { op, slot: this.apply(op) });
       // Twice the limit between two settled points: a caller that never says so is still bounded.
       spill(2 * spillAfter);
     };
     const spill = (after: number) => {
       if (latest.size < after || !hooks.spill) return;
       hooks.spill([...latest.values()]);
-      latest = new Map();
+      latest = new OpKeyed();
     };
     return {
-      putCs: (o) => record(`c\0${o.agent}\0${o.id}`, ['cs', o.agent, o.id, o]),
-      deleteCs: (agent, id) => record(`c\0${agent}\0${id}`, ['cs', agent, id, null]),
-      putMv: (m) => record(`m\0${m.id}`, ['mv', m.id, m]),
-      deleteMv: (id) => record(`m\0${id}`, ['mv', id, null]),
-      setMeta: (k, v) => record(`k\0${k}`, ['meta', k, v]),
+      putCs: (o) => record(['cs', o.agent, o.id, o]),
+      deleteCs: (agent, id) => record(['cs', agent, id, null]),
+      putMv: (m) => record(['mv', m.id, m]),
+      deleteMv: (id) => record(['mv', id, null]),
+      setMeta: (k, v) => record(['meta', k, v]),
       settled: () => spill(spillAfter),
       addRun: (r) => {
         if (done) throw new Error('store: transaction already finished');
