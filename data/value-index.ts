@@ -55,12 +55,12 @@ abstract class ValueIndex<T> {
    * of four alternating runs, with 170 MB less peak RSS).
    */
   update(id: string, o: T | undefined, before?: T): void {
-    // A long id's values are left to be normalized when asked for (below): comparing them would normalize them.
-    if (before && o && this.count(o) < this.long && sameValues(this.valuesOf(before), this.valuesOf(o))) return;
     // A long id's values are normalized when first asked for (a lookup, a snapshot): a department group's 10,000
     // members were normalized and put in a set at every write of the group, at each open and in each sync.
-    if (o && this.count(o) >= this.long && this.mayBeLong(id)) this.makeLong(id, () => this.valuesOf(o));
-    else this.set(id, o ? this.valuesOf(o) : []);
+    if (o && this.count(o) >= this.long && this.mayBeLong(id)) { this.makeLong(id, () => this.valuesOf(o)); return; }
+    const values = o ? this.valuesOf(o) : [];
+    if (before && o && sameValues(this.valuesOf(before), values)) return;
+    this.set(id, values);
   }
 
   /** Whether the id may be held apart from the value map: it is, or there is room for one more (MAX_LONG). */
