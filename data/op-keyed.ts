@@ -10,7 +10,8 @@
  */
 import type { Op } from './store-state.ts';
 
-type Keyed = Exclude<Op, readonly ['run', unknown]>;
+/** An op that writes an object or a meta key: every op but a run record. */
+export type Keyed = Exclude<Op, readonly ['run', unknown]>;
 
 /** The object's key within its map: a connector's id (its agent picks the map), else the op's first field. */
 const keyOf = (op: Keyed): string => (op[0] === 'cs' ? op[2] : op[1]);

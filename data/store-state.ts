@@ -13,7 +13,7 @@ import type { ConnectorSpaceView, StoreTransaction } from './store.ts';
 import { ConnectorSpace, type CsSlot } from './connector-space.ts';
 import { IN_MEMORY, type Slot } from './slot.ts';
 import { MvSlotMap } from './mv-slot-map.ts';
-import { OpKeyed } from './op-keyed.ts';
+import { OpKeyed, type Keyed } from './op-keyed.ts';
 
 export type Op =
   | readonly ['cs', string, string, CsObject | null]
@@ -233,7 +233,7 @@ export class StoreState {
     const runs: RunRecord[] = [];
     let done = false;
     this.openTransactions++;
-    const record = (op: Exclude<Op, readonly ['run', unknown]>) => {
+    const record = (op: Keyed) => {
       if (done) throw new Error('store: transaction already finished');
       if (!undo.has(op)) undo.set(op, this.undoOf(op));
       latest.set(op, { op, slot: this.apply(op) });

@@ -59,7 +59,8 @@ abstract class ValueIndex<T> {
     // members were normalized and put in a set at every write of the group, at each open and in each sync.
     if (o && this.count(o) >= this.long && this.mayBeLong(id)) { this.makeLong(id, () => this.valuesOf(o)); return; }
     const values = o ? this.valuesOf(o) : [];
-    if (before && o && sameValues(this.valuesOf(before), values)) return;
+    // An id the maps hold is compared with what they hold (`set`); one they do not has the base's values, `before`'s.
+    if (before && o && !this.#byId.has(id) && sameValues(this.valuesOf(before), values)) return;
     this.set(id, values);
   }
 
@@ -86,7 +87,7 @@ abstract class ValueIndex<T> {
     const held = this.#byId.get(id);
     const old = typeof held === 'function' ? this.valuesAt(id) : held;
     // Most writes leave an object's indexed values as they were: then there is nothing to drop and add again.
-    if (old !== undefined && (typeof old === 'string' ? values.length === 1 && values[0] === old : old.length === values.length && old.every((v, i) => v === values[i]))) return;
+    if (old !== undefined && (typeof old === 'string' ? values.length === 1 && values[0] === old : sameValues(old, values))) return;
     if (values.length >= this.long && this.mayBeLong(id)) { this.makeLong(id, values); return; }
     // Over a frozen base an id keeps its entry, empty if need be, so that the base's values for it no longer count.
     if (!values.length && !this.#base) this.#byId.delete(id);

@@ -9,10 +9,10 @@
  * included): half a second of each delta cycle and each CLI command.
  *
  * The bundle is rebuilt when one of its inputs (this file included) changed
- * size or modification time, or another esbuild built it. Packages stay outside it, as imports. Each
- * module keeps its own `import.meta.url` (the source file's), so files found
- * beside a source (the demo rules) are found as under tsx. Plain JavaScript:
- * this runs before anything can load TypeScript.
+ * size or modification time, or another esbuild built it. Packages stay
+ * outside it, as imports. Each module keeps its own `import.meta.url` (the
+ * source file's), so files found beside a source (the demo rules) are found
+ * as under tsx. Plain JavaScript: this runs before anything can load TypeScript.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
