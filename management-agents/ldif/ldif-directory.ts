@@ -25,7 +25,7 @@ import { nextIndex } from './ldif-index-next.ts';
 import { dropOverlay, overlayOf, readOverlay, writeOverlay } from './ldif-index-overlay.ts';
 import { LdifSlots, type Edit, type Saved, type Slot } from './ldif-slots.ts';
 import { blank, patchOf, rewrite, writesOf, type Piece, type SpanOf } from './ldif-layout.ts';
-import { editable, editText, parseText, withoutRoom, withRoom } from './ldif-edit.ts';
+import { editable, editText, parseText, withoutRoom, withRoom, type Dirty } from './ldif-edit.ts';
 
 export class LdifDirectory extends LdifSlots {
   /** Each slot's place in the file being written, until it is in place. */
@@ -250,7 +250,8 @@ export class LdifDirectory extends LdifSlots {
     // Saved in the overlay with its kept attributes, as a moved entry is: the next process reads its head there, not from its megabyte.
     this.hold(i, head, dirty ? s.span : null, !!dirty);
     this.slots[i]!.text = dirty ? text : withRoom(withoutRoom(text));
-    if (dirty) this.slots[i]!.dirty = [...(s.dirty ?? []), ...dirty];
+    // Edited again: the ranges of the edits before hold what the text holds now.
+    if (dirty) this.slots[i]!.dirty = [...(s.dirty ?? []).map(([a, b]): Dirty => [a, b, text.slice(a, b)]), ...dirty];
     this.queue({ edit: changes, key: head.dn, anchor });
     return head;
   }

@@ -6,6 +6,7 @@
  */
 import type { FilePatch, FilePiece, FileWrite } from '../file-journal.ts';
 import type { FileRange } from '../file-ranges.ts';
+import type { Dirty } from './ldif-edit.ts';
 
 export type Piece = FileRange | string | null;
 
@@ -90,18 +91,22 @@ export function blank(length: number): Buffer {
 
 /**
  * What the entries edited in place change in the file: each one's changed
- * ranges, joined where they touch, at their places in it.
+ * ranges, joined where they touch, at their places in it. Each range's text
+ * is its own (ldif-edit.ts): the entry's whole text is not read for it.
  */
-export function writesOf(slots: Iterable<{ span: FileRange | null; text: string | null; dirty?: [number, number][] | undefined } | null | undefined>): FileWrite[] {
+export function writesOf(slots: Iterable<{ span: FileRange | null; text: string | null; dirty?: readonly Dirty[] | undefined } | null | undefined>): FileWrite[] {
   const writes: FileWrite[] = [];
   for (const s of slots) {
     if (!s?.dirty || !s.span || s.text === null) continue;
     const ranges = [...s.dirty].sort((a, b) => a[0] - b[0]);
     for (let k = 0; k < ranges.length; ) {
-      const [from] = ranges[k]!;
-      let to = ranges[k]![1];
-      for (k++; k < ranges.length && ranges[k]![0] <= to; k++) to = Math.max(to, ranges[k]![1]);
-      writes.push({ at: s.span.from + from, text: s.text.slice(from, to) });
+      let [from, to, text] = ranges[k]!;
+      // Ranges that overlap hold the same text where they do: each is cut from the entry's text as it is now.
+      for (k++; k < ranges.length && ranges[k]![0] <= to; k++) {
+        const [a, b, t] = ranges[k]!;
+        if (b > to) { text += t.slice(to - a); to = b; }
+      }
+      writes.push({ at: s.span.from + from, text });
     }
   }
   return writes;

@@ -12,6 +12,7 @@ import { JournaledFile } from '../journaled-file.ts';
 import type { LdifEntry } from './ldif-format.ts';
 import type { LdifIndex } from './ldif-index-file.ts';
 import { overlayEntry, type OverlayRow } from './ldif-index-overlay.ts';
+import type { Dirty } from './ldif-edit.ts';
 import { ValueCounts } from './ldif-value-counts.ts';
 
 export type Saved = { readonly dn: string; readonly attrs: Attributes };
@@ -24,7 +25,7 @@ export type Edit = Readonly<Record<string, AttrChange>>;
  * `dirty`: the entry was edited in place (ldif-edit.ts): `text` is to be
  * where `span` is, as long, and differs from the file in these ranges of it.
  */
-export interface Slot { entry: LdifEntry; span: FileRange | null; text: string | null; over?: boolean; dirty?: [number, number][] | undefined }
+export interface Slot { entry: LdifEntry; span: FileRange | null; text: string | null; over?: boolean; dirty?: Dirty[] | undefined }
 
 export abstract class LdifSlots extends JournaledFile<Saved, Edit> {
   /**
