@@ -109,9 +109,13 @@ function keyOf(op: Replayed[0], n: number): string {
 /**
  * Replays the journal at `path`, giving `apply` each object's last committed
  * version: returns how many ops were committed, and the byte length of the
- * committed part. `chunkBytes`: how much is read at a time; `heldBytes`: see HELD_BYTES.
+ * committed part. `chunkBytes`: how much is read at a time (a longer line
+ * grows it), into one buffer that each chunk reuses: a chunk of 16 MB was
+ * fresh memory the size of the journal, whose page faults cost the open
+ * after a 1% delta at 100,000 people (a 12.6 MB journal) 0.06 s and 1,700
+ * faults of its 0.43 s (median of 6 alternating runs each). `heldBytes`: see HELD_BYTES.
  */
-export async function replayJournal(path: string, apply: (r: Replayed) => void, chunkBytes = 16 * 2 ** 20, heldBytes = HELD_BYTES): Promise<{ ops: number; committed: number }> {
+export async function replayJournal(path: string, apply: (r: Replayed) => void, chunkBytes = 2 ** 20, heldBytes = HELD_BYTES): Promise<{ ops: number; committed: number }> {
   const latest = new Map<string, Pending>();
   let held = 0;
   let ops = 0;
