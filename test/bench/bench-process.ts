@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path';
 import { NODE_FLAGS } from '../../engine/heap-policy.ts';
 import { bundled } from '../../engine/cli/bundle-cache.js';
 
-export type Measured = { wall_s: number; cpu_s: number; peak_rss_mb: number };
+/** `open_s`: how long the child took to open the store, where it was asked to say (BENCH_OPEN). */
+export type Measured = { wall_s: number; cpu_s: number; peak_rss_mb: number; open_s?: number };
 
 /**
  * Runs `script` (a path) in its own Node process, as the CLI runs its own
@@ -44,7 +45,7 @@ export async function measure(script: string, args: readonly string[], o: { cwd?
     p.on('exit', (code) => {
       const wall_s = (performance.now() - t0) / 1000;
       if (code !== 0) return reject(new Error(`${script} ${args.join(' ')} exited ${code}: ${out}`));
-      resolve({ wall_s, ...(JSON.parse(out.trim().split('\n').at(-1)!) as { cpu_s: number; peak_rss_mb: number }) });
+      resolve({ wall_s, ...(JSON.parse(out.trim().split('\n').at(-1)!) as Omit<Measured, 'wall_s'>) });
     });
   });
 }
@@ -63,7 +64,7 @@ export async function copyState(from: string, to: string): Promise<void> {
 
 /** Each column's median over the runs: one run moved a size's delta by a tenth or more. */
 export function median(runs: readonly Measured[]): Measured {
-  const mid = (k: keyof Measured) => {
+  const mid = (k: 'wall_s' | 'cpu_s' | 'peak_rss_mb') => {
     const v = runs.map((r) => r[k]).sort((a, b) => a - b);
     return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
   };
