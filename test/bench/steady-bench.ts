@@ -35,17 +35,21 @@ const journalMb = () => stat(join(dir, '.idsync', 'journal.jsonl')).then((s) => 
 // BENCH_OPEN: the child adds the time it took to open the store to the figures it prints.
 process.env['BENCH_OPEN'] = '1';
 const rows: Row[] = [];
-const full = await measure(child, ['full', dir]);
-rows.push({ n, delta: 0, journal_mb: 0, open_s: full.open_s ?? 0, wall_s: full.wall_s, cpu_s: full.cpu_s, peak_rss_mb: full.peak_rss_mb });
-for (let d = 1; d <= deltas; d++) {
-  const next = applyChanges(people, Math.round(n / 100), now, 100 + d);
-  await writeSources(dir, next, undefined, people);
-  people = next;
-  const journal_mb = await journalMb();
-  const m = await measure(child, ['delta', dir]);
-  rows.push({ n, delta: d, journal_mb, open_s: m.open_s ?? 0, wall_s: m.wall_s, cpu_s: m.cpu_s, peak_rss_mb: m.peak_rss_mb });
+try {
+  const full = await measure(child, ['full', dir]);
+  rows.push({ n, delta: 0, journal_mb: 0, open_s: full.open_s ?? 0, wall_s: full.wall_s, cpu_s: full.cpu_s, peak_rss_mb: full.peak_rss_mb });
+  for (let d = 1; d <= deltas; d++) {
+    const next = applyChanges(people, Math.round(n / 100), now, 100 + d);
+    await writeSources(dir, next, undefined, people);
+    people = next;
+    const journal_mb = await journalMb();
+    const m = await measure(child, ['delta', dir]);
+    rows.push({ n, delta: d, journal_mb, open_s: m.open_s ?? 0, wall_s: m.wall_s, cpu_s: m.cpu_s, peak_rss_mb: m.peak_rss_mb });
+  }
+} finally {
+  // A run that failed leaves no store of this size behind in the temporary folder.
+  await rm(dirname(dir), { recursive: true, force: true });
 }
-await rm(dirname(dir), { recursive: true, force: true });
 
 if (values.json) process.stdout.write(JSON.stringify(rows) + '\n');
 else {
