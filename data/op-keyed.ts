@@ -40,6 +40,15 @@ export class OpKeyed<T> {
     } else this.#values[at] = value;
   }
 
+  /** Sets the value of the op's object unless it has one, making it (`make`) only then: one lookup, not `has` and `set`. */
+  setFirst(op: Keyed, make: () => T): void {
+    const map = this.#index(op, true)!;
+    const key = keyOf(op);
+    if (map.has(key)) return;
+    map.set(key, this.#values.length);
+    this.#values.push(make());
+  }
+
   /** The map holding the op's object; made for a new agent when `make`. */
   #index(op: Keyed, make: boolean): Map<string, number> | undefined {
     if (op[0] === 'mv') return this.#mv;

@@ -235,7 +235,8 @@ export class StoreState {
     this.openTransactions++;
     const record = (op: Keyed) => {
       if (done) throw new Error('store: transaction already finished');
-      if (!undo.has(op)) undo.set(op, this.undoOf(op));
+      // The state before the transaction's first write of the object: what a rollback puts back.
+      undo.setFirst(op, () => this.undoOf(op));
       latest.set(op, { op, slot: this.apply(op) });
       // Twice the limit between two settled points: a caller that never says so is still bounded.
       spill(2 * spillAfter);

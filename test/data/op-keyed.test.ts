@@ -22,3 +22,15 @@ test('each object keeps one value, the last set, at the place of its first', (t)
   t.false(k.has(['meta', 'y', null]), 'a meta key is not a metaverse id');
   t.true(k.has(['meta', 'x', null]));
 });
+
+test('setFirst keeps the first value of each object and makes no other', (t) => {
+  const k = new OpKeyed<string>();
+  let made = 0;
+  const make = (v: string) => () => { made++; return v; };
+  k.setFirst(['cs', 'ad', 'x', null], make('ad x first'));
+  k.setFirst(['mv', 'x', null], make('mv x first'));
+  k.setFirst(['cs', 'ad', 'x', cs('ad', 'x')], make('ad x again'));
+  k.setFirst(['cs', 'hr', 'x', null], make('hr x first'));
+  t.deepEqual(k.values(), ['ad x first', 'mv x first', 'hr x first']);
+  t.is(made, 3, 'a value is made only for an object without one');
+});
