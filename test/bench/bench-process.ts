@@ -4,9 +4,13 @@
  * heap and caches never help the next.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { NODE_FLAGS } from '../../engine/heap-policy.ts';
+import { demoRulesDir } from '../../engine/demo.ts';
+import { generatePeople, type Person } from '../../data/demo/people.ts';
+import { writeSources } from '../../data/demo/write-sources.ts';
 import { bundled } from '../../engine/cli/bundle-cache.js';
 
 /** `open_s`: how long the child took to open the store, where it was asked to say (BENCH_OPEN). */
@@ -60,6 +64,19 @@ export async function copyState(from: string, to: string): Promise<void> {
   await rm(to, { recursive: true, force: true });
   if (process.platform !== 'win32' && spawnSync('cp', ['-a', from, to]).status === 0) return;
   await cp(from, to, { recursive: true, preserveTimestamps: true });
+}
+
+/**
+ * A new project in the system's temporary folder (`idsync-<name>-N-…/project`):
+ * the demo rules, an `out` folder, and the sources of `n` generated people.
+ */
+export async function demoProject(name: string, n: number, now: Date): Promise<{ dir: string; people: Person[] }> {
+  const dir = join(await mkdtemp(join(os.tmpdir(), `idsync-${name}-${n}-`)), 'project');
+  await mkdir(join(dir, 'out'), { recursive: true });
+  await cp(demoRulesDir, join(dir, 'rules'), { recursive: true });
+  const people = generatePeople(n, now);
+  await writeSources(dir, people);
+  return { dir, people };
 }
 
 /** Each column's median over the runs: one run moved a size's delta by a tenth or more. */

@@ -7,15 +7,13 @@
  * 1 past 100,000 people, where a copy of the state is gigabytes). `--keep DIR`
  * keeps each size's state before each phase, for `npm run bench:compare`.
  */
-import { cp, mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generatePeople } from '../../data/demo/people.ts';
 import { writeSources } from '../../data/demo/write-sources.ts';
 import { applyChanges } from '../../data/demo/bench-changes.ts';
-import { demoRulesDir } from '../../engine/demo.ts';
-import { copyState, measure as measureScript, measureOnCopy, median, type Measured } from './bench-process.ts';
+import { copyState, demoProject, measure as measureScript, measureOnCopy, median, type Measured } from './bench-process.ts';
 
 const { values } = parseArgs({ options: { n: { type: 'string' }, json: { type: 'boolean', default: false }, fixed: { type: 'string', default: '100' }, steps: { type: 'boolean', default: false }, repeat: { type: 'string' }, keep: { type: 'string' } } });
 const sizes = values.n ? [Number(values.n)] : [10_000, 100_000];
@@ -50,11 +48,7 @@ const repeatOf = (n: number) => (values.repeat ? Math.max(1, Number(values.repea
 /** Per size, the state before the fixed delta: its runs alternate between sizes, so that a slower moment of the machine falls on both. */
 const fixedStates: { n: number; dir: string; row: Row }[] = [];
 for (const n of sizes) {
-  const dir = join(await mkdtemp(join(os.tmpdir(), `idsync-bench-${n}-`)), 'project');
-  await mkdir(join(dir, 'out'), { recursive: true });
-  await cp(demoRulesDir, join(dir, 'rules'), { recursive: true });
-  const people = generatePeople(n, now);
-  await writeSources(dir, people);
+  const { dir, people } = await demoProject('bench', n, now);
   await keep(n, 'full', dir);
   const lower = await measure('lower-bound.ts', [dir]);
   rows.push({ n, phase: 'lower bound', ...lower, objects_per_s: n / lower.wall_s, ratio_to_lower_bound: 1 });

@@ -7,15 +7,13 @@
  * to the next until closing writes a snapshot, and each row shows what the
  * next open replays. `--n N` (default 10,000), `--json` for the rows.
  */
-import { cp, mkdtemp, mkdir, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generatePeople } from '../../data/demo/people.ts';
 import { writeSources } from '../../data/demo/write-sources.ts';
 import { applyChanges } from '../../data/demo/bench-changes.ts';
-import { demoRulesDir } from '../../engine/demo.ts';
-import { measure } from './bench-process.ts';
+import { demoProject, measure } from './bench-process.ts';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '10000' }, deltas: { type: 'string', default: '12' }, json: { type: 'boolean', default: false } } });
 const n = Number(values.n);
@@ -25,12 +23,10 @@ const child = join(new URL('.', import.meta.url).pathname, 'bench-child.ts');
 
 interface Row { n: number; delta: number; journal_mb: number; open_s: number; wall_s: number; cpu_s: number; peak_rss_mb: number }
 
-const dir = join(await mkdtemp(join(os.tmpdir(), `idsync-steady-${n}-`)), 'project');
-await mkdir(join(dir, 'out'), { recursive: true });
-await cp(demoRulesDir, join(dir, 'rules'), { recursive: true });
 const now = new Date();
-let people = generatePeople(n, now);
-await writeSources(dir, people);
+const project = await demoProject('steady', n, now);
+const { dir } = project;
+let { people } = project;
 const journalMb = () => stat(join(dir, '.idsync', 'journal.jsonl')).then((s) => s.size / 2 ** 20, () => 0);
 // BENCH_OPEN: the child adds the time it took to open the store to the figures it prints.
 process.env['BENCH_OPEN'] = '1';
