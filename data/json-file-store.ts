@@ -25,7 +25,7 @@ import { JOURNAL, ObjectLog } from './object-log.ts';
 import { IN_MEMORY, SlotCache, type Slot } from './slot.ts';
 import type { CsSlot } from './connector-space.ts';
 import { CACHE, SPILL, type OpenOptions } from './store-options.ts';
-import { csRow, isIndexLine, objectsPath, readCatalog, slotOfRow, SnapshotWriter, type CatalogLine, type CsRow, type IndexLine, type MvRow, type RowsLine, type SnapshotState, type TableReads } from './snapshot-files.ts';
+import { isIndexLine, objectsPath, readCatalog, slotOfRow, SnapshotWriter, type CatalogLine, type CsRow, type IndexLine, type MvRow, type RowsLine, type SnapshotState, type TableReads } from './snapshot-files.ts';
 
 /** Where a restored connector row is, when not where its row says, and whether it can be in its space already. */
 interface RowPlace { readonly objectType?: string; readonly off?: number; readonly len?: number; readonly once?: boolean }
@@ -249,25 +249,7 @@ class FileStore extends StoreState implements Store {
       offs.push(off, len);
       return [off, len];
     };
-    // The metaverse first: connector rows then name its objects by place.
-    const mvRows = w.mvRows();
-    const place = new Map<string, number>();
-    for (const [id, s] of this.mvSlots) {
-      place.set(id, place.size);
-      const [off, len] = copy(s, () => ['mv', id, s.obj!]);
-      mvRows.add([id, s.type, off, len]);
-    }
-    mvRows.end();
-    for (const [agent, space] of this.spaces) {
-      const rows = w.rows(agent);
-      for (const [id, s] of space.slots) {
-        // Before the copy, which moves the slot to the new generation's file.
-        const deleting = space.exporting.has(id) && space.deleting(s);
-        const [off, len] = copy(s, () => ['cs', agent, id, s.obj!]);
-        rows.add(csRow(id, s, space.importing.has(id), space.exporting.has(id), off, len, deleting, (mv) => place.get(mv) ?? mv));
-      }
-      rows.end();
-    }
+    w.objectRows(this.mvSlots, this.spaces, copy);
     w.indexes(this.spaces, this.mvIndexes());
     this.trimRuns(MAX_RUNS);
     w.finish();

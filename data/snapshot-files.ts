@@ -27,7 +27,9 @@ import type { ConnectorSpace, CsSlot } from './connector-space.ts';
 import { FrozenTable, type FrozenTableWriter } from './frozen-table.ts';
 import { LazyRows, rowsFiles, RowsWriter } from './catalog-rows.ts';
 import { PagedFile } from './paged-file.ts';
-import { mvRowTable } from './mv-slot-map.ts';
+import { mvRowTable, type MvSlotMap } from './mv-slot-map.ts';
+import type { Slot } from './slot.ts';
+import type { Op } from './store-state.ts';
 
 /**
  * [id, anchor, DN, flags (1 pending import, 2 pending export, 4 pending add, 8 placeholder), offset, length, metaverse id, pending new DN, clean digest,
@@ -151,6 +153,32 @@ export class SnapshotWriter {
     const file = tableFile(++this.#tables);
     t.writeFile(join(this.dir, file));
     return file;
+  }
+
+  /**
+   * Every object's row, each object copied into the objects file by `copy`,
+   * which returns its place there: the metaverse first, as connector rows
+   * name its objects by row.
+   */
+  objectRows(mv: MvSlotMap, spaces: ReadonlyMap<string, ConnectorSpace>, copy: (slot: Slot<unknown>, op: () => Op) => [number, number]): void {
+    const mvRows = this.mvRows();
+    const place = new Map<string, number>();
+    for (const [id, s] of mv) {
+      place.set(id, place.size);
+      const [off, len] = copy(s, () => ['mv', id, s.obj!]);
+      mvRows.add([id, s.type, off, len]);
+    }
+    mvRows.end();
+    for (const [agent, space] of spaces) {
+      const rows = this.rows(agent);
+      for (const [id, s] of space.slots) {
+        // Before the copy, which moves the slot to the new generation's file.
+        const deleting = space.exporting.has(id) && space.deleting(s);
+        const [off, len] = copy(s, () => ['cs', agent, id, s.obj!]);
+        rows.add(csRow(id, s, space.importing.has(id), space.exporting.has(id), off, len, deleting, (m) => place.get(m) ?? m));
+      }
+      rows.end();
+    }
   }
 
   /** The metaverse's rows, each on its own line of a rows file, and the table of their ids; `end` names both in the catalog. */
