@@ -21,6 +21,7 @@ import { decodeOp } from './op-codec.ts';
 import { opBody, opHead } from './op-lines.ts';
 import { PatchLines, startsPatch } from './patch-lines.ts';
 import { replayJournal } from './journal-replay.ts';
+import { LastTracker, readLast, removeLast } from './journal-last.ts';
 import { JOURNAL, ObjectLog } from './object-log.ts';
 import { IN_MEMORY, SlotCache, type Slot } from './slot.ts';
 import type { CsSlot } from './connector-space.ts';
@@ -58,6 +59,8 @@ class FileStore extends StoreState implements Store {
   readonly #log: ObjectLog;
   readonly #cache: SlotCache;
   readonly #patches = new PatchLines();
+  /** Each object's last version in the journal, saved at close so that the next open reads only what follows. */
+  readonly #last = new LastTracker();
   #generation = 0;
   #journalOps = 0;
   /** The tables and rows files of the generation opened, read as they are used; read whole when a compaction replaces it. */
@@ -143,13 +146,16 @@ class FileStore extends StoreState implements Store {
   }
 
   private async replay(): Promise<number> {
-    const { ops, committed } = await replayJournal(join(this.location, 'journal.jsonl'), ([op, o, l]) => {
+    const journal = join(this.location, 'journal.jsonl');
+    const seed = await readLast(this.location, journal, this.#generation);
+    const { ops, committed, last } = await replayJournal(journal, ([op, o, l]) => {
       // A connector slot reads its object only if a value index covers its type; a metaverse object is read for its indexes.
       const slot = op[0] === 'slot' ? this.restoreRow(op[1], op[3], JOURNAL, { objectType: op[2], off: o, len: l }) : this.applyReplayed(op[0] === 'mvline' ? this.opAt(JOURNAL, o, l) : op);
       // Dropped: most objects a replay restores no step of this run reads. Not a patched one (a group of 16 KB or more):
       // the next sync of a department group read again a megabyte of JSON and its patch at 100,000 people.
       if (slot && o >= 0) this.placed(slot, JOURNAL, o, l, op[0] === 'mvline' && op[2]);
-    }, undefined, this.options.replayHeldBytes);
+    }, undefined, this.options.replayHeldBytes, seed);
+    this.#last.reset(last, committed === seed?.committed ? committed : -1);
     // Cut off a torn or uncommitted tail, so that the next transaction's lines do not run on from it.
     if (committed < this.#log.journalSize) this.#log.truncate(committed);
     else if (committed > this.#log.journalSize) {
@@ -190,17 +196,21 @@ class FileStore extends StoreState implements Store {
   protected override replaced(prev: Slot<unknown> | undefined, slot: Slot<unknown>): void { this.#patches.track(prev, slot); }
 
   private write(writes: readonly Write[], commit: boolean): void {
-    for (const w of writes) {
+    for (const [i, w] of writes.entries()) {
       // A connector object's slot as put() made it (apply returned it for this op), not made again.
       const head = opHead(w.op, w.op[0] === 'cs' ? (w.slot as CsSlot | undefined) : undefined);
+      const body = this.#patches.body(w.op, w.slot);
       // The slot names the op after the head: reading or copying the object skips it.
-      const off = this.#log.append(head + this.#patches.body(w.op, w.slot)) + (head ? Buffer.byteLength(head) : 0);
-      if (w.slot?.file === IN_MEMORY) this.placed(w.slot, JOURNAL, off, this.#log.journalSize - off - 1);
+      const off = this.#log.append(head + body) + (head ? Buffer.byteLength(head) : 0);
+      const len = this.#log.journalSize - off - 1;
+      if (w.slot?.file === IN_MEMORY) this.placed(w.slot, JOURNAL, off, len);
+      this.#last.put(w.op, this.#journalOps + i, head, body, off, len);
     }
     this.#journalOps += writes.length;
     if (commit) {
       this.#log.append('{"commit":true}');
       this.#log.sync();
+      this.#last.commit();
     } else this.#log.flush();
   }
 
@@ -218,6 +228,7 @@ class FileStore extends StoreState implements Store {
         if (this.pastLimit(this.#journalOps, this.options.compactAfterOps, (objects) => 4 * objects)) await this.compact();
       },
       abort: () => {
+        this.#last.abort();
         this.#log.truncate(start);
         this.#journalOps = opsAtStart;
       },
@@ -263,6 +274,8 @@ class FileStore extends StoreState implements Store {
     // What the lookups hold of the old generation is read before it goes (Windows would not remove a file still open).
     this.#tables?.readWhole();
     this.#log.truncate(0);
+    this.#last.reset([]);
+    await removeLast(this.location);
     await rm(this.genDir(this.#generation), { recursive: true, force: true });
     this.#generation = next;
     this.#journalOps = 0;
@@ -276,6 +289,7 @@ class FileStore extends StoreState implements Store {
     // every object, which the next run would build again. Not while a transaction is open: memory holds its changes.
     const past = (n: number) => this.pastLimit(n, this.options.compactOnCloseAfterOps, (objects) => Math.floor(objects / 4));
     if (this.openTransactions === 0 && (past(this.#journalOps) || past(this.indexesBuilt))) await this.compact();
+    else if (this.openTransactions === 0) await this.#last.save(this.location, join(this.location, 'journal.jsonl'), this.#generation, this.#log.journalSize, this.#journalOps);
     this.closeFiles();
     await this.lock.release();
   }

@@ -38,7 +38,10 @@ test.serial('a journal of many versions parses only the last of each, and replay
   }) as typeof JSON.parse;
   const got: Replayed[] = [];
   try {
-    t.deepEqual(await replayJournal(path, (r) => got.push(r)), { ops: 200, committed: Buffer.byteLength(lines.join('\n') + '\n') });
+    const { ops, committed, last } = await replayJournal(path, (r) => got.push(r));
+    t.deepEqual({ ops, committed }, { ops: 200, committed: Buffer.byteLength(lines.join('\n') + '\n') });
+    const saved = last.map((line) => line.split('\t')).map(([kind, , , key]) => `${kind} ${(JSON.parse(key!) as string).replaceAll('\0', ' ')}`);
+    t.deepEqual(saved, ['s c dir a', 's c dir b', 's c dir c', 'm m m1', 'm m m2'], 'what journal.last would save: each last version, in order');
   } finally {
     JSON.parse = parse;
   }
