@@ -19,7 +19,7 @@
 import { decodeOp, encodeOp } from './op-codec.ts';
 import type { SlotHead } from './op-lines.ts';
 import { lineOf, type Last, type LastVersions, type SavedLast } from './journal-last.ts';
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { lineChunks } from './line-reader.ts';
 import type { Op } from './store-state.ts';
 
@@ -116,6 +116,9 @@ function keyOf(op: Replayed[0], n: number): string {
  * fresh memory the size of the journal, whose page faults cost the open
  * after a 1% delta at 100,000 people (a 12.6 MB journal) 0.06 s and 1,700
  * faults of its 0.43 s (median of 6 alternating runs each). `heldBytes`: see HELD_BYTES.
+ * `seed`: the last versions journal.last saved of the journal's first bytes
+ * (journal-last.ts); only the lines after them are read. `last`: the last
+ * versions of the whole committed journal, as journal.last's lines.
  */
 export async function replayJournal(path: string, apply: (r: Replayed) => void, chunkBytes = 2 ** 20, heldBytes = HELD_BYTES, seed: LastVersions | null = null): Promise<{ ops: number; committed: number; last: string[] }> {
   // What an earlier open saved of the journal's first bytes (journal-last.ts): only the lines after them are read.
@@ -204,9 +207,16 @@ export async function replayJournal(path: string, apply: (r: Replayed) => void, 
   // their keys are parsed only then. What journal.last will save again: their lines, then those of the lines read.
   const replaced = latest.size ? new Set([...latest.keys()].map((k) => JSON.stringify(k))) : null;
   const saved = seed ? seed.entries.filter((e) => !replaced?.has(e[1])) : [];
-  const texts = await savedTexts(path, saved, heldBytes);
   const last: string[] = [];
-  saved.forEach((e, i) => { last.push(e[5]); applyOne(pendingOf(e, texts[i])); });
+  const reader = saved.length ? new ForwardReader(path) : null;
+  try {
+    for (const e of saved) {
+      last.push(e[5]);
+      applyOne(pendingOf(e, e[0] === 'm' ? reader!.text(e[2], e[3]) : undefined));
+    }
+  } finally {
+    reader?.close();
+  }
   for (const [key, p] of latest) {
     last.push(lineOf(lastOf(key, p)));
     applyOne(p);
@@ -215,34 +225,31 @@ export async function replayJournal(path: string, apply: (r: Replayed) => void, 
 }
 
 /**
- * The text of each saved whole metaverse line, up to `heldBytes` in all, read
- * forward through one buffer: saved versions are in the journal's order.
- * Read one by one where each is (see MvHead), they added 40 ms to an open
- * after a 1% delta at 100,000 people, half of what not scanning saved.
+ * Saved whole metaverse lines, read forward through one buffer (saved
+ * versions are in the journal's order) and parsed one at a time. Read one by
+ * one where each is (see MvHead), they added 40 ms to an open after a 1% delta
+ * at 100,000 people, half of what not scanning saved; all read before any was
+ * applied, they raised the peak RSS of a delta after nine others by 45 MB.
  */
-async function savedTexts(path: string, saved: readonly SavedLast[], heldBytes: number): Promise<(string | undefined)[]> {
-  const texts: (string | undefined)[] = [];
-  if (!saved.some((e) => e[0] === 'm')) return texts;
-  const file = await open(path, 'r');
-  try {
-    let buf = Buffer.allocUnsafe(2 ** 20);
-    let from = 0;
-    let to = 0;
-    let held = 0;
-    for (const [i, [kind, , off, len]] of saved.entries()) {
-      if (kind !== 'm' || (held += len) > heldBytes) continue;
-      if (off < from || off + len > to) {
-        if (len > buf.length) buf = Buffer.allocUnsafe(len);
-        from = off;
-        to = off + (await file.read(buf, 0, buf.length, off)).bytesRead;
-        if (off + len > to) break; // read where it is, and told there if it is not
-      }
-      texts[i] = buf.toString('utf8', off - from, off - from + len);
+class ForwardReader {
+  readonly #fd: number;
+  #buf = Buffer.allocUnsafe(2 ** 20);
+  #from = 0;
+  #to = 0;
+  constructor(path: string) { this.#fd = openSync(path, 'r'); }
+
+  /** The text of bytes [off, off + len); undefined past the file's end, for the line to be read where it is and told damaged there. */
+  text(off: number, len: number): string | undefined {
+    if (off < this.#from || off + len > this.#to) {
+      if (len > this.#buf.length) this.#buf = Buffer.allocUnsafe(len);
+      this.#from = off;
+      this.#to = off + readSync(this.#fd, this.#buf, 0, this.#buf.length, off);
+      if (off + len > this.#to) return undefined;
     }
-  } finally {
-    await file.close();
+    return this.#buf.toString('utf8', off - this.#from, off - this.#from + len);
   }
-  return texts;
+
+  close(): void { closeSync(this.#fd); }
 }
 
 /** A saved last version as replay holds one: a slot's head, an op or a whole metaverse line as text, else a metaverse line by its id. */
