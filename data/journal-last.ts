@@ -190,6 +190,8 @@ export class LastTracker {
   /** An op just written, its body `body` at `off` (after its head `head`), `len` bytes; `index`: its number among the journal's ops. */
   put(op: readonly unknown[], index: number, head: string, body: string, off: number, len: number): void {
     if (!this.#base) return;
+    // A transaction of a full sync writes hundreds of thousands of ops before its commit: not held until then.
+    if (this.#base.length + this.#run.size + this.#pending.length >= MAX_TRACKED) return this.#stop();
     const [kind, a, b] = op as [string, string, string];
     if (kind === 'cs') this.#pending.push(head ? ['s', `c\0${a}\0${b}`, off, len, head.slice(0, -1)] : ['o', `c\0${a}\0${b}`, off, len, body]);
     else if (kind === 'mv') this.#pending.push([body.startsWith('["mv~"') ? 'p' : 'm', `m\0${a}`, off, len, '']);
@@ -204,11 +206,13 @@ export class LastTracker {
       this.#run.set(e[1], e);
     }
     this.#pending = [];
-    // Stops until the next snapshot empties the journal: closing will compact, or the next open scans.
-    if (this.#base.length + this.#run.size > MAX_TRACKED) {
-      this.#base = null;
-      this.#run = new Map();
-    }
+  }
+
+  /** Until the next snapshot empties the journal: closing will compact, or the next open scans. */
+  #stop(): void {
+    this.#base = null;
+    this.#run = new Map();
+    this.#pending = [];
   }
 
   abort(): void { this.#pending = []; }

@@ -13,6 +13,7 @@ import { openFileStore, type OpenOptions } from '../../data/json-file-store.ts';
 import type { Store } from '../../data/store.ts';
 import type { CsObject, MvObject, RunRecord } from '../../data/objects.ts';
 import { newCsObject } from '../../engine/import/stage-object.ts';
+import { LastTracker } from '../../data/journal-last.ts';
 
 // Never compacted by these tests' writes: every open replays the journal.
 const options: OpenOptions = { compactAfterOps: 1e9, compactOnCloseAfterOps: 1e9 };
@@ -157,4 +158,28 @@ test('a rolled-back transaction, spilled or not, and an uncommitted tail after a
   t.is(s.mv('gone0'), undefined);
   t.is(s.mv('p1')?.attrs['title'], 'title 4', 'the last committed version');
   await s.close();
+});
+
+test('a transaction of more objects than are tracked stops the tracking before its commit, and closing saves nothing', async (t) => {
+  const d = await dir();
+  const journal = join(d, 'journal.jsonl');
+  await writeFile(journal, '["meta","k",1]\n{"commit":true}\n');
+  const saved = async (tracker: LastTracker) => {
+    await rm(join(d, 'journal.last'), { force: true });
+    await tracker.save(d, journal, 1, (await stat(journal)).size, 1);
+    return readFile(join(d, 'journal.last')).then(() => true, () => false);
+  };
+  const small = new LastTracker();
+  small.reset([]);
+  small.put(['meta', 'k', 1], 0, '', '["meta","k",1]', 0, 14);
+  small.commit();
+  t.true(await saved(small), 'a few objects are saved');
+  // A full sync's transaction, rolled back: its ops were never held until the commit that did not come.
+  const big = new LastTracker();
+  big.reset([]);
+  for (let i = 0; i <= 2 ** 17; i++) big.put(['meta', `k${i}`, i], i, '', `["meta","k${i}",${i}]`, 0, 14);
+  big.abort();
+  big.put(['meta', 'k', 1], 0, '', '["meta","k",1]', 0, 14);
+  big.commit();
+  t.false(await saved(big), 'tracking stopped at the transaction that passed the limit');
 });
