@@ -131,7 +131,7 @@ export async function replayJournal(path: string, apply: (r: Replayed) => void, 
   let pending: Pending[] = [];
   const damaged = (at: { line: number; off: number }) =>
     // Cutting the journal here would drop committed steps: leave it as it is and say where.
-    new Error(`store: ${path} is damaged at ${seed ? '' : `line ${at.line} `}(byte ${at.off}) and more lines follow; nothing was changed. Restore the file, or remove that line if the steps after it are to be kept`);
+    new Error(`store: ${path} is damaged at ${seed ? `byte ${at.off}` : `line ${at.line} (byte ${at.off})`} and more lines follow; nothing was changed. Restore the file, or remove that line if the steps after it are to be kept`);
   // Line by line, as bytes: a journal may hold more than one string can, and most of its bytes are
   // connector objects that only their head is needed of. Decoding every line cost an open at 100,000
   // people 0.1 s and as much garbage as the journal's size, twice over (two-byte strings).

@@ -69,9 +69,10 @@ class FileStore extends StoreState implements Store {
   constructor(readonly location: string, private readonly lock: Lock, private readonly options: OpenOptions) {
     super();
     this.#cache = new SlotCache(options.cacheObjects ?? CACHE);
-    this.#log = new ObjectLog(join(location, 'journal.jsonl'));
+    this.#log = new ObjectLog(this.journalPath);
   }
 
+  private get journalPath() { return join(this.location, 'journal.jsonl'); }
   private get pointer() { return new TextFile(join(this.location, 'snapshot', 'current')); }
   private genDir(g: number) { return join(this.location, 'snapshot', String(g)); }
 
@@ -146,9 +147,8 @@ class FileStore extends StoreState implements Store {
   }
 
   private async replay(): Promise<number> {
-    const journal = join(this.location, 'journal.jsonl');
-    const seed = await readLast(this.location, journal, this.#generation);
-    const { ops, committed, last } = await replayJournal(journal, ([op, o, l]) => {
+    const seed = await readLast(this.location, this.journalPath, this.#generation);
+    const { ops, committed, last } = await replayJournal(this.journalPath, ([op, o, l]) => {
       // A connector slot reads its object only if a value index covers its type; a metaverse object is read for its indexes.
       const slot = op[0] === 'slot' ? this.restoreRow(op[1], op[3], JOURNAL, { objectType: op[2], off: o, len: l }) : this.applyReplayed(op[0] === 'mvline' ? this.opAt(JOURNAL, o, l) : op);
       // Dropped: most objects a replay restores no step of this run reads. Not a patched one (a group of 16 KB or more):
@@ -196,7 +196,8 @@ class FileStore extends StoreState implements Store {
   protected override replaced(prev: Slot<unknown> | undefined, slot: Slot<unknown>): void { this.#patches.track(prev, slot); }
 
   private write(writes: readonly Write[], commit: boolean): void {
-    for (const [i, w] of writes.entries()) {
+    for (let i = 0; i < writes.length; i++) {
+      const w = writes[i]!;
       // A connector object's slot as put() made it (apply returned it for this op), not made again.
       const head = opHead(w.op, w.op[0] === 'cs' ? (w.slot as CsSlot | undefined) : undefined);
       const body = this.#patches.body(w.op, w.slot);
@@ -289,7 +290,7 @@ class FileStore extends StoreState implements Store {
     // every object, which the next run would build again. Not while a transaction is open: memory holds its changes.
     const past = (n: number) => this.pastLimit(n, this.options.compactOnCloseAfterOps, (objects) => Math.floor(objects / 4));
     if (this.openTransactions === 0 && (past(this.#journalOps) || past(this.indexesBuilt))) await this.compact();
-    else if (this.openTransactions === 0) await this.#last.save(this.location, join(this.location, 'journal.jsonl'), this.#generation, this.#log.journalSize, this.#journalOps);
+    else if (this.openTransactions === 0) await this.#last.save(this.location, this.journalPath, this.#generation, this.#log.journalSize, this.#journalOps);
     this.closeFiles();
     await this.lock.release();
   }

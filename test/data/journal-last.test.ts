@@ -67,6 +67,15 @@ async function scanned(d: string): Promise<string[]> {
 }
 
 // The header is the file's last line.
+/** A store after steps [0, n), closed: its journal.last saved. */
+async function written(n: number): Promise<string> {
+  const d = await dir();
+  const s = await openFileStore(d, options);
+  await steps(s, 0, n);
+  await s.close();
+  return d;
+}
+
 const header = async (d: string) => JSON.parse((await readFile(join(d, 'journal.last'), 'utf8')).trimEnd().split('\n').at(-1)!) as { committed: number; ops: number; count: number };
 
 test('each close saves the last versions; each open after it reads on from there and opens the same store as a scan', async (t) => {
@@ -89,10 +98,7 @@ test('each close saves the last versions; each open after it reads on from there
 });
 
 test('the open does not read the journal before the bytes journal.last covers', async (t) => {
-  const d = await dir();
-  const s = await openFileStore(d, options);
-  await steps(s, 0, 24);
-  await s.close();
+  const d = await written(24);
   const journal = join(d, 'journal.jsonl');
   const text = await readFile(journal, 'utf8');
   t.true(text.length > 200 * 1024, 'longer than the 64 KB whose hash journal.last keeps');
@@ -106,13 +112,6 @@ test('the open does not read the journal before the bytes journal.last covers', 
 });
 
 test('journal.last is not used when it does not match the journal or is damaged: the open scans, and the close saves it again', async (t) => {
-  const make = async () => {
-    const d = await dir();
-    const s = await openFileStore(d, options);
-    await steps(s, 0, 6);
-    await s.close();
-    return d;
-  };
   const last = (d: string) => readFile(join(d, 'journal.last'));
   const cases: [string, (d: string) => Promise<void>][] = [
     ['matching (nothing spoiled)', async () => undefined],
@@ -129,7 +128,7 @@ test('journal.last is not used when it does not match the journal or is damaged:
     }],
   ];
   for (const [name, spoil] of cases) {
-    const d = await make();
+    const d = await written(6);
     await spoil(d);
     const before = await last(d);
     t.deepEqual(await opened(d), await scanned(d), name);
@@ -182,4 +181,12 @@ test('a transaction of more objects than are tracked stops the tracking before i
   big.put(['meta', 'k', 1], 0, '', '["meta","k",1]', 0, 14);
   big.commit();
   t.false(await saved(big), 'tracking stopped at the transaction that passed the limit');
+});
+
+test('a damaged line after the bytes journal.last covers stops the open, naming its byte', async (t) => {
+  const d = await written(3);
+  const journal = join(d, 'journal.jsonl');
+  const at = (await stat(journal)).size;
+  await appendFile(journal, `["mv","p1"\n${JSON.stringify(['meta', 'step', 99])}\n{"commit":true}\n`);
+  await t.throwsAsync(openFileStore(d, options), { message: new RegExp(`journal\\.jsonl is damaged at byte ${at} and more lines follow; nothing was changed`) });
 });
