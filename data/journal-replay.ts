@@ -18,7 +18,7 @@
  */
 import { decodeOp, encodeOp } from './op-codec.ts';
 import type { SlotHead } from './op-lines.ts';
-import { lineOf, type Last, type LastVersions, type SavedLast } from './journal-last.ts';
+import { keyJson, lineOf, type Last, type LastVersions, type SavedLast } from './journal-last.ts';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { lineChunks } from './line-reader.ts';
 import type { Op } from './store-state.ts';
@@ -205,7 +205,7 @@ export async function replayJournal(path: string, apply: (r: Replayed) => void, 
   };
   // The saved last versions first, as they come before every line read, but not those a line read replaces:
   // their keys are parsed only then. What journal.last will save again: their lines, then those of the lines read.
-  const replaced = latest.size ? new Set([...latest.keys()].map((k) => JSON.stringify(k))) : null;
+  const replaced = latest.size ? new Set([...latest.keys()].map(keyJson)) : null;
   const saved = seed ? seed.entries.filter((e) => !replaced?.has(e[1])) : [];
   const last: string[] = [];
   const reader = saved.length ? new ForwardReader(path) : null;

@@ -190,3 +190,20 @@ test('a damaged line after the bytes journal.last covers stops the open, naming 
   await appendFile(journal, `["mv","p1"\n${JSON.stringify(['meta', 'step', 99])}\n{"commit":true}\n`);
   await t.throwsAsync(openFileStore(d, options), { message: new RegExp(`journal\\.jsonl is damaged at byte ${at} and more lines follow; nothing was changed`) });
 });
+
+test('an object whose key is not ASCII, changed again after a close, is saved once', async (t) => {
+  const d = await dir();
+  for (const title of ['one', 'two', 'three']) {
+    const s = await openFileStore(d, options);
+    const tx = s.begin();
+    tx.putMv(person('Zoë-1', title));
+    tx.putCs(user('ü-1', `CN=Zoë ${title},DC=corp`, 'Zoë-1'));
+    await tx.commit();
+    await s.close();
+  }
+  t.is((await header(d)).count, 2, 'one line for each of the two objects');
+  const s = await openFileStore(d, options);
+  t.is(s.mv('Zoë-1')?.attrs['title'], 'three');
+  t.is(s.cs('dir').get('ü-1')?.dn, 'CN=Zoë three,DC=corp');
+  await s.close();
+});
