@@ -12,14 +12,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { writeFileDurably } from '../file-journal.ts';
-import type { FileRange } from '../file-ranges.ts';
 
-const FORMAT = 1;
-
-/** Bytes [from, to) of the file that hold a row, its line end included: read only when the row is used. */
-export class Place implements FileRange {
-  constructor(readonly from: number, readonly to: number) {}
-}
+/**
+ * 2: keys and row lengths in two flat arrays. Format 1 held a [key, from, to]
+ * array per row, read into a place object per row, and made again after each
+ * rewrite: at 100,000 people (22,000 rows) the 100-person delta's app export
+ * took 55 ms with it, 34.5 ms with this (medians of six alternating runs).
+ * An index of format 1 is not used: the file is read once, and its index saved anew.
+ */
+const FORMAT = 2;
 
 export interface CsvIndex {
   readonly stamp: string;
@@ -27,8 +28,12 @@ export interface CsvIndex {
   readonly anchor: readonly string[];
   /** The header line as written (without its line end). */
   readonly header: string;
-  /** Each row's key and place, in the file's order. */
-  readonly rows: readonly (readonly [key: string, from: number, to: number])[];
+  /** Where the first row starts: the header's length in bytes, its line end included. */
+  readonly start: number;
+  /** Each row's key, in the file's order. */
+  readonly keys: readonly string[];
+  /** Each row's length in bytes, its line end included: the rows follow one another from `start`. */
+  readonly lengths: readonly number[];
 }
 
 export const indexPath = (path: string) => `${path}.index`;
@@ -39,11 +44,21 @@ export async function readCsvIndex(path: string, stamp: string, delimiter: strin
   if (text === null) return null;
   try {
     const o = JSON.parse(text) as Partial<CsvIndex> & { format?: number };
-    const fits = o.format === FORMAT && o.stamp === stamp && o.delimiter === delimiter && typeof o.header === 'string' && Array.isArray(o.rows);
-    return fits && JSON.stringify(o.anchor) === JSON.stringify(anchor) ? (o as CsvIndex) : null;
+    const fits = o.format === FORMAT && o.stamp === stamp && o.delimiter === delimiter && typeof o.header === 'string' && typeof o.start === 'number';
+    const rows = Array.isArray(o.keys) && Array.isArray(o.lengths) && o.keys.length === o.lengths.length && o.lengths.every((n) => Number.isInteger(n) && n > 0);
+    return fits && rows && JSON.stringify(o.anchor) === JSON.stringify(anchor) ? (o as CsvIndex) : null;
   } catch {
     return null;
   }
+}
+
+/** Where each row starts, and (last) where the rows end: from the index's start and lengths. */
+export function rowStarts(index: Pick<CsvIndex, 'start' | 'lengths'>): Float64Array {
+  const starts = new Float64Array(index.lengths.length + 1);
+  let at = index.start;
+  index.lengths.forEach((n, i) => { starts[i] = at; at += n; });
+  starts[index.lengths.length] = at;
+  return starts;
 }
 
 /** Saves the index, renamed into place whole. */

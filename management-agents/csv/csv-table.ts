@@ -10,19 +10,23 @@ import { JournaledFile } from '../journaled-file.ts';
 import type { CsvAgentConfig } from './csv-agent-config.ts';
 import { csvRow } from './csv-encoding.ts';
 import { csvRecords, plainFields, quotes, recordOf } from './csv-lines.ts';
-import { Place, readCsvIndex, writeCsvIndex } from './csv-table-index.ts';
+import { readCsvIndex, rowStarts, writeCsvIndex } from './csv-table-index.ts';
 
 export type CsvRecord = Record<string, string>;
+
+interface Placed { readonly keys: string[]; readonly lengths: number[]; readonly start: number }
 
 export class CsvTable extends JournaledFile<CsvRecord> {
   /**
    * Rows by anchor: a record; the line as the file holds it (no quotes), split
-   * when first used; or, loaded from the saved index, where the row is in the
-   * file, read when first used and otherwise copied as bytes.
+   * when first used; or, loaded from the saved index, the row's number in the
+   * file (its bytes are `starts[n]` to `starts[n + 1]`), read when first used
+   * and otherwise copied as bytes.
    */
-  private rows = new Map<string, CsvRecord | string | Place>();
-  /** Where serialize put each row, for the index `written` saves. */
-  private placed: [string, number, number][] = [];
+  private rows = new Map<string, CsvRecord | string | number>();
+  private starts: Float64Array = new Float64Array(0);
+  /** Each row serialize wrote, in order: its key and length, for the index `written` saves. */
+  private placed: Placed = { keys: [], lengths: [], start: 0 };
   private readonly reader: RangeReader;
   /** The file's column names, and whether they are the configured ones: then an unused line is written back as it was. */
   private header: string[] = [];
@@ -57,7 +61,9 @@ export class CsvTable extends JournaledFile<CsvRecord> {
     if (index) {
       this.header = index.header.split(delimiter);
       this.asWritten = index.header === this.headerLine();
-      this.rows = new Map(index.rows.map(([key, from, to]) => [key, new Place(from, to)]));
+      this.starts = rowStarts(index);
+      this.rows = new Map();
+      index.keys.forEach((key, n) => this.rows.set(key, n));
       return;
     }
     const lines: string[] = [];
@@ -82,9 +88,9 @@ export class CsvTable extends JournaledFile<CsvRecord> {
   }
 
   /** The row as a record, read from the file now if only its place is held, split now if it is still a line. */
-  private record(key: string, held: CsvRecord | string | Place): CsvRecord {
-    if (held instanceof Place) {
-      const text = this.reader.text(held).replace(/\r?\n$/, '');
+  private record(key: string, held: CsvRecord | string | number): CsvRecord {
+    if (typeof held === 'number') {
+      const text = this.reader.text({ from: this.starts[held]!, to: this.starts[held + 1]! }).replace(/\r?\n$/, '');
       const [[, fields] = []] = quotes(text) ? csvRecords([text], this.cfg.delimiter, this.path) : [];
       held = fields ? recordOf(this.header, fields) : text;
     }
@@ -112,18 +118,21 @@ export class CsvTable extends JournaledFile<CsvRecord> {
     const { columns } = this.cfg;
     const head = csvRow(columns, this.cfg);
     yield head;
-    let at = Buffer.byteLength(head);
+    const placed: Placed = (this.placed = { keys: [], lengths: [], start: Buffer.byteLength(head) });
     // Bytes [from, to) of the old file still to copy: rows one after another there.
     let from = 0;
     let to = 0;
-    this.placed = [];
     for (const [key, held] of this.rows) {
-      if (held instanceof Place && this.asWritten) {
-        this.placed.push([key, at, (at += held.to - held.from)]);
-        if (to > from && to === held.from) to = held.to;
+      placed.keys.push(key);
+      if (typeof held === 'number' && this.asWritten) {
+        const a = this.starts[held]!;
+        const b = this.starts[held + 1]!;
+        placed.lengths.push(b - a);
+        if (to > from && to === a) to = b;
         else {
           if (to > from) yield { from, to };
-          ({ from, to } = held);
+          from = a;
+          to = b;
         }
         continue;
       }
@@ -135,7 +144,7 @@ export class CsvTable extends JournaledFile<CsvRecord> {
         const r = this.record(key, held);
         text = csvRow(columns.map((c) => r[c] ?? ''), this.cfg);
       }
-      this.placed.push([key, at, (at += Buffer.byteLength(text))]);
+      placed.lengths.push(Buffer.byteLength(text));
       yield text;
     }
     if (to > from) yield { from, to };
@@ -144,13 +153,15 @@ export class CsvTable extends JournaledFile<CsvRecord> {
   /** The file now holds every row where serialize put it: each row is held as its place, and the places are saved beside it. */
   protected override async written(stamp: string): Promise<void> {
     this.reader.close();
-    this.rows = new Map(this.placed.map(([key, from, to]) => [key, new Place(from, to)]));
+    const { keys, lengths, start } = this.placed;
+    this.placed = { keys: [], lengths: [], start: 0 };
+    this.starts = rowStarts({ start, lengths });
+    this.rows = new Map();
+    keys.forEach((key, n) => this.rows.set(key, n));
     this.header = [...this.cfg.columns];
     this.asWritten = true;
-    const rows = this.placed;
-    this.placed = [];
     // Only a cache: one that cannot be written leaves the next process to read the file.
-    await writeCsvIndex(this.path, { stamp, delimiter: this.cfg.delimiter, anchor: this.cfg.anchor, header: this.headerLine(), rows }).catch(() => undefined);
+    await writeCsvIndex(this.path, { stamp, delimiter: this.cfg.delimiter, anchor: this.cfg.anchor, header: this.headerLine(), start, keys, lengths }).catch(() => undefined);
   }
 
   get(key: string): CsvRecord | undefined {
