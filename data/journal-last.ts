@@ -194,7 +194,7 @@ export class LastTracker {
   put(op: readonly unknown[], index: number, head: string, body: string, off: number, len: number): void {
     if (!this.#base) return;
     // A transaction of a full sync writes hundreds of thousands of ops before its commit: not held until then.
-    if (this.#base.length + this.#run.size + this.#pending.length >= MAX_TRACKED) return this.#stop();
+    if (this.#base.length + this.#run.size + this.#pending.length >= MAX_TRACKED) return this.stop();
     const [kind, a, b] = op as [string, string, string];
     if (kind === 'cs') this.#pending.push(head ? ['s', `c\0${a}\0${b}`, off, len, head.slice(0, -1)] : ['o', `c\0${a}\0${b}`, off, len, body]);
     else if (kind === 'mv') this.#pending.push([body.startsWith('["mv~"') ? 'p' : 'm', `m\0${a}`, off, len, '']);
@@ -212,7 +212,7 @@ export class LastTracker {
   }
 
   /** Until the next snapshot empties the journal: closing will compact, or the next open scans. */
-  #stop(): void {
+  stop(): void {
     this.#base = null;
     this.#run = new Map();
     this.#pending = [];

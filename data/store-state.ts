@@ -77,6 +77,9 @@ export class StoreState {
     return limit !== undefined ? n > limit : n > 50_000 && n > ofCount(this.objectCount());
   }
 
+  /** Whether `n` ops, or indexes built, call for a snapshot at close: past `limit`, or 50,000 and a quarter of the objects. */
+  protected pastClose(n: number, limit: number | undefined): boolean { return this.pastLimit(n, limit, (objects) => Math.floor(objects / 4)); }
+
   protected objectCount(): number {
     let n = this.mvSlots.size;
     for (const s of this.spaces.values()) n += s.size;
