@@ -208,8 +208,8 @@ class FileStore extends StoreState implements Store {
       this.#last.put(w.op, this.#journalOps + i, head, body, off, len);
     }
     this.#journalOps += writes.length;
-    // Closing will write a snapshot (ops only add up): tracking the last versions, as every op of a full cycle at 10,000 people was, is wasted.
-    if (this.pastClose(this.#journalOps, this.options.compactOnCloseAfterOps)) this.#last.stop();
+    // Closing will write a snapshot (ops only add up): tracking the last versions, as every op of a 10,000-person full cycle was, is wasted.
+    if (this.snapshotAtClose(this.#journalOps)) this.#last.stop();
     if (commit) {
       this.#log.append('{"commit":true}');
       this.#log.sync();
@@ -285,12 +285,14 @@ class FileStore extends StoreState implements Store {
     this.indexesBuilt = 0;
   }
 
+  private snapshotAtClose(n: number): boolean { return this.pastClose(n, this.options.compactOnCloseAfterOps); }
+
   closeFiles(): void { this.#log.close(); this.#tables?.close(); }
 
   async close(): Promise<void> {
     // Leave a small journal to the next run (opening replays it; a delta run opens often), but not an index built from
     // every object, which the next run would build again. Not while a transaction is open: memory holds its changes.
-    if (this.openTransactions === 0 && (this.pastClose(this.#journalOps, this.options.compactOnCloseAfterOps) || this.pastClose(this.indexesBuilt, this.options.compactOnCloseAfterOps))) await this.compact();
+    if (this.openTransactions === 0 && (this.snapshotAtClose(this.#journalOps) || this.snapshotAtClose(this.indexesBuilt))) await this.compact();
     else if (this.openTransactions === 0) await this.#last.save(this.location, this.journalPath, this.#generation, this.#log.journalSize, this.#journalOps);
     this.closeFiles();
     await this.lock.release();

@@ -61,9 +61,7 @@ export class CsvTable extends JournaledFile<CsvRecord> {
     if (index) {
       this.header = index.header.split(delimiter);
       this.asWritten = index.header === this.headerLine();
-      this.starts = rowStarts(index);
-      this.rows = new Map();
-      index.keys.forEach((key, n) => this.rows.set(key, n));
+      this.placeRows(index.keys, rowStarts(index));
       return;
     }
     const lines: string[] = [];
@@ -85,6 +83,13 @@ export class CsvTable extends JournaledFile<CsvRecord> {
       const key = this.keyFrom((column) => (plain ? plain.values[this.cfg.anchor.indexOf(column)] : fields![this.header.lastIndexOf(column)]));
       this.rows.set(key, plain ? r.text : recordOf(this.header, fields!));
     }
+  }
+
+  /** Every row held as its place in the file: the n-th key's row is bytes `starts[n]` to `starts[n + 1]`. */
+  private placeRows(keys: readonly string[], starts: Float64Array): void {
+    this.starts = starts;
+    this.rows = new Map();
+    keys.forEach((key, n) => this.rows.set(key, n));
   }
 
   /** The row as a record, read from the file now if only its place is held, split now if it is still a line. */
@@ -155,9 +160,7 @@ export class CsvTable extends JournaledFile<CsvRecord> {
     this.reader.close();
     const { keys, lengths, start } = this.placed;
     this.placed = { keys: [], lengths: [], start: 0 };
-    this.starts = rowStarts({ start, lengths });
-    this.rows = new Map();
-    keys.forEach((key, n) => this.rows.set(key, n));
+    this.placeRows(keys, rowStarts({ start, lengths }));
     this.header = [...this.cfg.columns];
     this.asWritten = true;
     // Only a cache: one that cannot be written leaves the next process to read the file.
