@@ -12,7 +12,7 @@ import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, writeSync
 import { access, open, rename, unlink } from 'node:fs/promises';
 import { readLineBatches } from '../data/line-reader.ts';
 import { AgentError } from './errors.ts';
-import { BLOCK, RangeReader, type FileRange } from './file-ranges.ts';
+import { BLOCK, RangeReader, type FileRange } from '../data/file-ranges.ts';
 
 /**
  * `put`: the entry's whole new state, named `key`, formerly named `from` (a rename).

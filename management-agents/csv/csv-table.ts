@@ -5,7 +5,7 @@
  */
 import type { FilePiece, JournalEntry } from '../file-journal.ts';
 import type { LineBatch } from '../../data/line-reader.ts';
-import { RangeReader } from '../file-ranges.ts';
+import { RangeReader } from '../../data/file-ranges.ts';
 import { JournaledFile } from '../journaled-file.ts';
 import type { CsvAgentConfig } from './csv-agent-config.ts';
 import { csvRow } from './csv-encoding.ts';

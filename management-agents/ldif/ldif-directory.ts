@@ -16,7 +16,7 @@ import { asArray } from '../../data/model.ts';
 import { applyChanges } from '../../data/objects.ts';
 import { readLineBatchesAt, type LineBatch } from '../../data/line-reader.ts';
 import type { FilePatch, FilePiece, JournalEntry } from '../file-journal.ts';
-import { RangeReader, type FileRange } from '../file-ranges.ts';
+import { RangeReader, type FileRange } from '../../data/file-ranges.ts';
 import { AgentError } from '../errors.ts';
 import { fileStamp } from '../journaled-file.ts';
 import { asRecordHolds, contentRecord, feed, headLines, LdifParser, parseLdif, type LdifEntry, type LdifSyntaxError } from './ldif-format.ts';

@@ -27,7 +27,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { FrozenTable, stringHash } from '../../data/frozen-table.ts';
 import { PagedFile } from '../../data/paged-file.ts';
-import type { FileRange } from '../file-ranges.ts';
+import type { FileRange } from '../../data/file-ranges.ts';
 import type { LdifEntry } from './ldif-format.ts';
 
 export const FORMAT = 3;

@@ -5,7 +5,7 @@
  */
 import { endianness } from 'node:os';
 import { FrozenTableWriter, stringHash } from '../../data/frozen-table.ts';
-import type { FileRange } from '../file-ranges.ts';
+import type { FileRange } from '../../data/file-ranges.ts';
 import type { LdifEntry } from './ldif-format.ts';
 import { entryBytes, FORMAT, type Head, type LdifIndex } from './ldif-index-file.ts';
 import type { SpanOf } from './ldif-layout.ts';

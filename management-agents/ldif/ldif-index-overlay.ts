@@ -17,7 +17,7 @@
 import { readFile, unlink } from 'node:fs/promises';
 import { writeFileDurably } from '../file-journal.ts';
 import type { Attributes } from '../../data/model.ts';
-import type { FileRange } from '../file-ranges.ts';
+import type { FileRange } from '../../data/file-ranges.ts';
 import type { SpanOf } from './ldif-layout.ts';
 import type { LdifEntry } from './ldif-format.ts';
 import type { LdifIndex } from './ldif-index-file.ts';

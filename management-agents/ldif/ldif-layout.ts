@@ -5,7 +5,7 @@
  * or null when it is gone.
  */
 import type { FilePatch, FilePiece, FileWrite } from '../file-journal.ts';
-import type { FileRange } from '../file-ranges.ts';
+import type { FileRange } from '../../data/file-ranges.ts';
 import type { Dirty } from './ldif-edit.ts';
 
 export type Piece = FileRange | string | null;

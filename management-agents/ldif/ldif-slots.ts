@@ -7,7 +7,7 @@
  */
 import type { Attributes } from '../../data/model.ts';
 import type { AttrChange } from '../../data/objects.ts';
-import type { FileRange } from '../file-ranges.ts';
+import type { FileRange } from '../../data/file-ranges.ts';
 import { JournaledFile } from '../journaled-file.ts';
 import type { LdifEntry } from './ldif-format.ts';
 import type { LdifIndex } from './ldif-index-file.ts';

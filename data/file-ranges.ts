@@ -1,7 +1,8 @@
 /**
- * Parts of a file target read back by byte range: an unchanged LDIF record
- * copied into the rewritten file, or read whole when it is used. Ranges read
- * in file order cost one read per block, not one per range.
+ * Parts of a file read back by byte range: an unchanged LDIF record copied
+ * into a file target's rewrite, or read whole when it is used; the store's
+ * saved metaverse lines read again when it opens (journal-replay.ts). Ranges
+ * read in file order cost one read per block, not one per range.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 
