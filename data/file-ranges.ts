@@ -2,7 +2,8 @@
  * Parts of a file read back by byte range: an unchanged LDIF record copied
  * into a file target's rewrite, or read whole when it is used; the store's
  * saved metaverse lines read again when it opens (journal-replay.ts). Ranges
- * read in file order cost one read per block, not one per range.
+ * read in file order cost one read per block (blocks that grow to BLOCK), not
+ * one per range; a range somewhere else costs a read of about its length.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 
@@ -10,6 +11,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
 export interface FileRange { readonly from: number; readonly to: number }
 
 export const BLOCK = 4 * 2 ** 20;
+/** What a read after a jump reads at least: a few records, where a target's edits each read one record somewhere. */
+const FIRST = 64 * 1024;
 
 export class RangeReader {
   #fd: number | null = null;
@@ -17,16 +20,29 @@ export class RangeReader {
   // What of the file is in #ahead: bytes [#from, #to).
   #from = 0;
   #to = 0;
+  /** How much the next read reads at least: doubled while reads go on forward, up to BLOCK. */
+  #size = FIRST;
+  #reads = 0;
+  #bytes = 0;
 
   constructor(readonly path: string) {}
+
+  /** Reads made of the file so far, and the bytes they read: what the ranges cost (file-ranges.test.ts). */
+  get reads(): number { return this.#reads; }
+  get bytesRead(): number { return this.#bytes; }
 
   /** Hands the range's bytes to `take`, in one piece or (past a block's end) several. */
   read(range: FileRange, take: (buf: Buffer, start: number, end: number) => void): void {
     this.#fd ??= openSync(this.path, 'r');
     for (let at = range.from; at < range.to; ) {
       if (at < this.#from || at >= this.#to) {
+        // A rewrite copies the file forward, in reads that grow; an edit reads a record somewhere, in one that fits it. Each
+        // read was BLOCK: a 100-person delta at 100,000 people read 62 MB of the directory's LDIF file for 3 MB of records.
+        this.#size = at >= this.#to && at - this.#to < this.#size ? Math.min(BLOCK, 2 * this.#size) : FIRST;
         this.#from = at;
-        this.#to = at + readSync(this.#fd, this.#ahead, 0, BLOCK, at);
+        this.#to = at + readSync(this.#fd, this.#ahead, 0, Math.min(BLOCK, Math.max(this.#size, range.to - at)), at);
+        this.#reads++;
+        this.#bytes += this.#to - at;
         if (this.#to === at) throw new Error(`${this.path} changed while in use: it ends before byte ${at}`);
       }
       const end = Math.min(range.to, this.#to);
@@ -47,5 +63,6 @@ export class RangeReader {
     if (this.#fd !== null) closeSync(this.#fd);
     this.#fd = null;
     this.#from = this.#to = 0;
+    this.#size = FIRST;
   }
 }
