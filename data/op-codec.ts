@@ -11,6 +11,7 @@
  */
 import type { CsObject, Lineage, MvObject } from './objects.ts';
 import type { Op } from './store-state.ts';
+import { unpackLists } from './short-lists.ts';
 
 /** [agent, csId, rule, at, ...attributes] */
 type LineageGroup = [string, string, string, string, ...string[]];
@@ -73,7 +74,11 @@ export function encodeOp(op: Op): unknown {
 /** An op as read from a file, in either form. */
 export function decodeOp(raw: unknown): Op {
   const op = raw as Op;
-  if (op[0] === 'cs') return op[3] ? ['cs', op[1], op[2], decodeCs(op[1], op[2], op[3])] : op;
+  if (op[0] === 'cs') {
+    if (!op[3]) return op;
+    unpackLists(op[3].hologram);
+    return ['cs', op[1], op[2], decodeCs(op[1], op[2], op[3])];
+  }
   if (op[0] !== 'mv' || !op[2]) return op;
   const stored = op[2] as StoredMv;
   if (!stored.lineageGroups) return op;

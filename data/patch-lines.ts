@@ -16,6 +16,7 @@ import type { CsObject, MvObject } from './objects.ts';
 import { applyPatch, diffObject, isEmpty, type Patch } from './object-patch.ts';
 import { decodeOp, encodeOp } from './op-codec.ts';
 import { opBody } from './op-lines.ts';
+import { unpackLists } from './short-lists.ts';
 import { IN_MEMORY, type Slot } from './slot.ts';
 import type { Op } from './store-state.ts';
 
@@ -79,6 +80,8 @@ export class PatchLines {
     }
     if (!patches.length) return decodeOp(raw);
     let record = recordOf(at);
+    // The patches' list changes are of lists: a connector's lists written as one string are split first (short-lists.ts).
+    if (at[0] === 'cs') unpackLists(record['hologram']);
     for (let i = patches.length - 1; i >= 0; i--) record = applyPatch(record, patches[i]!);
     const op = decodeOp(raw[0] === 'cs~' ? ['cs', raw[1], raw[2], record] : ['mv', raw[1], record]);
     const obj = op[0] === 'cs' ? op[3] : op[0] === 'mv' ? op[2] : null;
