@@ -16,7 +16,7 @@
 import { csSlot, pendingOf, type CsSlot } from './connector-space.ts';
 import { asciiText } from './ascii-json.ts';
 import { encodeOp } from './op-codec.ts';
-import { packLists } from './short-lists.ts';
+import { packHologram } from './short-lists.ts';
 import { csRow, type CsRow } from './snapshot-files.ts';
 import type { Op } from './store-state.ts';
 
@@ -35,8 +35,8 @@ const ASCII_FROM = 16 * 1024;
 /** The op alone, as a snapshot's object file holds it (its catalog holds the slots). */
 export function opBody(op: Op): string {
   const encoded = encodeOp(op);
-  // A connector's long lists of short strings as one string each (short-lists.ts): the record is the encoder's own.
-  if (op[0] === 'cs' && op[3]) { const r = (encoded as unknown[])[3] as { hologram?: Record<string, unknown> }; if (r.hologram) r.hologram = packLists(r.hologram); }
+  // A connector's long lists of short strings as one string each (short-lists.ts).
+  if (op[0] === 'cs') packHologram(encoded);
   const line = JSON.stringify(encoded);
   return line.length >= ASCII_FROM ? asciiText(line) : line;
 }

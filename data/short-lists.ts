@@ -33,6 +33,12 @@ export function packLists(hologram: Readonly<Record<string, unknown>>): Readonly
   return out ?? hologram;
 }
 
+/** An encoded connector op (op-codec.ts) with its hologram's lists packed: the record is the encoder's own, changed in place. */
+export function packHologram(encoded: unknown): void {
+  const record = Array.isArray(encoded) ? (encoded[3] as { hologram?: Record<string, unknown> } | null | undefined) : undefined;
+  if (record?.hologram) record.hologram = packLists(record.hologram);
+}
+
 /** `hologram` as read from a line, each list `packLists` joined split again (in place: the record was just parsed). */
 export function unpackLists(hologram: unknown): void {
   if (typeof hologram !== 'object' || hologram === null) return;
