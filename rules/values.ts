@@ -120,10 +120,17 @@ export function looseEquals(a: Value, b: Value): boolean {
   return toStr(x) === toStr(y);
 }
 
+const primitives = (v: readonly unknown[]): boolean => {
+  for (const x of v) if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') return false;
+  return true;
+};
+
 /** Converts an expression result to a JSON-safe attribute value for the store. */
 export function toStored(v: Value): string | number | boolean | (string | number | boolean)[] | null {
   if (v === null || v instanceof Sentinel) return null;
   if (Array.isArray(v)) {
+    // Most lists hold strings only (a department group's 10,000 members): copied as they are, not value by value.
+    if (primitives(v)) return v.length ? (v as (string | number | boolean)[]).slice() : null;
     const out = (v as Value[]).map((x) => toStored(x)).filter((x): x is string | number | boolean => x !== null && !Array.isArray(x));
     return out.length ? out : null;
   }
