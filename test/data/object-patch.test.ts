@@ -49,3 +49,21 @@ test('fields named as Object.prototype members are fields like any other', (t) =
   t.true(Object.hasOwn(got['hologram'] as object, '__proto__'));
   t.false(Object.hasOwn(got['hologram'] as object, 'constructor'));
 });
+
+test('a list patch removes the places it names whatever their order, repeats or range, as a filter by place would', (t) => {
+  const r = random(11);
+  for (let round = 0; round < 200; round++) {
+    const list = Array.from({ length: Math.floor(r() * 90) }, (_, i) => `m${i}`);
+    const removed = Array.from({ length: Math.floor(r() * 12) }, () => Math.floor(r() * (list.length + 4)) - 2);
+    if (r() < 0.5) removed.sort((a, b) => a - b);
+    const appended: unknown[] = r() < 0.5 ? [] : ['new', ['nested']];
+    const gone = new Set(removed);
+    const expected: unknown[] = [...list.filter((_, i) => !gone.has(i)), ...appended];
+    const got = applyPatch({ hologram: { member: list } }, { sub: { hologram: { list: { member: [removed, appended] } } } });
+    t.deepEqual(got, { hologram: { member: expected } }, `round ${round}: removed ${JSON.stringify(removed)}`);
+  }
+  const before = ['a', 'b'];
+  const after = applyPatch({ member: before }, { list: { member: [[], ['c']] } });
+  t.deepEqual(before, ['a', 'b'], 'the list patched is not changed');
+  t.deepEqual(after, { member: ['a', 'b', 'c'] });
+});
