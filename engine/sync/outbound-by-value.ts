@@ -128,43 +128,56 @@ function retryWaiting(s: SyncContext, agent: string, mvId: string, attr: string,
 }
 
 /**
- * Up to this many members asked for, each is found by a walk of the values;
- * past it, all the values are put in a Map at once. A walk of 10,000 DNs took
- * about a tenth of the Map's time (measured).
+ * How much shorter than `k` a value that is `k` in lower case can be: lower
+ * case changes a string's length only by 'İ', which becomes 'i' and a
+ * combining dot.
  */
-const WALKS = 8;
+function dotsIn(k: string, folds: boolean): number {
+  let dots = 0;
+  if (folds) for (let at = k.indexOf('\u0307'); at >= 0; at = k.indexOf('\u0307', at + 1)) dots++;
+  return dots;
+}
 
 /**
  * Where each key asked for is among `values` (the last value holding it), or
- * undefined; `asks`, how many keys the caller means to ask for. Few are found
- * by a walk from the end, comparing only values whose length can match: a
- * department group's 10,000 DNs, lower-cased into a Map for the few members
- * a delta changes, were most of the departments sync at 100,000 people.
- * Past WALKS, that Map, as before.
+ * undefined. The values are put in lists by their length once, and a key is
+ * compared only with the values whose length can match it, from the end. A
+ * department group's 10,000 DNs, lower-cased into a Map for the ten or so
+ * members a delta changes, were most of the departments sync at 100,000 people;
+ * a walk of all of them per key, before that, grew with the keys.
  */
-function places(values: readonly Scalar[], folds: boolean, asks: number): (k: string) => number | undefined {
-  const key = folds ? (v: string) => v.toLowerCase() : (v: string) => v;
-  const found = new Map<string, number | undefined>();
-  let all: Map<string, number> | null = null;
+export function places(values: readonly Scalar[], folds: boolean): (k: string) => number | undefined {
+  let byLength: Map<number, number[]> | null = null;
+  let asked = 0;
   return (k) => {
-    if (all) return all.get(k);
-    if (found.has(k)) return found.get(k);
-    if (asks > WALKS || found.size >= WALKS) {
-      all = new Map();
-      values.forEach((v, i) => all!.set(key(String(v)), i));
-      return all.get(k);
+    const dots = dotsIn(k, folds);
+    // The first key is found by a walk of them all, which costs less than making the lists.
+    if (asked++ === 0) {
+      for (let i = values.length - 1; i >= 0; i--) {
+        const v = String(values[i]);
+        if (v.length <= k.length && v.length >= k.length - dots && sameKey(v, k, folds)) return i;
+      }
+      return undefined;
     }
-    // Lower case changes a string's length only by 'İ', which becomes 'i' and a combining dot: a value
-    // shorter than `k` by more than the dots `k` holds cannot be it.
-    let dots = 0;
-    for (let at = k.indexOf('\u0307'); at >= 0; at = k.indexOf('\u0307', at + 1)) dots++;
-    let at: number | undefined;
-    for (let i = values.length - 1; i >= 0 && at === undefined; i--) {
-      const v = String(values[i]);
-      if (v.length <= k.length && v.length >= k.length - dots && sameKey(v, k, folds)) at = i;
+    if (!byLength) {
+      byLength = new Map();
+      for (let i = 0; i < values.length; i++) {
+        const n = String(values[i]).length;
+        const list = byLength.get(n);
+        if (list) list.push(i);
+        else byLength.set(n, [i]);
+      }
     }
-    found.set(k, at);
-    return at;
+    let found: number | undefined;
+    for (let n = k.length - dots; n <= k.length; n++) {
+      const list = byLength.get(n) ?? [];
+      for (let j = list.length - 1; j >= 0; j--) {
+        const i = list[j]!;
+        if (found !== undefined && i < found) break;
+        if (sameKey(String(values[i]), k, folds)) { found = i; break; }
+      }
+    }
+    return found;
   };
 }
 
@@ -202,7 +215,7 @@ export function membersByValue(s: SyncContext, rule: OutboundRule, flow: Outboun
   const anchors = referencesByAnchor(s.ctx, rule.agent);
   const key = anchors ? (v: string) => v : (v: string) => v.toLowerCase();
   const values = asArray(view[flow.target]);
-  const placeOf = places(values, !anchors, delta.remove.length + delta.add.length + (anchors ? 0 : 2 * delta.moved.size) + waiting.size);
+  const placeOf = places(values, !anchors);
   const dropped = new Set<number>();
   const added = new Map<string, Scalar>();
   const drop = (name: string | null) => { const i = name === null ? undefined : placeOf(key(name)); if (i === undefined || dropped.has(i)) return false; dropped.add(i); return true; };
