@@ -32,6 +32,8 @@ const LONG = 64;
 /** Nested records are compared this deep (the object, its hologram or attrs). */
 const DEPTH = 2;
 
+import { withoutPlaces } from './list-places.ts';
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** What changed from `before` to `after`; an empty patch when nothing did. */
@@ -92,27 +94,10 @@ export function applyPatch<T extends Record<string, unknown>>(before: T, patch: 
   for (const [k, p] of Object.entries(patch.sub ?? {})) { const b = out.get(k); out.set(k, applyPatch(isRecord(b) ? b : {}, p)); }
   for (const [k, [removed, appended]] of Object.entries(patch.list ?? {})) {
     const old = out.get(k);
-    out.set(k, listApplied(Array.isArray(old) ? (old as unknown[]) : [], removed, appended));
+    // In one walk against the places in order (list-places.ts): a test of each value's place against a Set was most of
+    // reading a department group's directory object at 100,000 people, once per patch since it was written whole.
+    out.set(k, withoutPlaces(Array.isArray(old) ? (old as unknown[]) : [], removed).concat(appended));
   }
   return Object.fromEntries(patch.order ? patch.order.map((k) => [k, out.get(k)]) : out) as T;
 }
 
-/**
- * `list` less the values at `removed`, with `appended`: one walk of the list
- * against the places in order, which `diffObject` gives them in. A test of
- * each value's place against a Set, in a callback, was most of reading a
- * department group's directory object at 100,000 people (once per patch
- * since the object was last written whole).
- */
-function listApplied(list: readonly unknown[], removed: readonly number[], appended: readonly unknown[]): unknown[] {
-  if (!removed.length) return list.concat(appended);
-  const places = removed.every((p, j) => j === 0 || removed[j - 1]! < p) ? removed : [...removed].sort((a, b) => a - b);
-  const out: unknown[] = [];
-  let r = 0;
-  for (let i = 0; i < list.length; i++) {
-    while (r < places.length && places[r]! < i) r++;
-    if (places[r] !== i) out.push(list[i]);
-  }
-  for (const v of appended) out.push(v);
-  return out;
-}

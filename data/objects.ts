@@ -3,6 +3,7 @@
  */
 import type { AttrValue, Attributes, ConnectionState, Scalar } from './model.ts';
 import { asArray } from './model.ts';
+import { FEW, placesOf, withoutPlaces } from './list-places.ts';
 
 /** A change to one attribute, as staged for import or export. */
 export type AttrChange =
@@ -10,13 +11,22 @@ export type AttrChange =
   /** Value-level changes of a multi-valued attribute (member adds and removes). */
   | { readonly op: 'values'; readonly add: readonly Scalar[]; readonly remove: readonly Scalar[] };
 
-/** A multi-value after removing and adding values: order kept, no value added twice. Sets, as groups run to 100k members. */
+/**
+ * A multi-value after removing and adding values: order kept, no value added
+ * twice. A few are found natively (list-places.ts), more with Sets, as
+ * groups run to 100k members.
+ */
 export function applyValues(current: AttrValue | null | undefined, add: readonly Scalar[], remove: readonly Scalar[]): Scalar[] {
   const all = asArray(current);
-  const gone = new Set(remove);
-  const out = remove.length ? all.filter((v) => !gone.has(v)) : all.slice();
+  const places = remove.length ? placesOf(all, remove) : [];
+  const gone = places ? null : new Set(remove);
+  const out = gone ? all.filter((v) => !gone.has(v)) : withoutPlaces(all, places!);
   if (!add.length) return out;
-  // Which of the few values added the list holds already: one pass over the list against them, not a set of
+  if (add.length <= FEW) {
+    for (const v of add) if (!out.includes(v)) out.push(v);
+    return out;
+  }
+  // Which of the values added the list holds already: one pass over the list against them, not a set of
   // the whole list (two of 10,000 members each time a group's values were applied).
   const adding = new Set(add);
   for (let i = 0; i < out.length && adding.size; i++) adding.delete(out[i]!);

@@ -10,6 +10,7 @@
 import type { InboundFlow, InboundRule, MvAttributeDef } from '../../rules/index.ts';
 import type { Scalar } from '../../data/model.ts';
 import { asArray } from '../../data/model.ts';
+import { FEW, withoutPlaces } from '../../data/list-places.ts';
 import { isValueChanges, type CsObject, type MvObject, type PendingImport, type ValueChanges } from '../../data/objects.ts';
 import { refOf, resolveInbound, waitsOn } from './references.ts';
 import { pendRef } from './pending-references.ts';
@@ -23,17 +24,14 @@ export function noteValueChanges(s: SyncContext, csId: string, pi: PendingImport
   if (changes) s.valueChanges.set(csId, changes);
 }
 
-/** Past this many values removed, `without` puts every value in a Map instead. */
-const SEARCHES = 16;
-
 /**
  * `values` less each of `gone` as many times as it counts (the first ones),
  * or undefined when one is not held that often. A few are found by
- * `indexOf`: walking a department group's 10,000 members through a Map for
- * the few a delta removes was most of this file's time at 100,000 people.
+ * `indexOf` (up to FEW): walking a department group's 10,000 members through a
+ * Map for the few a delta removes was most of this file's time at 100,000 people.
  */
 export function without(values: readonly Scalar[], gone: ReadonlyMap<string, number>): Scalar[] | undefined {
-  if (gone.size > SEARCHES || values.some((v) => typeof v !== 'string')) {
+  if (gone.size > FEW || values.some((v) => typeof v !== 'string')) {
     const left = new Map(gone);
     const out: Scalar[] = [];
     for (const id of values) {
@@ -52,9 +50,7 @@ export function without(values: readonly Scalar[], gone: ReadonlyMap<string, num
       places.push(at);
     }
   }
-  const out = values.slice();
-  for (const at of places.sort((a, b) => b - a)) out.splice(at, 1);
-  return out;
+  return withoutPlaces(values, places);
 }
 
 /**

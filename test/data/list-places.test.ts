@@ -1,0 +1,51 @@
+/**
+ * A group's members less and plus a few values (`applyValues`, on
+ * list-places.ts): the same lists as the Sets it used before, over seeded
+ * random lists with repeats, numbers beside strings, NaN, and more values
+ * than it looks for one by one.
+ */
+import test from 'ava';
+import { applyValues } from '../../data/objects.ts';
+import { FEW, placesOf, withoutPlaces } from '../../data/list-places.ts';
+import type { Scalar } from '../../data/model.ts';
+
+// A Lehmer generator; the seed is spread first, as a small one gives small first numbers.
+const random = (seed: number) => { seed = (seed * 2654435761) % 2147483647; return () => (seed = (seed * 48271) % 2147483647) / 2147483647; };
+
+/** applyValues as it was, with Sets. */
+function withSets(current: readonly Scalar[], add: readonly Scalar[], remove: readonly Scalar[]): Scalar[] {
+  const gone = new Set(remove);
+  const out = current.filter((v) => !gone.has(v));
+  const adding = new Set(add);
+  for (const v of out) adding.delete(v);
+  for (const v of add) if (adding.delete(v)) out.push(v);
+  return out;
+}
+
+test('values removed and added give the list Sets gave, few or many, repeated or not held', (t) => {
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) {
+    const r = random(seed);
+    const value = (): Scalar => { const x = r(); return x < 0.05 ? Number.NaN : x < 0.15 ? Math.floor(r() * 5) : x < 0.2 ? String(Math.floor(r() * 5)) : `m${Math.floor(r() * 30)}`; };
+    const current = Array.from({ length: Math.floor(r() * 80) }, value);
+    for (let round = 0; round < 25; round++) {
+      const many = round % 5 === 4 ? FEW + 5 : Math.floor(r() * (FEW + 1));
+      const pick = () => (r() < 0.7 && current.length ? current[Math.floor(r() * current.length)]! : value());
+      const remove = Array.from({ length: Math.floor(r() * (many + 1)) }, pick);
+      const add = Array.from({ length: Math.floor(r() * (many + 1)) }, pick);
+      const before = [...current];
+      t.deepEqual(applyValues(current, add, remove), withSets(current, add, remove), `seed ${seed} round ${round}: -${JSON.stringify(remove)} +${JSON.stringify(add)}`);
+      t.deepEqual(current, before, 'the list given is not changed');
+    }
+  }
+  t.deepEqual(applyValues('solo', ['b'], []), ['solo', 'b'], 'a single value is a list of one');
+  t.deepEqual(applyValues(null, ['a', 'a'], ['x']), ['a']);
+});
+
+test('places are found wherever each value is, and the list less them keeps its order', (t) => {
+  t.deepEqual(placesOf(['a', 'b', 'a', 1, '1'], ['a', 1]), [0, 2, 3]);
+  t.is(placesOf(['a'], [Number.NaN]), null, 'NaN is left to a Set');
+  t.is(placesOf(['a'], Array.from({ length: FEW + 1 }, (_, i) => i)), null, 'more than FEW');
+  t.deepEqual(withoutPlaces(['a', 'b', 'c', 'd'], [3, 1, 1, 9, -1]), ['a', 'c']);
+  const list = ['a', 'b'];
+  t.not(withoutPlaces(list, []), list, 'a copy even when nothing goes');
+});
