@@ -8,6 +8,7 @@ import { asArray, valuesEqual } from '../../data/model.ts';
 import { isValueChanges, landed, type CsObject, type PendingImport, type StagedValue, type ValueChanges } from '../../data/objects.ts';
 import type { ImportedObject } from '../../management-agents/index.ts';
 import { valueChanges } from './value-changes.ts';
+import { FEW } from '../../data/list-places.ts';
 
 export function newCsObject(agent: string, fields: Partial<CsObject> & Pick<CsObject, 'dn' | 'objectType'>): CsObject {
   return {
@@ -44,10 +45,16 @@ export interface Staged {
 
 /** Whether an imported value holds every value added and none removed. */
 function shows(seen: AttrValue | null, v: ValueChanges): boolean {
+  const list = asArray(seen);
+  // A few, and a list of strings: looked for natively (list-places.ts), as the values' strings are the values.
+  const strings = (xs: readonly unknown[]) => xs.every((x) => typeof x === 'string');
+  if (v.add.length + v.remove.length <= FEW && strings(v.add) && strings(v.remove) && strings(list)) {
+    return v.remove.every((x) => !list.includes(x)) && v.add.every((x) => list.includes(x));
+  }
   // The few values changed are looked for in the list, not the list's 10,000 values put in a set.
   const wanted = new Set(v.add.map(String));
   const unwanted = new Set(v.remove.map(String));
-  for (const x of asArray(seen)) {
+  for (const x of list) {
     const s = String(x);
     if (unwanted.has(s)) return false;
     wanted.delete(s);

@@ -70,3 +70,14 @@ test('a whole value still awaited stays whole: a value-level change on top of it
   const after = await exported(store, { ...group, hologram: { member: ['a'] }, unconfirmed: { member: ['a', 'b'] }, pendingExport: { op: 'update', changes: { member: { op: 'values', add: ['c'], remove: [] } }, referenceAttrs: ['member'] } });
   t.deepEqual(after.unconfirmed, { member: ['a', 'b', 'c'] });
 });
+
+test('confirming compares values as strings, and many values awaited as a few are', (t) => {
+  const awaiting = (add: string[], remove: string[]): CsObject => ({ ...group, pendingExport: null, unconfirmed: { member: { op: 'values', add, remove } } });
+  const imported = (o: CsObject, member: (string | number)[]) => stageObject('ad', o, { anchor: 'G1', dn: group.dn, objectType: 'group', attrs: { member } }).notConfirmed;
+  t.deepEqual(imported(awaiting(['7'], ['1']), ['b', 7]), [], 'a number shows the string it spells');
+  t.deepEqual(imported(awaiting(['7'], ['1']), ['b', 7, 1]), ['member'], 'a removed number still there');
+  const many = Array.from({ length: 40 }, (_, i) => `m${i}`);
+  t.deepEqual(imported(awaiting(many, ['x']), [...many, 'y']), []);
+  t.deepEqual(imported(awaiting(many, ['x']), [...many.slice(1), 'y']), ['member'], 'one of many added is missing');
+  t.deepEqual(imported(awaiting(many, ['x']), [...many, 'x']), ['member'], 'the removed one is still there');
+});
