@@ -21,13 +21,15 @@ test('a key is found at the last value that is it (in lower case where DNs fold)
     const values: Scalar[] = Array.from({ length: 40 + Math.floor(r() * 200) }, () => `CN=${pick(names)} ${Math.floor(r() * 30)},OU=${pick(['Sales', 'IT'])},DC=corp`);
     const keys = Array.from({ length: 25 }, () => (r() < 0.7 ? String(pick(values)) : `CN=${pick(names)} ${Math.floor(r() * 40)},OU=IT,DC=corp`));
     for (const folds of [true, false]) {
-      const placeOf = places(values, folds);
+      const placeOf = places(values, folds, keys.length);
+      const viaMap = places(values, folds, 1000);
       for (const raw of keys) {
         const k = folds ? raw.toLowerCase() : raw;
         let expected: number | undefined;
         values.forEach((v, i) => { if ((folds ? String(v).toLowerCase() : String(v)) === k) expected = i; });
         t.is(placeOf(k), expected, `seed ${seed}, folds ${folds}: ${k}`);
-        t.is(places(values, folds)(k), expected, `seed ${seed}, folds ${folds}, asked first: ${k}`);
+        t.is(places(values, folds, 2)(k), expected, `seed ${seed}, folds ${folds}, asked first: ${k}`);
+        t.is(viaMap(k), expected, `seed ${seed}, folds ${folds}, many asked: ${k}`);
       }
     }
   }
