@@ -12,6 +12,7 @@
  * applyValues changes a group's members) is given as the places removed and
  * the values appended. Anything else is given whole.
  */
+import { withoutPlaces } from './list-places.ts';
 
 /** Changes from one version of a record to the next. */
 export interface Patch {
@@ -31,8 +32,6 @@ export interface Patch {
 const LONG = 64;
 /** Nested records are compared this deep (the object, its hologram or attrs). */
 const DEPTH = 2;
-
-import { withoutPlaces } from './list-places.ts';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -100,4 +99,3 @@ export function applyPatch<T extends Record<string, unknown>>(before: T, patch: 
   }
   return Object.fromEntries(patch.order ? patch.order.map((k) => [k, out.get(k)]) : out) as T;
 }
-
