@@ -35,3 +35,14 @@ test('over seeded lists of every shape, the changes are those of the sets of eve
   }
   t.is(checked, 240);
 });
+
+test('over lists of strings only, a few values removed and appended give the changes of the sets', (t) => {
+  const random = prng(5);
+  const value = () => `m${Math.floor(random() * 300)}`;
+  for (let round = 0; round < 120; round++) {
+    const before = Array.from({ length: Math.floor(random() * 900) }, value);
+    // Up to 16 values either way: the few looked for one by one; some of them repeats, or held already.
+    const after = applyValues(before, Array.from({ length: Math.floor(random() * 17) }, value), before.filter(() => random() < 0.01));
+    t.deepEqual(valueChanges(before, after), reference(before, after), `round ${round}`);
+  }
+});
