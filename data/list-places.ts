@@ -33,3 +33,17 @@ export function placesOf(list: readonly unknown[], values: readonly unknown[]): 
   for (const v of values) for (let i = list.indexOf(v); i >= 0; i = list.indexOf(v, i + 1)) places.push(i);
   return places;
 }
+
+/**
+ * Which of a few strings `list`, a list of strings, holds: each looked for
+ * natively. Null when `values` are more than FEW, or either list holds
+ * anything but strings: a caller that compares values by their text uses a
+ * Set of texts then.
+ */
+export function heldAmong(list: readonly unknown[], values: readonly unknown[]): Set<string> | null {
+  const strings = (xs: readonly unknown[]): xs is readonly string[] => xs.every((x) => typeof x === 'string');
+  if (values.length > FEW || !strings(values) || !strings(list)) return null;
+  const held = new Set<string>();
+  for (const v of values) if (list.includes(v)) held.add(v);
+  return held;
+}

@@ -8,7 +8,7 @@ import { asArray, valuesEqual } from '../../data/model.ts';
 import { isValueChanges, landed, type CsObject, type PendingImport, type StagedValue, type ValueChanges } from '../../data/objects.ts';
 import type { ImportedObject } from '../../management-agents/index.ts';
 import { valueChanges } from './value-changes.ts';
-import { FEW } from '../../data/list-places.ts';
+import { heldAmong } from '../../data/list-places.ts';
 
 export function newCsObject(agent: string, fields: Partial<CsObject> & Pick<CsObject, 'dn' | 'objectType'>): CsObject {
   return {
@@ -46,11 +46,9 @@ export interface Staged {
 /** Whether an imported value holds every value added and none removed. */
 function shows(seen: AttrValue | null, v: ValueChanges): boolean {
   const list = asArray(seen);
-  // A few, and a list of strings: looked for natively (list-places.ts), as the values' strings are the values.
-  const strings = (xs: readonly unknown[]) => xs.every((x) => typeof x === 'string');
-  if (v.add.length + v.remove.length <= FEW && strings(v.add) && strings(v.remove) && strings(list)) {
-    return v.remove.every((x) => !list.includes(x)) && v.add.every((x) => list.includes(x));
-  }
+  // A few strings, in a list of strings: looked for natively, as their texts are themselves.
+  const held = heldAmong(list, [...v.add, ...v.remove]);
+  if (held) return v.add.every((x) => held.has(x as string)) && v.remove.every((x) => !held.has(x as string));
   // The few values changed are looked for in the list, not the list's 10,000 values put in a set.
   const wanted = new Set(v.add.map(String));
   const unwanted = new Set(v.remove.map(String));

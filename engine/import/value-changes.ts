@@ -4,7 +4,7 @@
  */
 import type { Scalar } from '../../data/model.ts';
 import type { ValueChanges } from '../../data/objects.ts';
-import { FEW } from '../../data/list-places.ts';
+import { heldAmong } from '../../data/list-places.ts';
 
 /** Values skipped or appended past which the walk gives up for sets. */
 const WALK_LIMIT = 256;
@@ -39,13 +39,10 @@ function walked(before: readonly Scalar[], after: readonly Scalar[]): ValueChang
 
 /** The texts of `of` that `list` holds. */
 function textsAmong(list: readonly Scalar[], of: readonly Scalar[]): Set<string> {
+  // A few strings, in a list of strings: looked for natively, as their texts are themselves.
+  const held = heldAmong(list, of);
+  if (held) return held;
   const found = new Set<string>();
-  // A few strings, in a list of strings: looked for natively (list-places.ts), as their texts are themselves.
-  const strings = (xs: readonly Scalar[]): xs is readonly string[] => xs.every((x) => typeof x === 'string');
-  if (of.length <= FEW && strings(of) && strings(list)) {
-    for (const v of of) if (list.includes(v)) found.add(v);
-    return found;
-  }
   const wanted = new Set(of.map(String));
   if (wanted.size) for (const v of list) if (wanted.has(String(v))) found.add(String(v));
   return found;

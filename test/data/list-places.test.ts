@@ -6,7 +6,7 @@
  */
 import test from 'ava';
 import { applyValues } from '../../data/objects.ts';
-import { FEW, placesOf, withoutPlaces } from '../../data/list-places.ts';
+import { FEW, heldAmong, placesOf, withoutPlaces } from '../../data/list-places.ts';
 import type { Scalar } from '../../data/model.ts';
 
 // A Lehmer generator; the seed is spread first, as a small one gives small first numbers.
@@ -48,4 +48,12 @@ test('places are found wherever each value is, and the list less them keeps its 
   t.deepEqual(withoutPlaces(['a', 'b', 'c', 'd'], [3, 1, 1, 9, -1]), ['a', 'c']);
   const list = ['a', 'b'];
   t.not(withoutPlaces(list, []), list, 'a copy even when nothing goes');
+});
+
+test('which of a few strings a list of strings holds; null for many, or for anything but strings', (t) => {
+  t.deepEqual(heldAmong(['a', 'b', 'c'], ['c', 'x', 'a', 'a']), new Set(['c', 'a']));
+  t.deepEqual(heldAmong([], ['x']), new Set());
+  t.is(heldAmong(['a', 1], ['a']), null, 'a number in the list');
+  t.is(heldAmong(['a'], [1]), null, 'a number looked for');
+  t.is(heldAmong(['a'], Array.from({ length: FEW + 1 }, (_, i) => `v${i}`)), null, 'more than FEW');
 });
