@@ -14,9 +14,20 @@
  * full collections instead of four (100 against 41 ms of marking; five runs
  * each, median 1.54 against 1.47 s, peak RSS within 20 MB).
  *
+ * The young generation is held at its first size until then too (V8 would
+ * double it each time many objects survive a scavenge, up to NODE_FLAGS'
+ * 32 MB): a delta loads a few large objects that survive, V8 grew the young
+ * generation to 2 × 32 MB for them, and every page it touched first cost a
+ * page fault (about 12 µs each on the benchmark's machine). Held, the
+ * 100-person delta at 100,000 people ran its steps in 951 against 1,069 ms
+ * and the 1% delta in 2,674 against 2,917 ms (medians of four, alternating),
+ * while a full cycle, past 256 MB within its first import, keeps the larger
+ * young generation that made it faster (see NODE_FLAGS).
+ *
  * IDSYNC_HEAP_GROWING_PERCENT sets another percentage; 0 leaves V8's own
- * policy. IDSYNC_HEAP_POLICY_FROM_MB sets where it starts; 0 from the first
- * allocation. A --heap-growing-percent given to Node itself is left alone.
+ * policy for the old generation. IDSYNC_HEAP_POLICY_FROM_MB sets where both
+ * start; 0 from the first allocation. A --heap-growing-percent or
+ * --semi-space-growth-factor given to Node itself is left alone.
  */
 import v8 from 'node:v8';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -32,7 +43,9 @@ export const DEFAULT_HEAP_POLICY_FROM_MB = 256;
  * short-lived objects fast; with the larger young generation fewer of them
  * are promoted before they die. Measured on the 100,000-person directory full
  * sync, four alternating runs each: 38.8–40.1 s against 40.4–48.8 s, peak
- * RSS 1.06–1.12 GB against 1.22 GB; the 100-person delta did not move.
+ * RSS 1.06–1.12 GB against 1.22 GB; the whole full cycle at 100,000 in a
+ * later session, two alternating runs each: 117.2 and 127.8 s against 125.4
+ * and 139.6 s. A small run does not grow into it (`applyHeapPolicy`).
  */
 export const NODE_FLAGS = ['--max-semi-space-size=32'] as const;
 
@@ -43,9 +56,12 @@ export class HeapPolicyError extends Error {
 let applied = false;
 let engaged = false;
 
+/** Whether Node was started with a flag matching `flag`, on its command line or in NODE_OPTIONS. */
+const givenToNode = (env: NodeJS.ProcessEnv, execArgv: readonly string[], flag: RegExp) => [...execArgv, ...(env['NODE_OPTIONS'] ?? '').split(/\s+/)].some((a) => flag.test(a));
+
 /** The percentage to apply, or null to leave V8's policy (0, or Node given its own). */
 export function heapGrowingPercent(env: NodeJS.ProcessEnv, execArgv: readonly string[]): number | null {
-  if ([...execArgv, ...(env['NODE_OPTIONS'] ?? '').split(/\s+/)].some((a) => /^--heap[-_]growing[-_]percent/.test(a))) return null;
+  if (givenToNode(env, execArgv, /^--heap[-_]growing[-_]percent/)) return null;
   const raw = env['IDSYNC_HEAP_GROWING_PERCENT'];
   const percent = raw === undefined || raw === '' ? DEFAULT_HEAP_GROWING_PERCENT : Number(raw);
   if (!Number.isInteger(percent) || percent < 0 || percent > 1000) {
@@ -73,17 +89,28 @@ export function applyHeapPolicy(env: NodeJS.ProcessEnv = process.env, execArgv: 
   const from = heapPolicyFrom(env);
   if (applied) return null;
   applied = true;
-  if (percent !== null) holdGrowthPast(percent, from);
+  const holdYoung = !givenToNode(env, execArgv, /^--semi[-_]space[-_]growth[-_]factor/);
+  if (percent !== null || holdYoung) holdGrowthPast(percent, holdYoung, from);
   return percent;
 }
 
-/** Holds growth to `percent` from the first collection after which `from` bytes or more are in use. */
-function holdGrowthPast(percent: number, from: number): void {
+/** V8's own factor by which the young generation grows. */
+const V8_YOUNG_GROWTH = 2;
+
+/**
+ * From the first collection after which `from` bytes or more are in use:
+ * old-generation growth held to `percent` (null: V8's), and the young
+ * generation, held at its size until then (`holdYoung`), let grow.
+ */
+function holdGrowthPast(percent: number | null, holdYoung: boolean, from: number): void {
   const engage = () => {
-    v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
-    engaged = true;
+    if (percent !== null) v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
+    if (holdYoung) v8.setFlagsFromString(`--semi-space-growth-factor=${V8_YOUNG_GROWTH}`);
+    engaged = percent !== null;
   };
   if (v8.getHeapStatistics().used_heap_size >= from) { engage(); return; }
+  // Read by V8 each time it would grow the young generation, so it may change while the process runs.
+  if (holdYoung) v8.setFlagsFromString('--semi-space-growth-factor=1');
   // Asked after each collection (an observer does not keep the process alive); the next limit is set from then on.
   const watch = new PerformanceObserver(() => {
     if (v8.getHeapStatistics().used_heap_size < from) return;

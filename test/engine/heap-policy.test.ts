@@ -14,7 +14,8 @@ test('the percentage: the default, a setting, 0 for V8 own policy, a bad value n
 });
 
 const child = fileURLToPath(new URL('./heap-policy-child.ts', import.meta.url));
-const runChild = (env: Record<string, string>) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx/esm', child], { env: { ...process.env, ...env }, encoding: 'utf8' })) as { rss: number; engaged: boolean };
+const runChild = (env: Record<string, string>, flags: string[] = []) =>
+  JSON.parse(execFileSync(process.execPath, [...flags, '--import', 'tsx/esm', child], { env: { ...process.env, ...env }, encoding: 'utf8' })) as { rss: number; engaged: boolean; young: number };
 
 test('with the policy, peak RSS stays nearer the live heap than with V8 own policy', (t) => {
   // The policy from the first allocation: this child's heap is what a large sync's is, scaled down.
@@ -39,4 +40,19 @@ test('the policy engages once the heap in use passes where it starts, and not un
   t.true(runChild({ HEAP_CHILD_CHURN: '0', IDSYNC_HEAP_POLICY_FROM_MB: '0' }).engaged, 'from the start');
   t.true(runChild({ HEAP_CHILD_CHURN: '0', IDSYNC_HEAP_POLICY_FROM_MB: '16' }).engaged, 'the live set passes 16 MB');
   t.false(runChild({ HEAP_CHILD_CHURN: '0', IDSYNC_HEAP_GROWING_PERCENT: '0', IDSYNC_HEAP_POLICY_FROM_MB: '0' }).engaged, '0 keeps V8 own policy');
+});
+
+test('the young generation keeps its first size until the heap passes where the policy starts, then grows', (t) => {
+  // The churn makes V8 grow the young generation as far as it may: many objects survive each scavenge.
+  const never = { IDSYNC_HEAP_POLICY_FROM_MB: '1048576', HEAP_CHILD_CHURN: '1000000' };
+  const held = runChild(never).young;
+  // The live set alone stays under 64 MB; with the churn the heap passes it part way.
+  t.false(runChild({ HEAP_CHILD_CHURN: '0', IDSYNC_HEAP_POLICY_FROM_MB: '64' }).engaged);
+  const grown = runChild({ ...never, IDSYNC_HEAP_POLICY_FROM_MB: '64' }).young;
+  const own = runChild(never, ['--semi-space-growth-factor=2']).young;
+  t.log(`young generation: held ${held / 2 ** 20} MB, past the start ${grown / 2 ** 20} MB, Node given its own factor ${own / 2 ** 20} MB`);
+  t.true(grown >= 4 * held, `${grown} is not well above ${held}`);
+  t.true(own >= 4 * held, 'a factor given to Node is left alone');
+  // The old generation's percentage switched off leaves the young generation held.
+  t.is(runChild({ ...never, IDSYNC_HEAP_GROWING_PERCENT: '0' }).young, held);
 });
