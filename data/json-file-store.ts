@@ -79,7 +79,7 @@ class FileStore extends StoreState implements Store {
   /** The op of the line at `off` in file `file`, its patches followed (patch-lines.ts). */
   private opAt(file: number, off: number, len: number): Op {
     try {
-      return this.#patches.op(JSON.parse(this.#log.read(file, off, len)) as unknown[], (f, o, l) => JSON.parse(this.#log.read(f, o, l)) as unknown[]);
+      return this.#patches.op(this.#log.parse(file, off, len) as unknown[], (f, o, l) => this.#log.parse(f, o, l) as unknown[]);
     } catch (err) {
       // A damaged store file: say which, and where, rather than a bare JSON error.
       throw new Error(`store: cannot read the object at byte ${off} of ${this.#log.pathOf(file)}: ${(err as Error).message}`);

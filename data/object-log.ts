@@ -8,6 +8,7 @@
  */
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync } from 'node:fs';
 import { LineWriter } from './line-writer.ts';
+import { parseChunked } from './chunked-json.ts';
 
 /** The journal's file number; a snapshot generation's object file is its generation number (1 and up). */
 export const JOURNAL = 0;
@@ -68,6 +69,12 @@ export class ObjectLog {
   read(file: number, off: number, len: number): string {
     const [buf, start] = this.bytes(file, off, len);
     return buf.toString('utf8', start, start + len);
+  }
+
+  /** The JSON value of the line at `off`: a long one read a piece at a time (chunked-json.ts). */
+  parse(file: number, off: number, len: number): unknown {
+    const [buf, start] = this.bytes(file, off, len);
+    return parseChunked(buf, start, start + len);
   }
 
   /** Copies the line at `off` to `to` without decoding it; returns its new offset there. */
