@@ -16,7 +16,7 @@ const FIRST = 64 * 1024;
 
 export class RangeReader {
   #fd: number | null = null;
-  readonly #ahead = Buffer.allocUnsafe(BLOCK);
+  readonly #ahead: Buffer;
   // What of the file is in #ahead: bytes [#from, #to).
   #from = 0;
   #to = 0;
@@ -25,7 +25,10 @@ export class RangeReader {
   #reads = 0;
   #bytes = 0;
 
-  constructor(readonly path: string) {}
+  /** @param block the most one read reads (BLOCK); a reader of a whole file in order reads it in smaller blocks, into one buffer used again (see writeFileDurably). */
+  constructor(readonly path: string, private readonly block = BLOCK) {
+    this.#ahead = Buffer.allocUnsafe(block);
+  }
 
   /** Reads made of the file so far, and the bytes they read: what the ranges cost (file-ranges.test.ts). */
   get reads(): number { return this.#reads; }
@@ -38,9 +41,9 @@ export class RangeReader {
       if (at < this.#from || at >= this.#to) {
         // A rewrite copies the file forward, in reads that grow; an edit reads a record somewhere, in one that fits it. Each
         // read was BLOCK: a 100-person delta at 100,000 people read 62 MB of the directory's LDIF file for 3 MB of records.
-        this.#size = at >= this.#to && at - this.#to < this.#size ? Math.min(BLOCK, 2 * this.#size) : FIRST;
+        this.#size = at >= this.#to && at - this.#to < this.#size ? Math.min(this.block, 2 * this.#size) : Math.min(FIRST, this.block);
         this.#from = at;
-        this.#to = at + readSync(this.#fd, this.#ahead, 0, Math.min(BLOCK, Math.max(this.#size, range.to - at)), at);
+        this.#to = at + readSync(this.#fd, this.#ahead, 0, Math.min(this.block, Math.max(this.#size, range.to - at)), at);
         this.#reads++;
         this.#bytes += this.#to - at;
         if (this.#to === at) throw new Error(`${this.path} changed while in use: it ends before byte ${at}`);

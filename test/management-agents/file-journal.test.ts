@@ -102,3 +102,18 @@ for (const target of targets) {
     t.regex(err!.message, /damaged journal entry/);
   });
 }
+
+test('a rewrite of several megabytes from ranges of the old file and new text, through small buffers, holds exactly what was asked', async (t) => {
+  const { writeFileDurably } = await import('../../management-agents/file-journal.ts');
+  const dir = await mkdtemp(join(tmpdir(), 'idsync-rewrite-'));
+  const path = join(dir, 'big.txt');
+  const lines = Array.from({ length: 60_000 }, (_, i) => `row ${i} ${'x'.repeat(i % 97)} é\n`);
+  const old = lines.join('');
+  await writeFile(path, old);
+  const at = (i: number) => Buffer.byteLength(lines.slice(0, i).join(''));
+  // Ranges of up to 3 MB (longer than any buffer), text pieces short and long, and a range that lacks its last line end.
+  const long = 'y'.repeat(400_000);
+  await writeFileDurably(path, [{ from: at(10), to: at(40_000) }, 'new line\n', long, '\n', { from: at(50_000), to: at(59_999) }, { from: at(3), to: at(4) - 1 }]);
+  const expected = old.slice(old.indexOf(lines[10]!), old.indexOf(lines[40_000]!)) + 'new line\n' + long + '\n' + lines.slice(50_000, 59_999).join('') + lines[3];
+  t.is(await readFile(path, 'utf8'), expected);
+});
