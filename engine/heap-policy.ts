@@ -19,10 +19,10 @@
  * 32 MB): a delta loads a few large objects that survive, V8 grew the young
  * generation to 2 × 32 MB for them, and every page it touched first cost a
  * page fault (about 12 µs each on the benchmark's machine). Held, the
- * 100-person delta at 100,000 people ran its steps in 951 against 1,069 ms
- * and the 1% delta in 2,674 against 2,917 ms (medians of four, alternating),
- * while a full cycle, past 256 MB within its first import, keeps the larger
- * young generation that made it faster (see NODE_FLAGS).
+ * 100-person delta at 100,000 people ran its steps in 898 against 989 ms
+ * (449 against 475 ms at 10,000; medians of four, alternating), while a full
+ * cycle, past 256 MB within its first import, keeps the larger young
+ * generation that made it faster (see NODE_FLAGS).
  *
  * IDSYNC_HEAP_GROWING_PERCENT sets another percentage; 0 leaves V8's own
  * policy for the old generation. IDSYNC_HEAP_POLICY_FROM_MB sets where both
