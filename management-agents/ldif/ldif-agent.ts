@@ -20,9 +20,11 @@ import { applyChanges } from '../../data/objects.ts';
 import { appendDurably } from '../file-journal.ts';
 import { fileStamp } from '../journaled-file.ts';
 import { addRecord, deleteRecord, modifyRecord, modrdnRecord, type LdifEntry } from './ldif-format.ts';
-import { firstValue, LdifDirectory } from './ldif-directory.ts';
+import { LdifDirectory } from './ldif-directory.ts';
 import { anchorComment, changesSince, rewrittenComment, type ValueDelta } from './ldif-change-log.ts';
 import { logSize, readWatermark, whyNotDelta, writeWatermark } from '../log-watermark.ts';
+
+const firstValue = (v: unknown) => (v === undefined ? '' : String(asArray(v as never)[0]));
 
 export function createLdifAgent(o: AgentOptions): ManagementAgent {
   const path = resolve(o.baseDir, String(o.settings['path'] ?? ''));

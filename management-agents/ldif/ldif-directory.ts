@@ -12,7 +12,6 @@
  * keeping of each entry only what the indexes need. An entry is read whole
  * when it is used: an export that changes 1% of a large directory reads 1% of it.
  */
-import { asArray } from '../../data/model.ts';
 import { applyChanges } from '../../data/objects.ts';
 import { readLineBatchesAt, type LineBatch } from '../../data/line-reader.ts';
 import type { FilePatch, FilePiece, JournalEntry } from '../file-journal.ts';
@@ -25,7 +24,8 @@ import { nextIndex } from './ldif-index-next.ts';
 import { dropOverlay, overlayOf, readOverlay, writeOverlay } from './ldif-index-overlay.ts';
 import { LdifSlots, type Edit, type Saved, type Slot } from './ldif-slots.ts';
 import { blank, patchOf, rewrite, writesOf, type Piece, type SpanOf } from './ldif-layout.ts';
-import { editable, editText, parseText, withoutRoom, withRoom, type Dirty } from './ldif-edit.ts';
+import { editable, editText, laidOver, parseText, withoutRoom, withRoom, type Dirty } from './ldif-edit.ts';
+import { readRecord, type RecordText } from './ldif-record-text.ts';
 
 export class LdifDirectory extends LdifSlots {
   /** Each slot's place in the file being written, until it is in place. */
@@ -69,7 +69,7 @@ export class LdifDirectory extends LdifSlots {
       // No file yet: every entry is in memory, whole.
       if ((await fileStamp(this.path)) === 'none') return;
       // An entry edited as text is not where the file has it: read whole from its text.
-      this.slots.forEach((s) => { if (s?.entry.partial && s.text !== null) this.whole(s); });
+      this.slots.forEach((s) => { if (s?.entry.partial && (s.text !== null || s.dirty)) this.whole(s); });
       const parser = new LdifParser(new Set([a]));
       // The file's end closes the last record's span: without it, the last entry would not match its slot.
       for (const read of parser.end(await feed(parser, readLineBatchesAt(this.path))).entries) {
@@ -112,9 +112,12 @@ export class LdifDirectory extends LdifSlots {
   /** Slot `i` for the file's layout: its place in the file while unchanged there, else its text; null when removed. */
   private readonly pieceAt = (i: number): Piece => {
     const s = this.slots[i];
-    if (s?.dirty) return s.text!;
+    if (s?.dirty) return this.textNow(s)!;
     return s ? s.span ?? (s.text ??= withRoom(contentRecord(s.entry.dn, s.entry.attrs))) : this.spanAt(i);
   };
+
+  /** The slot's text as it is now: one edited in place holds its changed ranges, laid over its bytes in the file. */
+  private readonly textNow = (s: Slot) => s.text ?? (s.dirty && s.span ? laidOver(this.reader.text(s.span), s.dirty) : null);
 
   protected *serialize(): Iterable<FilePiece> {
     const spans: (FileRange | null)[] = [];
@@ -237,7 +240,7 @@ export class LdifDirectory extends LdifSlots {
     const i = this.indexOfAnchor(anchor);
     const s = i === undefined ? null : this.slotAt(i);
     if (i === undefined || !s?.entry.partial || (!s.span && s.text === null)) return undefined;
-    const before = s.text ?? this.reader.text(s.span!);
+    const before = this.textNow(s) ?? readRecord((take) => this.reader.read(s.span!, take)); // in pieces: ldif-record-text.ts
     // In place where the record has room (ASCII, as this agent writes it: a character is a byte); else written anew, with room.
     const edited = editText(before, changes, !!s.span && before.length === s.span.to - s.span.from);
     if (!edited) return undefined;
@@ -249,8 +252,9 @@ export class LdifDirectory extends LdifSlots {
     this.values.add(head, 1);
     // Saved in the overlay with its kept attributes, as a moved entry is: the next process reads its head there, not from its megabyte.
     this.hold(i, head, dirty ? s.span : null, !!dirty);
-    this.slots[i]!.text = dirty ? text : withRoom(withoutRoom(text));
-    // Edited again: the ranges of the edits before hold what the text holds now.
+    // In place, only the changed ranges are kept (`textNow`): the text, kept till the write, was promoted. Edited
+    // again: the ranges of the edits before hold what the text holds now.
+    this.slots[i]!.text = dirty ? null : withRoom(withoutRoom(text));
     if (dirty) this.slots[i]!.dirty = [...(s.dirty ?? []).map(([a, b]): Dirty => [a, b, text.slice(a, b)]), ...dirty];
     this.queue({ edit: changes, key: head.dn, anchor });
     return head;
@@ -264,15 +268,15 @@ export class LdifDirectory extends LdifSlots {
   }
 
   /** The slot's entry with the attributes kept: as held, or (an index's row holds none) read for them alone from its record. */
-  private headOf(s: Slot, record?: string): LdifEntry {
+  private headOf(s: Slot, record?: string | RecordText): LdifEntry {
     if (this.anchorOf(s.entry) || (!s.span && s.text === null)) return s.entry;
-    const [read] = parseLdif(headLines(record ?? s.text ?? this.reader.text(s.span!), this.kept), this.kept).entries;
+    const [read] = parseLdif(headLines(String(record ?? this.textNow(s) ?? this.reader.text(s.span!)), this.kept), this.kept).entries;
     return read?.dn === s.entry.dn ? { ...read, line: s.entry.line, partial: true, ...(s.span ? { span: s.span } : {}) } : s.entry;
   }
 
   /** The slot's entry with all its attributes: a partial one is read again from its text (ldif-edit.ts) or its place in the file. */
   private whole(s: Slot): LdifEntry {
-    const { entry: e, span, text } = s;
+    const { entry: e, span } = s, text = this.textNow(s);
     if (e.partial && text !== null) return (s.entry = { ...parseText(text, this.path, this.agent), line: e.line });
     if (!e.partial || !span) return e;
     let read: LdifEntry | undefined;
@@ -294,5 +298,3 @@ export class LdifDirectory extends LdifSlots {
     return this.values.holds(a, v, () => this.setEntries()) || !!this.base?.rowsWith(a, v).some((row) => this.slots[row] === undefined);
   }
 }
-
-export const firstValue = (v: unknown) => (v === undefined ? '' : String(asArray(v as never)[0]));

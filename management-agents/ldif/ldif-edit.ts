@@ -9,6 +9,7 @@ import type { AttrChange } from '../../data/objects.ts';
 import { AgentError } from '../errors.ts';
 import { escapeRegExp, line, parseLdif, type LdifEntry } from './ldif-format.ts';
 import { blank } from './ldif-layout.ts';
+import { RecordText } from './ldif-record-text.ts';
 
 /**
  * Values added and deleted in one change past which the record is parsed
@@ -54,7 +55,7 @@ function printOf(text: string, at: number, length: number): number {
 }
 
 /** A record's values to delete, as the ranges of their logical lines, and the lines of the values to add that it lacks. */
-interface Located { readonly text: string; readonly cuts: readonly [number, number][]; readonly adds: readonly string[] }
+interface Located { readonly text: RecordText; readonly cuts: readonly [number, number][]; readonly adds: readonly string[] }
 
 /**
  * Where `changes` fall in `record` (see `editRecord`); null where text cannot
@@ -62,9 +63,10 @@ interface Located { readonly text: string; readonly cuts: readonly [number, numb
  * search it: at 100,000 people a department group's record is 1.1 MB, and
  * that string took 4-5 ms of an export's 15-20 ms per group to make.
  */
-function locate(record: string, changes: Readonly<Record<string, AttrChange>>): Located | null {
+function locate(record: string | RecordText, changes: Readonly<Record<string, AttrChange>>): Located | null {
   if (!editable(changes)) return null;
-  const text = record.endsWith('\n') ? record : `${record}\n`;
+  const whole = RecordText.of(record);
+  const text = whole.endsWith('\n') ? whole : whole.plus('\n');
   // Each value's line as this agent writes it (folded), and whether the record holds it so.
   const cut = new Map<string, { value: string; found: boolean }>();
   const add = new Map<string, { value: string; held: boolean }>();
@@ -79,28 +81,34 @@ function locate(record: string, changes: Readonly<Record<string, AttrChange>>): 
   const prints = new Set<number>();
   for (const l of cut.keys()) prints.add(printOf(l, 0, l.length));
   for (const l of add.keys()) prints.add(printOf(l, 0, l.length));
-  // One walk over the logical lines after the DN's (a line and its continuations): only one whose print is a
-  // changed value's line's is compared. Each cut is also kept where it is in the unfolded text (`unfolded`).
+  // One walk over the logical lines after the DN's (a line and its continuations), a piece at a time (no line
+  // runs from one into the next): only one whose print is a changed value's line's is compared. Each cut is
+  // also kept where it is in the unfolded text (`unfolded`).
   const cuts: [number, number][] = [];
   const unfolded: [number, number][] = [];
-  let [at, folds] = lineEnd(text, 0);
-  for (at++; at < text.length; ) {
-    const [end, n] = lineEnd(text, at);
-    if (prints.has(printOf(text, at, end - at))) {
-      const l = text.slice(at, end);
-      const c = cut.get(l);
-      if (c) {
-        c.found = true;
-        cuts.push([at, end + 1]);
-        unfolded.push([at - 2 * folds, end + 1 - 2 * (folds + n)]);
-      } else {
-        const a = add.get(l);
-        if (a) a.held = true;
+  let folds = 0;
+  text.pieces.forEach((piece, k) => {
+    const base = text.starts[k]!;
+    let at = 0;
+    if (k === 0) { const [end, n] = lineEnd(piece, 0); folds += n; at = end + 1; }
+    while (at < piece.length) {
+      const [end, n] = lineEnd(piece, at);
+      if (prints.has(printOf(piece, at, end - at))) {
+        const l = piece.slice(at, end);
+        const c = cut.get(l);
+        if (c) {
+          c.found = true;
+          cuts.push([base + at, base + end + 1]);
+          unfolded.push([base + at - 2 * folds, base + end + 1 - 2 * (folds + n)]);
+        } else {
+          const a = add.get(l);
+          if (a) a.held = true;
+        }
       }
+      folds += n;
+      at = end + 1;
     }
-    folds += n;
-    at = end + 1;
-  }
+  });
   const values: string[] = [];
   for (const c of cut.values()) if (c.found) values.push(c.value); else return null;
   const adds: string[] = [];
@@ -123,17 +131,24 @@ const FOLDED_SEARCH = 8;
  * A match cannot run from a cut line into the next, which no continuation
  * line starts: each lies within one or outside all of them.
  */
-function heldElsewhere(text: string, values: readonly string[], cuts: readonly [number, number][], unfolded: readonly [number, number][]): boolean {
+function heldElsewhere(text: RecordText, values: readonly string[], cuts: readonly [number, number][], unfolded: readonly [number, number][]): boolean {
   const folded = values.length <= FOLDED_SEARCH;
   const forms = values.flatMap((v) => [v, Buffer.from(v, 'utf8').toString('base64')]);
   const anyOf = new RegExp(forms.map((f) => (folded ? [...f].map(escapeRegExp).join('(?:\\n )*') : escapeRegExp(f))).join('|'), 'g');
-  const subject = folded ? text : text.replaceAll('\n ', '');
   const ranges = folded ? cuts : unfolded;
   let k = 0;
-  for (let m = anyOf.exec(subject); m; m = anyOf.exec(subject)) {
-    while (k < ranges.length && ranges[k]![1] <= m.index) k++;
-    const r = ranges[k];
-    if (!r || r[0] > m.index || m.index + m[0].length > r[1]) return true;
+  // A piece at a time, each unfolded alone where the search is: no match runs from one piece into the next.
+  let base = 0;
+  for (const piece of text.pieces) {
+    const subject = folded ? piece : piece.replaceAll('\n ', '');
+    anyOf.lastIndex = 0;
+    for (let m = anyOf.exec(subject); m; m = anyOf.exec(subject)) {
+      const at = base + m.index;
+      while (k < ranges.length && ranges[k]![1] <= at) k++;
+      const r = ranges[k];
+      if (!r || r[0] > at || at + m[0].length > r[1]) return true;
+    }
+    base += subject.length;
   }
   return false;
 }
@@ -147,13 +162,13 @@ function heldElsewhere(text: string, values: readonly string[], cuts: readonly [
  * value plain or in base64, folded anywhere), or more values than MAX_VALUES.
  * A value both deleted and added ends up held, as `applyValues` makes it.
  */
-export function editRecord(record: string, changes: Readonly<Record<string, AttrChange>>): string | null {
+export function editRecord(record: string | RecordText, changes: Readonly<Record<string, AttrChange>>): string | null {
   const found = locate(record, changes);
   return found && anew(found);
 }
 
 /** `text` with each range of `pieces` (in order, apart) given its text: concatenated, which V8 keeps as pieces until the text is read. */
-function spliced(text: string, pieces: readonly (readonly [number, number, string])[]): string {
+function spliced(text: RecordText, pieces: readonly (readonly [number, number, string])[]): string {
   let out = '';
   let from = 0;
   for (const [a, b, t] of pieces) { out += text.slice(from, a) + t; from = b; }
@@ -168,10 +183,10 @@ const anew = (found: Located) => spliced(found.text, found.cuts.map(([a, b]) => 
  * and its room allows, with the ranges changed; else as `editRecord` makes
  * it. Null where text cannot say.
  */
-export function editText(record: string, changes: Readonly<Record<string, AttrChange>>, inPlace: boolean): { text: string; dirty?: Dirty[] } | null {
+export function editText(record: string | RecordText, changes: Readonly<Record<string, AttrChange>>, inPlace: boolean): { text: string; dirty?: Dirty[] } | null {
   const found = locate(record, changes);
   if (!found) return null;
-  return (inPlace && record.endsWith('\n') && placed(record, found)) || { text: anew(found) };
+  return (inPlace && record.endsWith('\n') && placed(RecordText.of(record), found)) || { text: anew(found) };
 }
 
 /**
@@ -183,14 +198,20 @@ export function editText(record: string, changes: Readonly<Record<string, AttrCh
  */
 export function editInPlace(record: string, changes: Readonly<Record<string, AttrChange>>): { text: string; dirty: Dirty[] } | null {
   const found = record.endsWith('\n') ? locate(record, changes) : null;
-  return found && placed(record, found);
+  return found && placed(RecordText.of(record), found);
 }
 
 /** A range of a record edited in place, and what it holds now: the file is written there from it. */
 export type Dirty = [number, number, string];
 
+/** `text` (a record as the file holds it) with each range of `dirty` holding its text: the record as edited in place. */
+export function laidOver(text: string, dirty: readonly Dirty[]): string {
+  for (const [a, b, t] of dirty) text = text.slice(0, a) + t + text.slice(b);
+  return text;
+}
+
 /** `editInPlace` of a record already searched. */
-function placed(record: string, found: Located): { text: string; dirty: Dirty[] } | null {
+function placed(record: RecordText, found: Located): { text: string; dirty: Dirty[] } | null {
   const room = roomOf(found.text);
   if (!room) return null;
   const add = found.adds.map((l) => `${l}\n`).join('');
@@ -216,16 +237,22 @@ const EMPTY_COMMENT = /# *\n/y;
  * Where the room at the end of a record is: the comment lines it ends with,
  * which readers skip (`withRoom` makes them); null when it ends otherwise.
  */
-export function roomOf(record: string): [number, number] | null {
-  let start = record.length;
-  while (start > 0) {
-    const lineStart = record.lastIndexOf('\n', start - 2) + 1;
-    // Only lines of a '#' and spaces: a comment with words in it is someone's, and stays.
-    EMPTY_COMMENT.lastIndex = lineStart;
-    if (lineStart === 0 || !EMPTY_COMMENT.test(record) || EMPTY_COMMENT.lastIndex !== start) break;
-    start = lineStart;
+export function roomOf(record: string | RecordText): [number, number] | null {
+  const text = RecordText.of(record);
+  let start = text.length;
+  // From the last piece back: a comment line is a logical line, within one piece; the record's first is its DN's.
+  scan: for (let k = text.pieces.length - 1; k >= 0; k--) {
+    const piece = text.pieces[k]!;
+    const base = text.starts[k]!;
+    for (let local = start - base; local > 0; local = start - base) {
+      const lineStart = piece.lastIndexOf('\n', local - 2) + 1;
+      // Only lines of a '#' and spaces: a comment with words in it is someone's, and stays.
+      EMPTY_COMMENT.lastIndex = lineStart;
+      if ((k === 0 && lineStart === 0) || !EMPTY_COMMENT.test(piece) || EMPTY_COMMENT.lastIndex !== local) break scan;
+      start = base + lineStart;
+    }
   }
-  return start < record.length ? [start, record.length] : null;
+  return start < text.length ? [start, text.length] : null;
 }
 
 /** Records this long or longer are written with room for values added in place: a group of 160 members or more. */

@@ -97,7 +97,7 @@ export function blank(length: number): Buffer {
 export function writesOf(slots: Iterable<{ span: FileRange | null; text: string | null; dirty?: readonly Dirty[] | undefined } | null | undefined>): FileWrite[] {
   const writes: FileWrite[] = [];
   for (const s of slots) {
-    if (!s?.dirty || !s.span || s.text === null) continue;
+    if (!s?.dirty || !s.span) continue;
     const ranges = [...s.dirty].sort((a, b) => a[0] - b[0]);
     for (let k = 0; k < ranges.length; ) {
       let [from, to, text] = ranges[k]!;

@@ -185,3 +185,24 @@ test('a record cut to its DN and kept attributes reads as the whole record read 
     t.deepEqual(cut.attrs, whole.attrs, `record ${n}`);
   }
 });
+
+test('a group edited in place twice in one export, and found whole between the edits, holds both: only the changed ranges are kept between them', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'idsync-ldif-twice-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'dir.ldif');
+  await writeFile(path, `version: 1\n\n${[1, 2].map(group).join('\n')}`);
+  const make = () => createLdifAgent({ name: 'dir', settings: { path: 'dir.ldif' }, objectTypes: groupType, baseDir: dir });
+  // The first change writes the record anew with room; the next process edits it in place.
+  let agent = make();
+  await agent.export!([change(2, ['CN=New 1,DC=corp'], [])], { note() {} });
+  await agent.endExport!();
+  agent = make();
+  await agent.export!([change(2, ['CN=New 2,DC=corp'], [members[3]!])], { note() {} });
+  const between = await agent.findObject!({ objectType: 'group', anchor: 'g2' });
+  await agent.export!([change(2, ['CN=New 3,DC=corp', name(5000)], [members[4]!, 'CN=New 1,DC=corp'])], { note() {} });
+  await agent.endExport!();
+  const expected = members.filter((m) => m !== members[3] && m !== members[4]).concat('CN=New 2,DC=corp', 'CN=New 3,DC=corp', name(5000)).sort();
+  t.deepEqual([...(between!.attrs['member'] as string[])].sort(), members.filter((m) => m !== members[3]).concat('CN=New 1,DC=corp', 'CN=New 2,DC=corp').sort(), 'found whole after the first edit');
+  t.deepEqual((await groupsIn(dir)).get('CN=G2,DC=corp'), expected);
+  t.deepEqual((await groupsIn(dir)).get('CN=G1,DC=corp'), [...members].sort());
+});
