@@ -22,8 +22,9 @@ export type Edit = Readonly<Record<string, AttrChange>>;
 /**
  * Where the entry is in the file while it is unchanged there, or its text
  * serialised for the next rewrite. `over`: the saved index's overlay holds it.
- * `dirty`: the entry was edited in place (ldif-edit.ts): `text` is to be
- * where `span` is, as long, and differs from the file in these ranges of it.
+ * `dirty`: the entry was edited in place (ldif-edit.ts): its text, held
+ * only as these ranges (`text` null), is the file's bytes at `span` with
+ * each range holding its text.
  */
 export interface Slot { entry: LdifEntry; span: FileRange | null; text: string | null; over?: boolean; dirty?: Dirty[] | undefined }
 
