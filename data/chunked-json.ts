@@ -19,8 +19,10 @@
  * piece of the list holds whole values, and the piece after it starts with `]`.
  */
 
-/** Lists whose values come to this many characters or more are cut; so are the pieces of a list. */
-export const CHUNK = 64 * 1024;
+/** The length from which V8 puts a string in its large-object space (measured: 131,000 bytes decoded in 0.019 ms, 140,000 in 0.85). */
+export const LARGE_STRING = 128 * 1024;
+/** Lists whose values come to this many characters or more are cut; so are the pieces of a list: half a large string. */
+export const CHUNK = LARGE_STRING / 2;
 const CR = 13;
 /** What stands for a cut list while its object is written or read (a value of this text in the data turns the cutting off). */
 const MARK = '\u0000idsync-chunk:';

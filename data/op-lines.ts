@@ -15,7 +15,7 @@
  */
 import { csSlot, pendingOf, type CsSlot } from './connector-space.ts';
 import { asciiText } from './ascii-json.ts';
-import { chunkedJson } from './chunked-json.ts';
+import { chunkedJson, LARGE_STRING } from './chunked-json.ts';
 import { encodeOp } from './op-codec.ts';
 import { packHologram } from './short-lists.ts';
 import { csRow, type CsRow } from './snapshot-files.ts';
@@ -33,9 +33,6 @@ export type SlotHead = readonly ['slot', string, string, CsRow];
  */
 const ASCII_FROM = 16 * 1024;
 
-/** Lines this long or longer have their long lists cut (chunked-json.ts): V8 holds a string of 128 KB or more on pages of its own. */
-const CUT_FROM = 128 * 1024;
-
 /** The op alone, as a snapshot's object file holds it (its catalog holds the slots). */
 export function opBody(op: Op): string {
   const encoded = encodeOp(op);
@@ -43,7 +40,7 @@ export function opBody(op: Op): string {
   if (op[0] === 'cs') packHologram(encoded);
   let line = JSON.stringify(encoded);
   // Read back a piece at a time once as long as V8's large strings (chunked-json.ts): made again, cut, where it is.
-  if (line.length >= CUT_FROM) line = chunkedJson(encoded);
+  if (line.length >= LARGE_STRING) line = chunkedJson(encoded);
   return line.length >= ASCII_FROM ? asciiText(line) : line;
 }
 

@@ -3,16 +3,17 @@
  * starts with a continuation line), so that a walk over its lines or a search
  * for a value goes a piece at a time.
  *
- * Why: V8 puts a string of 128 KB or more in its large-object space, on pages
- * no earlier string used, and each page's first touch is a page fault (about
- * 12 us on the benchmark's machine). At 100,000 people a department group's
- * record is 1.1 MB, and reading the nine a delta edits as whole strings took
- * 45 ms of the directory export's 211 (3,400 page faults, counted). Pieces
- * of at most PIECE live in the young generation, whose pages are used again.
+ * Why: as for the store's long lines (data/chunked-json.ts), a string of
+ * 128 KB or more lands on large-object pages of its own, each first touched
+ * at a page fault. At 100,000 people a department group's record is 1.1 MB;
+ * read in pieces, and with only the changed ranges kept after an in-place
+ * edit (ldif-directory.ts), the directory export of a 100-person delta took
+ * 188-194 against 213-215 ms.
  */
+import { CHUNK } from '../../data/chunked-json.ts';
 
-/** The most a piece holds, but for a logical line longer than this. */
-export const PIECE = 64 * 1024;
+/** The most a piece holds, but for a logical line longer than this: half a large string, as the store cuts its lines. */
+export const PIECE = CHUNK;
 
 export class RecordText {
   /** Where each piece starts in the whole. */
