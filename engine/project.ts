@@ -4,7 +4,7 @@ import { compileProject, formatDiagnostic, type CompiledRules, type Diagnostic }
 import { openFileStore, type OpenOptions } from '../data/json-file-store.ts';
 import type { Store } from '../data/store.ts';
 import { createEngine, type EngineContext, type EngineEvents } from './context.ts';
-import { applyHeapPolicy } from './heap-policy.ts';
+import { applyHeapPolicy, checkHeapPolicy } from './heap-policy.ts';
 
 export class RulesError extends Error {
   override name = 'RulesError';
@@ -28,7 +28,9 @@ export async function openProject(dir: string, o: { store?: string; waitMs?: num
   if (compiled.files.length === 0) throw new RulesError([{ file: base, line: 1, column: 1, length: 0, severity: 'error', code: 'IDS0009', message: 'no *.sync files in the project directory' }]);
   if (!compiled.model) throw new RulesError(compiled.diagnostics);
   const store = await openFileStore(o.store ? resolve(o.store) : join(base, '.idsync'), { ...o.storeOptions, waitMs: o.waitMs ?? 0 });
-  const engine = createEngine({ rules: compiled.model, store, baseDir: base, ...(o.events ? { events: o.events } : {}), ...(o.now ? { now: o.now } : {}) });
+  // Steps report progress every thousand objects or so: there the heap policy is checked too (heap-policy.ts).
+  const events: EngineEvents = { progress: (step, done, total) => { checkHeapPolicy(); o.events?.progress?.(step, done, total); } };
+  const engine = createEngine({ rules: compiled.model, store, baseDir: base, events, ...(o.now ? { now: o.now } : {}) });
   return {
     dir: base,
     rules: compiled.model,

@@ -56,3 +56,13 @@ test('the young generation keeps its first size until the heap passes where the 
   // The old generation's percentage switched off leaves the young generation held.
   t.is(runChild({ ...never, IDSYNC_HEAP_GROWING_PERCENT: '0' }).young, held);
 });
+
+test('a step that never turns the event loop engages the young generation by checking as it goes', (t) => {
+  // The collection observer runs only on a turn of the event loop; a sync over the store gives it none.
+  const never = { IDSYNC_HEAP_POLICY_FROM_MB: '1048576', HEAP_CHILD_CHURN: '1000000', HEAP_CHILD_TURN: 'settled' };
+  const held = runChild(never).young;
+  const grown = runChild({ ...never, IDSYNC_HEAP_POLICY_FROM_MB: '64' });
+  t.log(`young generation with only settled promises awaited: held ${held / 2 ** 20} MB, past the start ${grown.young / 2 ** 20} MB`);
+  t.true(grown.engaged);
+  t.true(grown.young >= 4 * held, `${grown.young} is not well above ${held}`);
+});
