@@ -8,7 +8,7 @@ import type { CsObject, MvObject } from '../../data/objects.ts';
 import { newCsObject } from '../import/stage-object.ts';
 import { exportChanges, markTaken, mergeExport } from './export-flow.ts';
 import type { ManagementAgent } from '../../management-agents/index.ts';
-import { connect, disconnect, type SyncContext } from './sync-context.ts';
+import { connect, disconnect, joinedTo, type SyncContext } from './sync-context.ts';
 import { carryRename } from './outbound-by-value.ts';
 import { scheduleDeprovisionDelete, unscheduleDeprovisionDelete } from './deprovision-schedule.ts';
 
@@ -94,7 +94,9 @@ async function provision(s: SyncContext, rule: OutboundRule, mv: MvObject): Prom
   }
   // An existing disconnector with the same DN is taken over rather than duplicated.
   const creating = !cs;
-  cs = connect(s, cs ?? newCsObject(rule.agent, { dn, objectType: rule.objectType, provisionedBy: rule.name }), mv, 'connector');
+  const base = cs ?? newCsObject(rule.agent, { dn, objectType: rule.objectType, provisionedBy: rule.name });
+  // Connected once its export is known: the new connector is written once, not once bare and again with it.
+  cs = joinedTo(base, mv, 'connector');
   let { changes, referenceAttrs, deferred } = exportChanges(s, rule, rule.flows, mv.attrs, cs, mv, true, valueLevel(s, rule.agent));
   // SelectUniqueValue knows the connector space; where the agent can tell, the connected system has the last word.
   const uniqueFlows = agent?.isValueInUse ? rule.flows.filter((f) => f.selectsUnique) : [];
@@ -112,7 +114,7 @@ async function provision(s: SyncContext, rule: OutboundRule, mv: MvObject): Prom
     if (!taken) break;
     ({ changes, referenceAttrs, deferred } = exportChanges(s, rule, rule.flows, mv.attrs, cs, mv, true, valueLevel(s, rule.agent)));
   }
-  s.tx.putCs({ ...cs, provisionedBy: rule.name, pendingExport: mergeExport(cs.pendingExport, creating ? 'add' : 'update', changes, { referenceAttrs, deferred }), applied: rule.flows.filter((f) => f.once).map((f) => f.target) });
+  connect(s, { ...base, provisionedBy: rule.name, pendingExport: mergeExport(base.pendingExport, creating ? 'add' : 'update', changes, { referenceAttrs, deferred }), applied: rule.flows.filter((f) => f.once).map((f) => f.target) }, mv, 'connector');
   s.rec.count(creating ? `${tag}provisioned-add` : `${tag}provisioned-join`);
   s.explain?.(`provision in ${rule.agent}: ${dn} (${Object.keys(changes).length} attributes)`);
 }

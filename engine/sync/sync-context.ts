@@ -110,8 +110,11 @@ export function markRecompute(s: SyncContext, mvId: string, agent?: string): voi
   else s.recompute.set(mvId, new Set([agent]));
 }
 
+/** The connector-space object as linked to `mv`, not yet written. */
+export const joinedTo = (cs: CsObject, mv: MvObject, state: 'connector' | 'explicit-connector'): CsObject => ({ ...cs, state, mvId: mv.id, syncError: null });
+
 export function connect(s: SyncContext, cs: CsObject, mv: MvObject, state: 'connector' | 'explicit-connector'): CsObject {
-  const joined: CsObject = { ...cs, state, mvId: mv.id, syncError: null };
+  const joined = joinedTo(cs, mv, state);
   s.tx.putCs(joined);
   linked(s, cs.agent, cs.anchor, mv.id);
   if (!mv.connectors.some((c) => c.csId === cs.id)) {

@@ -39,11 +39,14 @@ export function createMemoryAgent(options: AgentOptions): ManagementAgent {
       await check();
       return batch.map((req) => system.apply(req));
     },
+    // Lookups fail on a dead system as a real agent's would.
     async findObject(q) {
+      await check();
       const o = q.anchor ? system.objects.get(q.anchor) : q.dn ? system.byDn(q.dn) : undefined;
       return o ? structuredClone(o) : null;
     },
     async isValueInUse(objectType, attribute, value) {
+      await check();
       const v = String(value).toLowerCase();
       for (const o of system.objects.values()) {
         if (o.objectType === objectType && asArray(o.attrs[attribute]).some((x) => String(x).toLowerCase() === v)) return true;

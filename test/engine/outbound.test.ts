@@ -344,3 +344,20 @@ test('SelectUniqueValue in a DN reads no object to find a candidate taken: the s
   // to take over a disconnector holding it, and sAMAccountName's check reads the holder of 'alee'.
   t.is(reads.n, 2);
 });
+
+test('a provisioning that fails part way leaves no connector behind: the next sync provisions the object whole', async (t) => {
+  const e = testEngine(basicRules);
+  e.system('hr').put(person('1'));
+  // SelectUniqueValue asks the directory, which is down: the provisioning fails after its DN was chosen.
+  e.system('ad').down = true;
+  const [, failed] = await steps(e, 'hr full-import', 'hr full-sync');
+  t.is(failed!.counters['flow-failure'], 1);
+  t.deepEqual([...e.store.cs('ad').values()], []);
+  t.deepEqual(e.store.mv(mvBy(e, 'employeeId', '1')!.id)!.connectors.map((c) => c.agent), ['hr']);
+  e.system('ad').down = false;
+  await steps(e, 'hr full-sync');
+  const [staged] = [...e.store.cs('ad').values()];
+  t.is(staged?.pendingExport?.op, 'add');
+  await steps(e, 'ad export');
+  t.is(adByName(e, 'Ann Lee')?.attrs['sAMAccountName'], 'alee');
+});
