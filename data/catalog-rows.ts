@@ -62,12 +62,11 @@ export class LazyRows<T> {
 
   /** The i-th row (from 0), parsed now. */
   row(i: number): T {
-    this.offsets.need(i * 8, i * 8 + 16);
-    const start = this.offsets.buf.readDoubleLE(i * 8);
-    const end = this.offsets.buf.readDoubleLE(i * 8 + 8) - 1;
+    // Through the files' shared pool of pages (paged-file.ts): a delta reads rows scattered over the file.
+    const start = this.offsets.f64(i * 8);
+    const end = this.offsets.f64(i * 8 + 8) - 1;
     try {
-      this.rows.need(start, end);
-      return JSON.parse(this.rows.buf.toString('latin1', start, end)) as T;
+      return JSON.parse(this.rows.text(start, end, 'latin1')) as T;
     } catch (err) {
       throw new Error(`store: ${this.path} line ${i + 1} cannot be read (${(err as Error).message}); the snapshot is damaged`);
     }

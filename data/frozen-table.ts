@@ -184,16 +184,15 @@ export class FrozenTable {
     return new FrozenTable(buf, path, damaged);
   }
 
+  // A table read in pages is read through the file's shared pool (paged-file.ts), not its buffer.
   private word(i: number): number {
-    this.#pages?.need(this.#at + i * 4, this.#at + i * 4 + 4);
-    return this.#buf.readUInt32LE(i * 4);
+    return this.#pages ? this.#pages.u32(this.#at + i * 4) : this.#buf.readUInt32LE(i * 4);
   }
 
   private text(off: number, len: number): string {
     const start = this.#strings + off;
     if (start + len > this.#buf.length) throw this.damaged('an entry points past its end');
-    this.#pages?.need(this.#at + start, this.#at + start + len);
-    return this.#buf.toString('utf8', start, start + len);
+    return this.#pages ? this.#pages.text(this.#at + start, this.#at + start + len, 'utf8') : this.#buf.toString('utf8', start, start + len);
   }
 
   /** The values under `hash` whose key is `key` (any key if `key` is ''), in the order they were added. */
@@ -226,9 +225,8 @@ export class FrozenTable {
     const start = this.#strings + this.word(at + 3);
     const end = start + this.word(at + 4);
     if (end > this.#buf.length) throw this.damaged('an entry points past its end');
-    this.#pages?.need(this.#at + start, this.#at + end);
     let n = 0;
-    for (let i = start; i < end; i++) n = n * 10 + this.#buf[i]! - 48;
+    for (let i = start; i < end; i++) n = n * 10 + (this.#pages ? this.#pages.u8(this.#at + i) : this.#buf[i]!) - 48;
     return n;
   }
 

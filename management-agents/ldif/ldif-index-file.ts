@@ -112,16 +112,19 @@ export class LdifIndex {
   /** Makes bytes `from` to `to` of the places hold what the file holds, where the index is read in pages. */
   private need(from: number, to: number): void { this.pages?.need(this.placesAt + from, this.placesAt + to); }
 
+  /** Double `at` of the places: through the file's shared pool of pages where it is read in pages (paged-file.ts). */
+  private place(at: number): number {
+    return this.pages ? this.pages.f64(this.placesAt + at) : this.places.readDoubleLE(at);
+  }
+
   /** Where the row's entry is in the file, or null once it was removed. */
   span(row: number): FileRange | null {
-    this.need(row * PLACE, row * PLACE + 16);
-    const from = this.places.readDoubleLE(row * PLACE);
-    return from < 0 ? null : { from, to: this.places.readDoubleLE(row * PLACE + 8) };
+    const from = this.place(row * PLACE);
+    return from < 0 ? null : { from, to: this.place(row * PLACE + 8) };
   }
 
   gen(row: number): number {
-    this.need(row * PLACE + 16, row * PLACE + 24);
-    return this.places.readDoubleLE(row * PLACE + 16);
+    return this.place(row * PLACE + 16);
   }
 
   /** The bytes the rows' entries take in the file, each with the blank line before it, less those of rows `except`. */

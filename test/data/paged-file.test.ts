@@ -5,7 +5,7 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { mkdtemp, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PagedFile } from '../../data/paged-file.ts';
+import { POOL_PAGES, PagedFile } from '../../data/paged-file.ts';
 import { FrozenTable, FrozenTableWriter, stringHash } from '../../data/frozen-table.ts';
 import { openFileStore } from '../../data/json-file-store.ts';
 import type { MvObject } from '../../data/objects.ts';
@@ -106,4 +106,40 @@ test('a store opened from a snapshot reads its tables as lookups reach them, and
   t.is(reopened.mvFind('person', 'displayName', 'p 5')[0]?.id, 'm5');
   await reopened.close();
   t.deepEqual(openUnder(join(d, 'snapshot')), [], 'closing lets go of every file, read or not');
+});
+
+test.serial('lookups through the shared pool of pages give the file\'s bytes, with pages given up and read again, within pages and across them', async (t) => {
+  const path = join(await dir(), 'pool.bin');
+  const bytes = randomBytes(300_007);
+  await writeFile(path, bytes);
+  const f = PagedFile.open(path);
+  const other = PagedFile.open(path);
+  // Four pages for two files: nearly every read gives one up.
+  PagedFile.setPoolPages(4);
+  try {
+    const r = random(11);
+    f.need(8_000, 8_100);
+    for (let i = 0; i < 3_000; i++) {
+      const file = i % 3 ? f : other;
+      // Near a page's end half the time: words and doubles across two pages.
+      const at = i % 2 ? Math.floor(r() * 73) * 4096 - Math.floor(r() * 8) + 4095 : Math.floor(r() * (bytes.length - 8));
+      const byte = Math.max(0, Math.min(at, bytes.length - 8));
+      t.is(file.u8(byte), bytes[byte]!);
+      t.is(file.u32(byte), bytes.readUInt32LE(byte));
+      t.is(file.f64(byte), bytes.readDoubleLE(byte));
+      const end = Math.min(bytes.length, byte + Math.floor(r() * (i % 5 ? 300 : 9_000)));
+      if (file.text(byte, end, 'latin1') !== bytes.toString('latin1', byte, end)) t.fail(`text ${byte}-${end}`);
+    }
+    t.is(f.text(bytes.length - 3, bytes.length, 'hex'), bytes.toString('hex', bytes.length - 3));
+    t.is(f.text(10, 10, 'latin1'), '');
+    t.true(f.unread > 60, 'lookups leave the file-sized buffer alone');
+  } finally {
+    PagedFile.setPoolPages(POOL_PAGES);
+  }
+  // A page the pool held is given up at close: read again after, it is an error naming the file.
+  f.u32(200_000);
+  f.close();
+  t.throws(() => f.u32(200_000), { message: new RegExp(`${path} was closed before all of it was read`) });
+  t.is(f.u32(8_000), bytes.readUInt32LE(8_000), 'bytes read into its buffer stay');
+  other.close();
 });
