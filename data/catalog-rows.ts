@@ -55,8 +55,7 @@ export class LazyRows<T> {
         throw damaged((err as NodeJS.ErrnoException).code ?? (err as Error).message);
       }
     });
-    offsets!.need(count * 8, count * 8 + 8);
-    if (offsets!.size !== (count + 1) * 8 || offsets!.buf.readDoubleLE(count * 8) !== rows!.size) throw damaged(`the catalog names ${count} rows, which its offsets do not match`);
+    if (offsets!.size !== (count + 1) * 8 || offsets!.f64(count * 8) !== rows!.size) throw damaged(`the catalog names ${count} rows, which its offsets do not match`);
     return new LazyRows<T>(rows!, offsets!, count, path);
   }
 

@@ -119,28 +119,30 @@ export class FrozenTableWriter {
 const snapshotDamaged = (path: string) => (why: string) => new Error(`store: ${path} cannot be read (${why}); the snapshot is damaged`);
 
 export class FrozenTable {
-  readonly #buf: Buffer;
-  /** The file `#buf` is read from as it is used, from its byte `#at`; null for a table held whole. */
+  /** The table's bytes where it is held whole (`of`), else null: read in its file's pages. */
+  readonly #held: Buffer | null;
+  /** The file the table is read from as it is used, from its byte `#at`; null for a table held whole. */
   readonly #pages: PagedFile | null;
   readonly #at: number;
+  readonly #length: number;
   readonly #buckets: number;
   readonly #entries: number;
   readonly #strings: number;
   readonly size: number;
 
   /** @param damaged how a damaged table is reported: the store's snapshot, or a cache its caller can do without. */
-  private constructor(buf: Buffer, readonly path: string, private readonly damaged: (why: string) => Error, pages: PagedFile | null = null, at = 0) {
+  private constructor(held: Buffer | null, length: number, readonly path: string, private readonly damaged: (why: string) => Error, pages: PagedFile | null = null, at = 0) {
+    this.#held = held;
     this.#pages = pages;
     this.#at = at;
-    pages?.need(at, at + HEAD * 4);
-    if (buf.length < HEAD * 4 || buf.readUInt32LE(0) !== MAGIC) throw damaged('not an index table');
-    if (buf.readUInt32LE(4) !== VERSION) throw damaged(`version ${buf.readUInt32LE(4)}`);
-    this.#buf = buf;
-    this.size = buf.readUInt32LE(8);
-    this.#buckets = buf.readUInt32LE(12);
+    this.#length = length;
+    if (length < HEAD * 4 || this.word(0) !== MAGIC) throw damaged('not an index table');
+    if (this.word(1) !== VERSION) throw damaged(`version ${this.word(1)}`);
+    this.size = this.word(2);
+    this.#buckets = this.word(3);
     this.#entries = HEAD + this.#buckets;
     this.#strings = (this.#entries + this.size * ENTRY) * 4;
-    if ((this.#buckets & (this.#buckets - 1)) !== 0 || this.#buckets < this.size || this.#strings > buf.length) throw damaged('its header does not match its length');
+    if ((this.#buckets & (this.#buckets - 1)) !== 0 || this.#buckets < this.size || this.#strings > length) throw damaged('its header does not match its length');
   }
 
   /** The table at `path`, its pages read as lookups reach them (a snapshot's: a damaged one says so). */
@@ -155,7 +157,7 @@ export class FrozenTable {
       throw snapshotDamaged(path)((err as NodeJS.ErrnoException).code ?? (err as Error).message);
     }
     try {
-      return new FrozenTable(pages.buf, path, snapshotDamaged(path), pages);
+      return new FrozenTable(null, pages.size, path, snapshotDamaged(path), pages);
     } catch (err) {
       pages.close();
       throw err;
@@ -176,23 +178,23 @@ export class FrozenTable {
 
   /** The table in bytes `at` to `at + length` of `pages`, read as lookups reach them (a part of an LDIF index file). */
   static in(pages: PagedFile, at: number, length: number, path: string, damaged: (why: string) => Error): FrozenTable {
-    return new FrozenTable(pages.buf.subarray(at, at + length), path, damaged, pages, at);
+    return new FrozenTable(null, length, path, damaged, pages, at);
   }
 
   /** A table held in `buf` (a part of a larger file, say); `damaged` makes the error for a damaged one. */
   static of(buf: Buffer, path: string, damaged: (why: string) => Error): FrozenTable {
-    return new FrozenTable(buf, path, damaged);
+    return new FrozenTable(buf, buf.length, path, damaged);
   }
 
   // A table read in pages is read through the file's shared pool (paged-file.ts), not its buffer.
   private word(i: number): number {
-    return this.#pages ? this.#pages.u32(this.#at + i * 4) : this.#buf.readUInt32LE(i * 4);
+    return this.#held ? this.#held.readUInt32LE(i * 4) : this.#pages!.u32(this.#at + i * 4);
   }
 
   private text(off: number, len: number): string {
     const start = this.#strings + off;
-    if (start + len > this.#buf.length) throw this.damaged('an entry points past its end');
-    return this.#pages ? this.#pages.text(this.#at + start, this.#at + start + len, 'utf8') : this.#buf.toString('utf8', start, start + len);
+    if (start + len > this.#length) throw this.damaged('an entry points past its end');
+    return this.#held ? this.#held.toString('utf8', start, start + len) : this.#pages!.text(this.#at + start, this.#at + start + len, 'utf8');
   }
 
   /** The values under `hash` whose key is `key` (any key if `key` is ''), in the order they were added. */
@@ -224,9 +226,9 @@ export class FrozenTable {
     const at = this.#entries + e * ENTRY;
     const start = this.#strings + this.word(at + 3);
     const end = start + this.word(at + 4);
-    if (end > this.#buf.length) throw this.damaged('an entry points past its end');
+    if (end > this.#length) throw this.damaged('an entry points past its end');
     let n = 0;
-    for (let i = start; i < end; i++) n = n * 10 + (this.#pages ? this.#pages.u8(this.#at + i) : this.#buf[i]!) - 48;
+    for (let i = start; i < end; i++) n = n * 10 + (this.#held ? this.#held[i]! : this.#pages!.u8(this.#at + i)) - 48;
     return n;
   }
 
@@ -242,12 +244,12 @@ export class FrozenTable {
 
   /** The entries' words and the strings' bytes, for a writer that carries them. */
   parts(): { entries: Uint32Array; strings: Buffer } {
-    this.#pages?.whole();
+    const buf = this.#held ?? this.#pages!.whole().subarray(this.#at, this.#at + this.#length);
     const words = new Uint32Array(this.size * ENTRY);
     const from = this.#entries * 4;
-    if (LITTLE_ENDIAN) Buffer.from(words.buffer).set(this.#buf.subarray(from, from + words.length * 4));
-    else for (let i = 0; i < words.length; i++) words[i] = this.word(this.#entries + i);
-    return { entries: words, strings: this.#buf.subarray(this.#strings) };
+    if (LITTLE_ENDIAN) Buffer.from(words.buffer).set(buf.subarray(from, from + words.length * 4));
+    else for (let i = 0; i < words.length; i++) words[i] = buf.readUInt32LE((this.#entries + i) * 4);
+    return { entries: words, strings: buf.subarray(this.#strings) };
   }
 
   /** Every entry as [key, value], in the order they were added. */

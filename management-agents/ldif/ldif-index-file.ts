@@ -48,9 +48,16 @@ export class LdifIndex {
    * of the directory's index at 100,000 people, at every export.
    */
   #live: number | undefined;
-  /** @param pages the file, when the index is read in its pages as it is used; `places` is then at `placesAt` in it. */
-  private constructor(readonly rows: FrozenTable, private readonly places: Buffer, readonly anchors: FrozenTable, readonly values: FrozenTable, readonly head: Head, private readonly pages: PagedFile | null = null, private readonly placesAt = 0) {
+  /** The places, where they are held whole (not read in pages, or once read whole). */
+  #places: Buffer | null;
+  /**
+   * @param places the places held whole, or null where `pages`, the file read in its pages as it is
+   * used, has them at `placesAt`, `placesLength` bytes.
+   */
+  private constructor(readonly rows: FrozenTable, places: Buffer | null, readonly anchors: FrozenTable, readonly values: FrozenTable, readonly head: Head, private readonly pages: PagedFile | null = null, private readonly placesAt = 0, private readonly placesLength = places?.length ?? 0) {
+    this.#places = places;
     if (typeof head.live === 'number' && Number.isFinite(head.live) && head.live >= 0) this.#live = head.live;
+    if (this.placesLength !== this.size * PLACE) throw new Error('places do not match rows');
   }
 
   get size(): number { return this.rows.size; }
@@ -80,41 +87,44 @@ export class LdifIndex {
     // Its first line, the head, is short: pages are read until its end is in.
     let nl = -1;
     for (let end = 4096; nl < 0; end *= 2) {
-      pages.need(0, end);
-      nl = pages.buf.subarray(0, Math.min(end, pages.size)).indexOf(10);
+      nl = pages.text(0, Math.min(end, pages.size), 'latin1').indexOf('\n');
       if (nl < 0 && end >= pages.size) throw new Error('no head');
     }
-    const head = JSON.parse(pages.buf.toString('utf8', 0, nl)) as Partial<Head>;
+    const head = JSON.parse(pages.text(0, nl, 'utf8')) as Partial<Head>;
     if (head.format !== FORMAT || typeof head.stamp !== 'string' || !Array.isArray(head.kept) || !Array.isArray(head.checked) || !Array.isArray(head.tables)) throw new Error('not an index of this format');
     const starts: number[] = [];
     let at = nl + 1;
     for (const len of head.tables) { starts.push(at); at += len; }
     if (at !== pages.size) throw new Error('cut or torn');
-    return LdifIndex.ofParts(path, head as Head, starts.map((s, i) => pages.buf.subarray(s, s + head.tables![i]!)), { pages, starts });
+    const lengths = head.tables;
+    if (lengths.length < 4) throw new Error('tables missing');
+    const table = (i: number) => FrozenTable.in(pages, starts[i]!, lengths[i]!, indexPath(path), damagedIndex(path));
+    return new LdifIndex(table(0), null, table(2), table(3), head as Head, pages, starts[1]!, lengths[1]!);
   }
 
-  /**
-   * The index a writer gave (see `LdifIndexWriter.toParts`), as its file would
-   * give it; or, `paged`, the parts of its file at `starts`, read as they are used.
-   */
-  static ofParts(path: string, head: Head, parts: readonly Buffer[], paged?: { pages: PagedFile; starts: readonly number[] }): LdifIndex {
+  /** The index a writer gave (see `LdifIndexWriter.toParts`), as its file would give it. */
+  static ofParts(path: string, head: Head, parts: readonly Buffer[]): LdifIndex {
     const [rows, places, anchors, values] = parts;
     if (!rows || !places || !anchors || !values) throw new Error('tables missing');
-    const table = (i: number) => (paged ? FrozenTable.in(paged.pages, paged.starts[i]!, parts[i]!.length, indexPath(path), damagedIndex(path)) : FrozenTable.of(parts[i]!, indexPath(path), damagedIndex(path)));
-    const index = new LdifIndex(table(0), places, table(2), table(3), head, paged?.pages ?? null, paged?.starts[1] ?? 0);
-    if (places.length !== index.size * PLACE) throw new Error('places do not match rows');
-    return index;
+    const table = (b: Buffer) => FrozenTable.of(b, indexPath(path), damagedIndex(path));
+    return new LdifIndex(table(rows), places, table(anchors), table(values), head);
   }
 
   /** Lets go of its file, if it is read in pages: the agent is done with this index. */
   close(): void { this.pages?.close(); }
 
-  /** Makes bytes `from` to `to` of the places hold what the file holds, where the index is read in pages. */
-  private need(from: number, to: number): void { this.pages?.need(this.placesAt + from, this.placesAt + to); }
+  /** Every place, read whole now where the index is read in pages. */
+  private wholePlaces(): Buffer {
+    if (!this.#places) {
+      this.pages!.need(this.placesAt, this.placesAt + this.placesLength);
+      this.#places = this.pages!.buf.subarray(this.placesAt, this.placesAt + this.placesLength);
+    }
+    return this.#places;
+  }
 
   /** Double `at` of the places: through the file's shared pool of pages where it is read in pages (paged-file.ts). */
   private place(at: number): number {
-    return this.pages ? this.pages.f64(this.placesAt + at) : this.places.readDoubleLE(at);
+    return this.#places ? this.#places.readDoubleLE(at) : this.pages!.f64(this.placesAt + at);
   }
 
   /** Where the row's entry is in the file, or null once it was removed. */
@@ -130,8 +140,8 @@ export class LdifIndex {
   /** The bytes the rows' entries take in the file, each with the blank line before it, less those of rows `except`. */
   liveBytes(except: readonly number[]): number {
     if (this.#live === undefined) {
-      this.need(0, this.places.length);
-      this.#live = entryBytes(this.size, (i) => this.places.readDoubleLE(i * 8));
+      const places = this.wholePlaces();
+      this.#live = entryBytes(this.size, (i) => places.readDoubleLE(i * 8));
     }
     let n = this.#live;
     for (const row of except) {
@@ -143,9 +153,9 @@ export class LdifIndex {
 
   /** Copies every row's place into `to` (from, to, generation per row). */
   copyPlaces(to: Float64Array): void {
-    this.need(0, this.places.length);
-    if (LITTLE_ENDIAN) Buffer.from(to.buffer).set(this.places);
-    else for (let i = 0; i < this.size * 3; i++) to[i] = this.places.readDoubleLE(i * 8);
+    const places = this.wholePlaces();
+    if (LITTLE_ENDIAN) Buffer.from(to.buffer).set(places);
+    else for (let i = 0; i < this.size * 3; i++) to[i] = places.readDoubleLE(i * 8);
   }
 
   /** The row's entry as the index knows it: its DN, line and place, no attributes (partial). */

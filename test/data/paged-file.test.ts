@@ -143,3 +143,22 @@ test.serial('lookups through the shared pool of pages give the file\'s bytes, wi
   t.is(f.u32(8_000), bytes.readUInt32LE(8_000), 'bytes read into its buffer stay');
   other.close();
 });
+
+test.serial('opening a table and looking entries up allocates no buffer of the file\'s size', async (t) => {
+  const w = new FrozenTableWriter();
+  for (let i = 0; i < 150_000; i++) w.add(stringHash(`key${i}`), `key${i}`, `value of entry ${i}`);
+  const path = join(await dir(), 'big.bin');
+  w.writeFile(path);
+  PagedFile.setPoolPages(64);
+  try {
+    const before = process.memoryUsage().arrayBuffers;
+    const table = FrozenTable.open(path);
+    for (let i = 0; i < 2_000; i += 7) t.deepEqual(table.get(stringHash(`key${i}`), `key${i}`), [`value of entry ${i}`]);
+    const grown = process.memoryUsage().arrayBuffers - before;
+    const size = table.unreadPages * 4096;
+    t.true(grown < size / 4, `${grown} bytes allocated for a table of ${size}`);
+    table.close();
+  } finally {
+    PagedFile.setPoolPages(POOL_PAGES);
+  }
+});
