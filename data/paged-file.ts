@@ -139,6 +139,8 @@ export class PagedFile {
    * pool's page, else (across pages) the scratch buffer read now.
    */
   #holding(at: number, n: number): Buffer {
+    // A pool's page holds what another file left past this one's end: never hand that out.
+    if (at < 0 || at + n > this.size) throw new Error(`${this.path}: bytes ${at} to ${at + n} are past its end (${this.size} bytes)`);
     const p = pageOf(at);
     const last = pageOf(at + n - 1);
     if (this.#inBuf(p, last)) {

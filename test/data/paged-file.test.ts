@@ -132,6 +132,8 @@ test.serial('lookups through the shared pool of pages give the file\'s bytes, wi
     }
     t.is(f.text(bytes.length - 3, bytes.length, 'hex'), bytes.toString('hex', bytes.length - 3));
     t.is(f.text(10, 10, 'latin1'), '');
+    t.throws(() => f.u32(bytes.length - 2), { message: new RegExp(`${path}: bytes ${bytes.length - 2} to ${bytes.length + 2} are past its end`) });
+    t.throws(() => f.text(bytes.length - 10, bytes.length + 5000, 'latin1'), { message: /past its end/ });
     t.true(f.unread > 60, 'lookups leave the file-sized buffer alone');
   } finally {
     PagedFile.setPoolPages(POOL_PAGES);
