@@ -36,3 +36,31 @@ test('bytes past 2 GiB and up to its end are read where they are', async (t) => 
     pages.close();
   }
 });
+
+test('lookups past 2 GiB read the right bytes through the shared pool, and allocate no buffer of the file\'s size', async (t) => {
+  const d = await mkdtemp(join(tmpdir(), 'idsync-paged-large-'));
+  t.teardown(() => rm(d, { recursive: true, force: true }));
+  const path = join(d, 'large.bin');
+  const size = 2 ** 31 + 5 * 4096 + 100;
+  // One within a page, one across two pages, one at the very end.
+  const marks = [2 ** 31 + 4096 + 7, 2 ** 31 + 3 * 4096 - 4, size - 9];
+  const f = await open(path, 'w');
+  try {
+    await f.truncate(size);
+    for (const at of marks) await f.write(Buffer.from(`mark@${at}`.slice(0, 9)), 0, 9, at);
+  } finally {
+    await f.close();
+  }
+  const before = process.memoryUsage().arrayBuffers;
+  const pages = PagedFile.open(path);
+  try {
+    for (const at of marks) {
+      t.is(pages.text(at, at + 9, 'latin1'), `mark@${at}`.slice(0, 9), `at byte ${at}`);
+      t.is(pages.u32(at), Buffer.from(`mark@${at}`.slice(0, 4), 'latin1').readUInt32LE(0));
+    }
+    t.is(pages.u32(2 ** 31 + 4 * 4096), 0, 'a hole reads as zeros');
+    t.true(process.memoryUsage().arrayBuffers - before < 2 ** 28, 'far less than the file');
+  } finally {
+    pages.close();
+  }
+});
