@@ -9,16 +9,33 @@
 /** Values past this many are looked for with a Set by the callers: one walk of the list for them all. */
 export const FEW = 16;
 
-/** `list` less the values at `places` (in any order; repeats, and places outside the list, count for nothing). */
-export function withoutPlaces<T>(list: readonly T[], places: readonly number[]): T[] {
-  if (!places.length) return list.slice();
+/**
+ * `list` less the values at `places` (in any order; repeats, and places
+ * outside the list, count for nothing), then `appended`. Made as a copy of
+ * the list's start cut to the length it will have, then written over from the
+ * first place on: pushing value by value grew it, about three lists' worth of
+ * memory for one, and a department group's members (10,000 at 100,000
+ * people) were a sixth of what a delta's departments step allocated.
+ */
+export function withoutPlaces<T>(list: readonly T[], places: readonly number[], appended: readonly T[] = []): T[] {
   const sorted = places.every((p, j) => j === 0 || places[j - 1]! < p) ? places : [...places].sort((a, b) => a - b);
-  const out: T[] = [];
+  let gone = 0;
+  for (let j = 0; j < sorted.length; j++) {
+    const p = sorted[j]!;
+    if (p >= 0 && p < list.length && Number.isInteger(p) && (j === 0 || sorted[j - 1] !== p)) gone++;
+  }
+  if (!gone) return list.concat(appended);
+  const kept = list.length - gone;
+  // The list's kind of array (packed, of its values), its length cut to what is kept and appended where the list is long enough.
+  const out = list.slice(0, Math.min(list.length, kept + appended.length));
+  let w = 0;
   let r = 0;
   for (let i = 0; i < list.length; i++) {
     while (r < sorted.length && sorted[r]! < i) r++;
-    if (sorted[r] !== i) out.push(list[i]!);
+    if (sorted[r] !== i) out[w++] = list[i]!;
   }
+  // Past the copy's end, each write is at its length: the list grows by one and stays packed.
+  for (const v of appended) out[w++] = v;
   return out;
 }
 

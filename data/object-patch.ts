@@ -95,7 +95,7 @@ export function applyPatch<T extends Record<string, unknown>>(before: T, patch: 
     const old = out.get(k);
     // In one walk against the places in order (list-places.ts): a test of each value's place against a Set was most of
     // reading a department group's directory object at 100,000 people, once per patch since it was written whole.
-    out.set(k, withoutPlaces(Array.isArray(old) ? (old as unknown[]) : [], removed).concat(appended));
+    out.set(k, withoutPlaces(Array.isArray(old) ? (old as unknown[]) : [], removed, appended));
   }
   return Object.fromEntries(patch.order ? patch.order.map((k) => [k, out.get(k)]) : out) as T;
 }

@@ -57,3 +57,27 @@ test('which of a few strings a list of strings holds; null for many, or for anyt
   t.is(heldAmong(['a'], [1]), null, 'a number looked for');
   t.is(heldAmong(['a'], Array.from({ length: FEW + 1 }, (_, i) => `v${i}`)), null, 'more than FEW');
 });
+
+test('a list less its places, then values appended, matches a plain filter for any places and lengths', (t) => {
+  // mulberry32: seeded, so that a failure names a case that can be run again.
+  let seed = 7;
+  const rand = (n: number) => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return Math.floor((((x ^ (x >>> 14)) >>> 0) / 4294967296) * n);
+  };
+  for (let round = 0; round < 300; round++) {
+    const list = Array.from({ length: rand(40) }, (_, i) => `m${i}`);
+    const places = Array.from({ length: rand(8) }, () => rand(list.length + 4) - 2);
+    const appended = Array.from({ length: rand(12) }, (_, i) => `n${i}`);
+    const gone = new Set(places);
+    const expected = [...list.filter((_, i) => !gone.has(i)), ...appended];
+    const got = withoutPlaces(list, places, appended);
+    t.deepEqual(got, expected, `places ${places.join(',')} of ${list.length}, ${appended.length} appended`);
+    t.is(got.length, expected.length, 'no room left over at its end');
+  }
+  const list = ['a', 'b', 'c'];
+  withoutPlaces(list, [0], ['x', 'y']);
+  t.deepEqual(list, ['a', 'b', 'c'], 'the list given is left as it was');
+});
