@@ -97,8 +97,8 @@ export function parseChunked(buf: Buffer, start: number, end: number): unknown {
 /**
  * For a list's piece: its bytes between brackets, decoded once. The piece as
  * a string and then that string between brackets cost two strings of up to
- * CHUNK each, about a third of what reading a department group's directory
- * connector allocated.
+ * CHUNK each: about a third of what reading a department group's long lines
+ * allocated.
  */
 let bracketed = Buffer.alloc(0);
 
@@ -126,7 +126,7 @@ function inPieces(buf: Buffer, start: number, cr: number, end: number): { readon
     } else {
       const piece = buf.toString('utf8', at, cr);
       // The piece after a list (it starts with its `]`): the list stands in the skeleton as a mark.
-      if (list) skeleton += JSON.stringify(`${MARK}${lists.push(([] as unknown[]).concat(...list)) - 1}`);
+      if (list) skeleton += JSON.stringify(`${MARK}${lists.push(list.length === 1 ? list[0]! : ([] as unknown[]).concat(...list)) - 1}`);
       if (piece.includes(MARK_TEXT)) return undefined;
       skeleton += piece;
       if (cr < end && !piece.endsWith('[')) return undefined;

@@ -18,19 +18,18 @@ export const FEW = 16;
  * people) were a sixth of what a delta's departments step allocated.
  */
 export function withoutPlaces<T>(list: readonly T[], places: readonly number[], appended: readonly T[] = []): T[] {
-  const sorted = places.every((p, j) => j === 0 || places[j - 1]! < p) ? places : [...places].sort((a, b) => a - b);
+  // Only places in the list count, sorted for one walk (a new array: sorted in place).
+  const valid = places.filter((p) => Number.isInteger(p) && p >= 0 && p < list.length);
+  const sorted = valid.every((p, j) => j === 0 || valid[j - 1]! < p) ? valid : valid.sort((a, b) => a - b);
   let gone = 0;
-  for (let j = 0; j < sorted.length; j++) {
-    const p = sorted[j]!;
-    if (p >= 0 && p < list.length && Number.isInteger(p) && (j === 0 || sorted[j - 1] !== p)) gone++;
-  }
+  for (let j = 0; j < sorted.length; j++) if (j === 0 || sorted[j - 1] !== sorted[j]) gone++;
   if (!gone) return list.concat(appended);
-  const kept = list.length - gone;
   // The list's kind of array (packed, of its values), its length cut to what is kept and appended where the list is long enough.
-  const out = list.slice(0, Math.min(list.length, kept + appended.length));
-  let w = 0;
+  const out = list.slice(0, Math.min(list.length, list.length - gone + appended.length));
+  // The values before the first place are where they were in the copy.
+  let w = sorted[0]!;
   let r = 0;
-  for (let i = 0; i < list.length; i++) {
+  for (let i = w; i < list.length; i++) {
     while (r < sorted.length && sorted[r]! < i) r++;
     if (sorted[r] !== i) out[w++] = list[i]!;
   }

@@ -46,6 +46,7 @@ test('places are found wherever each value is, and the list less them keeps its 
   t.is(placesOf(['a'], [Number.NaN]), null, 'NaN is left to a Set');
   t.is(placesOf(['a'], Array.from({ length: FEW + 1 }, (_, i) => i)), null, 'more than FEW');
   t.deepEqual(withoutPlaces(['a', 'b', 'c', 'd'], [3, 1, 1, 9, -1]), ['a', 'c']);
+  t.deepEqual(withoutPlaces(['a', 'b', 'c', 'd'], [Number.NaN, 1.5, 2, 0], ['e']), ['b', 'd', 'e'], 'places that are no place in the list count for nothing');
   const list = ['a', 'b'];
   t.not(withoutPlaces(list, []), list, 'a copy even when nothing goes');
 });
