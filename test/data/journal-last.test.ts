@@ -6,7 +6,7 @@
  * scans the journal as before. Either way the store opened is the same.
  */
 import test from 'ava';
-import { appendFile, cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFileStore, type OpenOptions } from '../../data/json-file-store.ts';
@@ -14,6 +14,7 @@ import type { Store } from '../../data/store.ts';
 import type { CsObject, MvObject, RunRecord } from '../../data/objects.ts';
 import { newCsObject } from '../../engine/import/stage-object.ts';
 import { LastTracker } from '../../data/journal-last.ts';
+import { openedState, scannedState } from '../helpers/store-replay.ts';
 
 // Never compacted by these tests' writes: every open replays the journal.
 const options: OpenOptions = { compactAfterOps: 1e9, compactOnCloseAfterOps: 1e9 };
@@ -49,22 +50,8 @@ function state(s: Store): string[] {
   return out;
 }
 
-async function opened(d: string): Promise<string[]> {
-  const s = await openFileStore(d, options);
-  try {
-    return state(s);
-  } finally {
-    await s.close();
-  }
-}
-
-/** The same store opened by scanning its whole journal: a copy without journal.last. */
-async function scanned(d: string): Promise<string[]> {
-  const copy = await dir();
-  await cp(d, copy, { recursive: true });
-  await rm(join(copy, 'journal.last'), { force: true });
-  return opened(copy);
-}
+const opened = (d: string) => openedState(d, options, state);
+const scanned = (d: string) => scannedState(d, options, state);
 
 // The header is the file's last line.
 /** A store after steps [0, n), closed: its journal.last saved. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createCsvAgent } from '../../management-agents/csv/index.ts';
 import { LineEndScan } from '../../management-agents/csv/csv-line-ends.ts';
 import type { ImportChange } from '../../management-agents/index.ts';
+import { seeded } from '../helpers/random.ts';
 
 const types = [{ name: 'person', anchor: ['employeeId'], attributes: ['employeeId', 'givenName', 'sn'] }];
 const ictx = { pageSize: 10, watermark: null, setWatermark() {}, note() {} };
@@ -54,18 +55,9 @@ for (const [how, quote] of [['plain lines', ''], ['csv-parse (a quoted field)', 
   });
 }
 
-/** A seeded generator (mulberry32): the same cases at every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('a file read a line at a time gives what csv-parse gives for the same rows all quoted: fields, lengths, empty lines, line ends, lines', async (t) => {
-  const next = random(7);
+  const next = seeded(7);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!;
   const values = ['', ' ', 'Ann', ' Lee ', 'Zoë Ünal', '李', 'a b', '100', 'x;y'];
   // Values a file can hold only quoted: a delimiter, a quote (doubled), a line break.
