@@ -4,6 +4,7 @@
  * beside the slots, so that finding an object reads only that object.
  */
 import type { CsObject } from './objects.ts';
+import { parsedText, restoreSaved, savedTriples } from './saved-index-values.ts';
 import { CsValueIndex, type IndexRow } from './value-index.ts';
 import { DnIndex, dnKey } from './dn-index.ts';
 import { FrozenTableWriter, type FrozenTable } from './frozen-table.ts';
@@ -153,14 +154,22 @@ export class ConnectorSpace implements ConnectorSpaceView {
    * the object's type, only when one covers that type. `once`: the id is not
    * in the space yet (a catalog names each object once), so nothing is unlinked.
    */
-  restore(id: string, slot: CsSlot, importing: boolean, exporting: boolean, objectType?: string, once = false): void {
+  restore(id: string, slot: CsSlot, importing: boolean, exporting: boolean, objectType?: string, once = false, saved?: string): void {
     // A slot over a snapshot's row or nothing: neither is looked up (SlotMap.putBack), and the row's DN
     // stops answering once its id has another slot (dn-index.ts checks each).
     this.link(id, slot, importing, exporting, once ? 'once' : this.slots.held(id) === undefined ? 'putBack' : 'set');
+    // The values its indexes held, saved with a journal's last version: the object is not read for them.
+    if (objectType !== undefined && saved !== undefined && restoreSaved(id, objectType, parsedText(saved), this.valueIndexes.values())) return;
     if (objectType !== undefined ? this.indexesType(objectType) : this.valueIndexes.size) {
       const obj = slot.obj ?? this.load(slot);
       for (const index of this.valueIndexes.values()) index.update(id, obj);
     }
+  }
+
+  /** What `journal.last` saves with the object's last version: what the value indexes hold for it (saved-index-values.ts); '' for none. */
+  savedText(id: string): string {
+    const triples = this.valueIndexes.size ? savedTriples(id, this.valueIndexes.values()) : null;
+    return triples ? JSON.stringify(triples) : '';
   }
 
   /**

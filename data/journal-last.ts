@@ -30,8 +30,10 @@ import { asciiText } from './ascii-json.ts';
 /**
  * One object's last version in the journal: its kind, its key (see
  * journal-replay.ts), the place replay gives for it, and its text.
- * - `s`: a connector slot; the text is its head, the place the op after it.
- * - `m`, `p`: a metaverse line, whole or a patch, read again from its place; no text.
+ * - `s`: a connector slot; the text is its head, the place the op after it;
+ *   since format 2 maybe then a tab and the values its indexes hold for it (saved-index-values.ts).
+ * - `m`, `p`: a metaverse line, whole or a patch, read again from its place; no text, or
+ *   (`m`) the values its indexes hold for it.
  * - `o`: any other op (settings, run records, deletions); the text is its line.
  */
 export type Last = readonly [kind: 's' | 'm' | 'p' | 'o', key: string, off: number, len: number, text: string];
@@ -70,7 +72,9 @@ function keyJsonOf(line: string): string {
   return line.slice(at + 1, line.indexOf('\t', at + 1));
 }
 
-const FORMAT = 1;
+/** 2: a slot's entry may carry its indexed values after a tab, which format 1's readers would read as its head. */
+const FORMAT = 2;
+const READS = [1, 2];
 const TAIL = 64 * 1024;
 const KINDS = new Set(['s', 'm', 'p', 'o']);
 
@@ -103,7 +107,7 @@ export async function readLast(dir: string, journal: string, generation: number)
   try {
     const h = JSON.parse(bytes.toString('utf8', nl + 1)) as { format?: number; generation?: number; committed?: number; ops?: number; count?: number; tail?: string; sha1?: string };
     const body = bytes.subarray(0, nl + 1);
-    if (h.format !== FORMAT || h.generation !== generation || !Number.isSafeInteger(h.committed) || !Number.isSafeInteger(h.ops)) return null;
+    if (!READS.includes(h.format ?? 0) || h.generation !== generation || !Number.isSafeInteger(h.committed) || !Number.isSafeInteger(h.ops)) return null;
     if (createHash('sha1').update(body).digest('hex') !== h.sha1 || tailHash(journal, h.committed!) !== h.tail) return null;
     const entries: SavedLast[] = [];
     const text = body.toString('utf8');
@@ -155,6 +159,9 @@ async function writeLast(dir: string, journal: string, generation: number, commi
   }
   await rename(tmp, lastPath(dir));
 }
+
+/** An entry with the values its object's indexes hold: a metaverse object's as its text, a slot's after its head and a tab. */
+const withSaved = (e: Last, values: string): Last => (!values ? e : [e[0], e[1], e[2], e[3], e[0] === 's' ? `${e[4]}\t${values}` : values]);
 
 /** Removes the saved last versions: a snapshot has emptied the journal they describe. */
 export async function removeLast(dir: string): Promise<void> {
@@ -220,12 +227,18 @@ export class LastTracker {
 
   abort(): void { this.#pending = []; }
 
-  /** Saves what the journal's first `committed` bytes (`ops` ops) hold, unless tracking stopped or it is saved already. */
-  async save(dir: string, journal: string, generation: number, committed: number, ops: number): Promise<void> {
+  /**
+   * Saves what the journal's first `committed` bytes (`ops` ops) hold, unless
+   * tracking stopped or it is saved already. `saved`: the values the indexes
+   * hold for an object, by its key, saved with its last version if a whole
+   * metaverse object's or a connector slot's (saved-index-values.ts).
+   */
+  async save(dir: string, journal: string, generation: number, committed: number, ops: number, saved: (key: string) => string = () => ''): Promise<void> {
     if (!this.#base || committed === this.#saved || committed === 0) return;
     // The open's last versions that this run did not replace, in their order, then this run's.
     const replaced = new Set([...this.#run.keys()].map(keyJson));
-    const lines = [...(replaced.size ? this.#base.filter((l) => !replaced.has(keyJsonOf(l))) : this.#base), ...[...this.#run.values()].map(lineOf)];
+    const ran = [...this.#run.values()].map((e) => lineOf(e[0] === 'm' || e[0] === 's' ? withSaved(e, saved(e[1])) : e));
+    const lines = [...(replaced.size ? this.#base.filter((l) => !replaced.has(keyJsonOf(l))) : this.#base), ...ran];
     // Only a cache: one that cannot be written (a full disk, a store opened read-only) leaves the next open to scan.
     if (!(await writeLast(dir, journal, generation, committed, ops, lines).then(() => true, () => false))) return;
     this.#base = lines;

@@ -30,12 +30,15 @@ import type { Op } from './store-state.ts';
  */
 export type MvHead = readonly ['mvline', string, boolean];
 
+/** A metaverse object's last version named by its id and the values saved for its indexes (saved-index-values.ts): read only if they do not do. */
+export type MvSaved = readonly ['mvsaved', string, string];
+
 /**
  * An op, a connector slot read from its line's head alone, or a metaverse
  * line's id, with the offset and length of the op in the file; offset -1
  * for the earlier form, whole transactions in one line.
  */
-export type Replayed = [Op | SlotHead | MvHead, number, number];
+export type Replayed = [Op | SlotHead | MvHead | MvSaved, number, number];
 
 /**
  * A line kept as its text, parsed only if it turns out to be its object's
@@ -43,7 +46,7 @@ export type Replayed = [Op | SlotHead | MvHead, number, number];
  * at 100,000 people 8,600 of the journal's 11,900 lines are superseded, and
  * parsing each of them, and collecting what that made, took most of a scan.
  */
-interface Unparsed { readonly key: string; readonly text: string; readonly slot: boolean; readonly line: number; readonly off: number }
+interface Unparsed { readonly key: string; readonly text: string; readonly slot: boolean; readonly line: number; readonly off: number; readonly saved?: string }
 type Pending = [Replayed[0] | Unparsed, number, number];
 
 /** `["slot",`: a line that starts with a connector slot's head. */
@@ -102,7 +105,8 @@ function keyOf(op: Replayed[0], n: number): string {
     case 'slot': return `c\0${op[1]}\0${op[3][0]}`;
     case 'cs': return `c\0${op[1]}\0${op[2]}`;
     case 'mv':
-    case 'mvline': return `m\0${op[1]}`;
+    case 'mvline':
+    case 'mvsaved': return `m\0${op[1]}`;
     case 'meta': return `k\0${op[1]}`;
     case 'run': return `r\0${n}`;
   }
@@ -201,7 +205,8 @@ export async function replayJournal(path: string, apply: (r: Replayed) => void, 
     } catch {
       throw damaged(op); // a commit line follows it
     }
-    apply([op.slot ? (parsed as SlotHead) : decodeOp(parsed as unknown[]), o, l]);
+    const head = parsed as SlotHead;
+    apply([op.slot ? (op.saved === undefined ? head : [head[0], head[1], head[2], head[3], op.saved]) : decodeOp(parsed as unknown[]), o, l]);
   };
   // The saved last versions first, as they come before every line read, but not those a line read replaces:
   // their keys are parsed only then. What journal.last will save again: their lines, then those of the lines read.
@@ -215,7 +220,7 @@ export async function replayJournal(path: string, apply: (r: Replayed) => void, 
   try {
     for (const e of saved) {
       last.push(e[5]);
-      applyOne(pendingOf(e, e[0] === 'm' ? textAt(reader, e[2], e[3]) : undefined));
+      applyOne(pendingOf(e, e[0] === 'm' && !e[4] ? textAt(reader, e[2], e[3]) : undefined));
     }
   } finally {
     reader.close();
@@ -236,9 +241,19 @@ function textAt(reader: RangeReader, off: number, len: number): string | undefin
   }
 }
 
-/** A saved last version as replay holds one: a slot's head, an op or a whole metaverse line as text, else a metaverse line by its id. */
+/**
+ * A saved last version as replay holds one: a slot's head, an op or a whole
+ * metaverse line as text, a metaverse object's saved index values, else a
+ * metaverse line by its id.
+ */
 function pendingOf([kind, keyJson, off, len, text]: SavedLast, mvText: string | undefined): Pending {
-  if (kind === 's' || kind === 'o') return [{ key: keyJson, text, slot: kind === 's', line: 0, off }, off, len];
+  if (kind === 's') {
+    // The values its indexes hold may follow its head (journal-last.ts).
+    const tab = text.indexOf('\t');
+    return [tab < 0 ? { key: keyJson, text, slot: true, line: 0, off } : { key: keyJson, text: text.slice(0, tab), slot: true, line: 0, off, saved: text.slice(tab + 1) }, off, len];
+  }
+  if (kind === 'o') return [{ key: keyJson, text, slot: false, line: 0, off }, off, len];
+  if (kind === 'm' && text) return [['mvsaved', (JSON.parse(keyJson) as string).slice(2), text], off, len];
   if (mvText !== undefined) return [{ key: keyJson, text: mvText, slot: false, line: 0, off }, off, len];
   return [['mvline', (JSON.parse(keyJson) as string).slice(2), kind === 'p'], off, len];
 }
@@ -247,6 +262,7 @@ function pendingOf([kind, keyJson, off, len, text]: SavedLast, mvText: string | 
 function lastOf(key: string, [op, off, len]: Pending): Last {
   if ('key' in op) return op.slot ? ['s', key, off, len, op.text] : key.startsWith('m\0') && off >= 0 ? ['m', key, off, len, ''] : ['o', key, off, len, op.text];
   if (op[0] === 'mvline') return [op[2] ? 'p' : 'm', key, off, len, ''];
+  if (op[0] === 'mvsaved') return ['m', key, off, len, op[2]];
   if (op[0] === 'mv' && off >= 0) return ['m', key, off, len, ''];
   // A connector slot is held as its text, never parsed here: any other op is.
   return ['o', key, off, len, JSON.stringify(encodeOp(op as Op))];

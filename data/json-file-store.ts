@@ -29,7 +29,7 @@ import { CACHE, SPILL, type OpenOptions } from './store-options.ts';
 import { isIndexLine, objectsPath, readCatalog, slotOfRow, SnapshotWriter, type CatalogLine, type CsRow, type IndexLine, type MvRow, type RowsLine, type SnapshotState, type TableReads } from './snapshot-files.ts';
 
 /** Where a restored connector row is, when not where its row says, and whether it can be in its space already. */
-interface RowPlace { readonly objectType?: string; readonly off?: number; readonly len?: number; readonly once?: boolean }
+interface RowPlace { readonly objectType?: string; readonly off?: number; readonly len?: number; readonly once?: boolean; readonly saved?: string | undefined }
 /** A catalog row: at its own place, and named once in the catalog. */
 const CATALOG_ROW: RowPlace = { once: true };
 
@@ -149,10 +149,10 @@ class FileStore extends StoreState implements Store {
   private async replay(): Promise<number> {
     const seed = await readLast(this.location, this.journalPath, this.#generation);
     const { ops, committed, last } = await replayJournal(this.journalPath, ([op, o, l]) => {
-      // A connector slot reads its object only if a value index covers its type; a metaverse object is read for its indexes.
-      const slot = op[0] === 'slot' ? this.restoreRow(op[1], op[3], JOURNAL, { objectType: op[2], off: o, len: l }) : this.applyReplayed(op[0] === 'mvline' ? this.opAt(JOURNAL, o, l) : op);
-      // Dropped: most objects a replay restores no step of this run reads. Not a patched one (a group of 16 KB or more):
-      // the next sync of a department group read again a megabyte of JSON and its patch at 100,000 people.
+      // A connector slot reads its object only if a value index covers its type; a metaverse object, unless its indexes' values were saved.
+      const slot = op[0] === 'slot' ? this.restoreRow(op[1], op[3], JOURNAL, { objectType: op[2], off: o, len: l, saved: op[4] }) : (op[0] === 'mvsaved' && this.restoreSavedMv(op[1], op[2], JOURNAL, o, l))
+        || this.applyReplayed(op[0] === 'mvline' || op[0] === 'mvsaved' ? this.opAt(JOURNAL, o, l) : op);
+      // Dropped: few are read by this run. Not a patched one (a group of 16 KB or more): its next sync read 1 MB of JSON again at 100,000 people.
       if (slot && o >= 0) this.placed(slot, JOURNAL, o, l, op[0] === 'mvline' && op[2]);
     }, undefined, this.options.replayHeldBytes, seed);
     this.#last.reset(last, committed === seed?.committed ? committed : -1);
@@ -173,7 +173,7 @@ class FileStore extends StoreState implements Store {
   private restoreRow(agent: string, row: CsRow, file: number, at: RowPlace = CATALOG_ROW): Slot<unknown> {
     // A journal head names its metaverse object by id: that string is kept, rather than the metaverse's looked up for it.
     const { slot, importing, exporting } = slotOfRow(row, file, file === JOURNAL ? this.mvRefAsIs : this.mvRef, at.off ?? row[4], at.len ?? row[5]);
-    this.space(agent).restore(slot.id, slot, importing, exporting, at.objectType, at.once);
+    this.space(agent).restore(slot.id, slot, importing, exporting, at.objectType, at.once, at.saved);
     return slot;
   }
 
@@ -293,7 +293,7 @@ class FileStore extends StoreState implements Store {
     // Leave a small journal to the next run (opening replays it; a delta run opens often), but not an index built from
     // every object, which the next run would build again. Not while a transaction is open: memory holds its changes.
     if (this.openTransactions === 0 && (this.snapshotAtClose(this.#journalOps) || this.snapshotAtClose(this.indexesBuilt))) await this.compact();
-    else if (this.openTransactions === 0) await this.#last.save(this.location, this.journalPath, this.#generation, this.#log.journalSize, this.#journalOps);
+    else if (this.openTransactions === 0) await this.#last.save(this.location, this.journalPath, this.#generation, this.#log.journalSize, this.#journalOps, (key) => this.savedText(key));
     this.closeFiles();
     await this.lock.release();
   }

@@ -66,12 +66,15 @@ export class MvSlotMap {
    * As `set`, for a replay's last version of an object no slot set since
    * answers for: whether a snapshot's row had it is asked only when the size
    * is (after a 1% delta at 100,000 people, a thousand metaverse rows read
-   * and made at every open).
+   * and made at every open). Returns `slot`.
    */
-  putBack(id: string, slot: MvSlot): void {
-    if (!this.#table || this.#changed.has(id)) { this.set(id, slot); return; }
-    this.#changed.set(id, slot);
-    this.#unknown.add(id);
+  putBack(id: string, slot: MvSlot): MvSlot {
+    if (!this.#table || this.#changed.has(id)) this.set(id, slot);
+    else {
+      this.#changed.set(id, slot);
+      this.#unknown.add(id);
+    }
+    return slot;
   }
 
   delete(id: string): boolean {

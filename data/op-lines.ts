@@ -21,8 +21,8 @@ import { packHologram } from './short-lists.ts';
 import { csRow, type CsRow } from './snapshot-files.ts';
 import type { Op } from './store-state.ts';
 
-/** ['slot', agent, objectType, the catalog row without a place (offset and length 0)] */
-export type SlotHead = readonly ['slot', string, string, CsRow];
+/** ['slot', agent, objectType, the catalog row without a place (offset and length 0)], and (journal.last's) the values its indexes hold. */
+export type SlotHead = readonly ['slot', string, string, CsRow, string?];
 
 /**
  * Lines at least this long are written ASCII only (ascii-json.ts). Such a

@@ -14,6 +14,7 @@ import { ConnectorSpace, type CsSlot } from './connector-space.ts';
 import { IN_MEMORY, type Slot } from './slot.ts';
 import { MvSlotMap } from './mv-slot-map.ts';
 import { OpKeyed, type Keyed } from './op-keyed.ts';
+import { restoreSavedMv, savedMvText } from './saved-index-values.ts';
 
 export type Op =
   | readonly ['cs', string, string, CsObject | null]
@@ -150,6 +151,18 @@ export class StoreState {
       const obj = slot && (slot.obj ?? (this.load(slot) as MvObject));
       for (const index of this.mvIndex.values()) index.update(id, obj);
     }
+  }
+
+  /** What `journal.last` saves with an object's last version, by its key there: what its value indexes hold (saved-index-values.ts). */
+  protected savedText(key: string): string {
+    const at = key.indexOf('\0', 2); // c\0agent\0id, or m\0id
+    return key.startsWith('m\0') ? savedMvText(this.mvSlots.get(key.slice(2)), this.mvIndex.values()) : key.startsWith('c\0') && at > 0 ? (this.spaces.get(key.slice(2, at))?.savedText(key.slice(at + 1)) ?? '') : '';
+  }
+
+  /** As `applyReplayed`, from the values saved for its indexes, unread, at `file`, `off`: undefined where they do not do. */
+  protected restoreSavedMv(id: string, text: string, file: number, off: number, len: number): MvSlot | undefined {
+    const type = restoreSavedMv(id, text, this.mvIndex.values());
+    return type === null ? undefined : this.mvSlots.putBack(id, { obj: undefined, file, off, len, id, type });
   }
 
   /** An object's slot `prev` (if any) was replaced by `slot`: a store that writes versions as changes notes it. */

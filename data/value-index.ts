@@ -110,6 +110,21 @@ abstract class ValueIndex<T> {
     for (const v of values) this.add(v, id);
   }
 
+  /**
+   * What the index holds for `id` since its base, for a saved last version
+   * (saved-index-values.ts): its values; null where the base answers for it (or,
+   * without one, it holds none); undefined where they are left to be made.
+   */
+  held(id: string): readonly string[] | null | undefined {
+    const v = this.#byId.get(id);
+    if (v === undefined) return null;
+    if (typeof v === 'function' || this.#long.has(id)) return undefined;
+    return typeof v === 'string' ? [v] : v;
+  }
+
+  /** Indexes `values` for `id`, as indexing an object that holds them would (a replay's saved last version). */
+  restore(id: string, values: readonly string[]): void { this.set(id, values); }
+
   private add(v: string, id: string): void {
     const ids = this.#byValue.get(v);
     if (ids === undefined) this.#byValue.set(v, id);
