@@ -63,13 +63,14 @@ export function parsedText(text: string): unknown {
  */
 export function restoreSaved(id: string, type: string, triples: unknown, indexes: Iterable<SavedIndex>): boolean {
   if (!Array.isArray(triples) || !triples.every(isTriple)) return false;
-  const byIndex = new Map(triples.map(([t, a, values]) => [`${t}\0${a}`, values] as const));
-  const ofType = [...indexes].filter((index) => index.type === type);
-  if (!ofType.every((index) => byIndex.has(`${type}\0${index.attribute}`))) return false;
-  for (const index of ofType) {
-    const values = byIndex.get(`${type}\0${index.attribute}`);
-    if (values) index.restore(id, values);
+  const given: [SavedIndex, readonly string[] | null][] = [];
+  for (const index of indexes) {
+    if (index.type !== type) continue;
+    const t = triples.find((x) => x[0] === type && x[1] === index.attribute);
+    if (!t) return false;
+    given.push([index, t[2]]);
   }
+  for (const [index, values] of given) if (values) index.restore(id, values);
   return true;
 }
 

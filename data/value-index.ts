@@ -112,12 +112,14 @@ abstract class ValueIndex<T> {
 
   /**
    * What the index holds for `id` since its base, for a saved last version
-   * (saved-index-values.ts): its values; null where the base answers for it (or,
-   * without one, it holds none); undefined where they are left to be made.
+   * (saved-index-values.ts): its values; null where the base answers for it;
+   * undefined where they are left to be made. Without a base (rows a catalog
+   * of an older store filled the maps with), an id not held holds none: that
+   * is said, as the next open fills the maps with the rows again.
    */
   held(id: string): readonly string[] | null | undefined {
     const v = this.#byId.get(id);
-    if (v === undefined) return null;
+    if (v === undefined) return this.#base ? null : [];
     if (typeof v === 'function' || this.#long.has(id)) return undefined;
     return typeof v === 'string' ? [v] : v;
   }

@@ -14,7 +14,8 @@ import { openFileStore, type OpenOptions } from '../../data/json-file-store.ts';
 import type { Store } from '../../data/store.ts';
 import type { CsObject, MvObject } from '../../data/objects.ts';
 import { restoreSaved, restoreSavedMv, savedMvText, savedTriples } from '../../data/saved-index-values.ts';
-import { CsValueIndex, MvValueIndex } from '../../data/value-index.ts';
+import { CsValueIndex, MvValueIndex, type IndexRow } from '../../data/value-index.ts';
+import { FrozenTable, FrozenTableWriter, stringHash } from '../../data/frozen-table.ts';
 import { newCsObject } from '../../engine/import/stage-object.ts';
 import { seeded } from '../helpers/random.ts';
 import { openedState, scannedState } from '../helpers/store-replay.ts';
@@ -176,13 +177,29 @@ test('saved values are given back only where they cover every index of the objec
   aliases!.update('p2', person('p2', 'b@x', range(300, (i) => `a${i}`)));
   t.is(savedMvText(slot('p2'), [mail!, aliases!]), '');
   t.is(savedMvText(undefined, [mail!]), '');
-  t.deepEqual(JSON.parse(savedMvText(slot('p3'), [mail!])), ['person', [['person', 'mail', null]]], 'nothing indexed for it: the base answers');
+  // Over a snapshot's table: an id indexed since is said, one not is left to the table.
+  const table = new FrozenTableWriter();
+  table.add(stringHash('old@x'), 'old@x', 'p3');
+  const based = new MvValueIndex('person', 'mail');
+  based.load(FrozenTable.of(table.toBuffer(), 'mem', (why) => new Error(why)), (id) => id);
+  t.deepEqual(JSON.parse(savedMvText(slot('p3'), [based])), ['person', [['person', 'mail', null]]], 'nothing indexed since: the table answers');
+  // Without one (rows an older catalog gave): an id that holds no value any more says so, or the rows would give it back.
+  const rows: IndexRow[] = [['p4', 'gone@x'], ['p5', 'kept@x']];
+  const before = new MvValueIndex('person', 'mail');
+  before.load(rows, (id) => id);
+  before.update('p4', mv('p4', 'person', {}));
+  const gone = savedMvText(slot('p4'), [before]);
+  t.deepEqual(JSON.parse(gone), ['person', [['person', 'mail', []]]]);
+  const after = new MvValueIndex('person', 'mail');
+  after.load(rows, (id) => id);
+  t.is(restoreSavedMv('p4', gone, [after]), 'person');
+  t.deepEqual([after.ids('gone@x'), after.ids('kept@x')], [[], ['p5']]);
   // A connector's: every index of its space, its type's given back.
   const sam = new CsValueIndex('user', 'sam');
   const group = new CsValueIndex('group', 'cn');
   sam.update('u1', user(1, 'Ann'));
   const triples = savedTriples('u1', [sam, group]);
-  t.deepEqual(triples, [['user', 'sam', ['ann']], ['group', 'cn', null]]);
+  t.deepEqual(triples, [['user', 'sam', ['ann']], ['group', 'cn', []]], 'no table under either: what each holds');
   const again = new CsValueIndex('user', 'sam');
   t.true(restoreSaved('u1', 'user', triples, [again, new CsValueIndex('group', 'cn')]));
   t.deepEqual(again.ids('ANN'), ['u1']);
