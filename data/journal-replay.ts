@@ -253,9 +253,9 @@ function pendingOf([kind, keyJson, off, len, text]: SavedLast, mvText: string | 
     return [tab < 0 ? { key: keyJson, text, slot: true, line: 0, off } : { key: keyJson, text: text.slice(0, tab), slot: true, line: 0, off, saved: text.slice(tab + 1) }, off, len];
   }
   if (kind === 'o') return [{ key: keyJson, text, slot: false, line: 0, off }, off, len];
-  if (kind === 'm' && text) return [['mvsaved', (JSON.parse(keyJson) as string).slice(2), text], off, len];
   if (mvText !== undefined) return [{ key: keyJson, text: mvText, slot: false, line: 0, off }, off, len];
-  return [['mvline', (JSON.parse(keyJson) as string).slice(2), kind === 'p'], off, len];
+  const id = (JSON.parse(keyJson) as string).slice(2);
+  return [kind === 'm' && text ? ['mvsaved', id, text] : ['mvline', id, kind === 'p'], off, len];
 }
 
 /** A last version as journal.last saves it: a metaverse line is read again from its place, unless it has none. */
