@@ -22,15 +22,7 @@ if (mode === 'write' || mode === 'write-journal') {
   const before = heap();
   // measure-replay keeps the default cache, which could hold every object the replay parsed.
   const s = await openFileStore(dir, mode === 'measure' ? { cacheObjects: 1000 } : {});
-  // What the store holds: the least the heap is over a few moments after the open. Right as it resolved, an
-  // operation the open started could still hold 3.4 MB for a few milliseconds (in about half the runs since
-  // opening stopped parsing the objects it replays, which made it that much shorter); what the store holds is
-  // there in every sample.
-  let opened = Infinity;
-  for (let sample = 0; sample < 8; sample++) {
-    opened = Math.min(opened, heap() - before);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const opened = heap() - before;
   let n = 0;
   for (const m of s.mvValues()) if (m.attrs['employeeId']) n++;
   const walked = heap() - before;
