@@ -65,6 +65,13 @@ export const lineOf = ([kind, key, off, len, text]: Last) => asciiText([kind, of
 /** A key as its line holds it (escaped as the whole line is): what a saved line is matched with, unparsed. */
 export const keyJson = (key: string) => asciiText(JSON.stringify(key));
 
+/** The object a key (see journal-replay.ts) names: a metaverse object's id (agent null), or a connector's agent and id; null for any other. */
+export function objectOfKey(key: string): { readonly agent: string | null; readonly id: string } | null {
+  if (key.startsWith('m\0')) return { agent: null, id: key.slice(2) };
+  const at = key.indexOf('\0', 2);
+  return key.startsWith('c\0') && at > 0 ? { agent: key.slice(2, at), id: key.slice(at + 1) } : null;
+}
+
 /** The key of an entry's line, as JSON. */
 function keyJsonOf(line: string): string {
   let at = -1;

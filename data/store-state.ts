@@ -15,6 +15,7 @@ import { IN_MEMORY, type Slot } from './slot.ts';
 import { MvSlotMap } from './mv-slot-map.ts';
 import { OpKeyed, type Keyed } from './op-keyed.ts';
 import { restoreSavedMv, savedMvText } from './saved-index-values.ts';
+import { objectOfKey } from './journal-last.ts';
 
 export type Op =
   | readonly ['cs', string, string, CsObject | null]
@@ -155,8 +156,8 @@ export class StoreState {
 
   /** What `journal.last` saves with an object's last version, by its key there: what its value indexes hold (saved-index-values.ts). */
   protected savedText(key: string): string {
-    const at = key.indexOf('\0', 2); // c\0agent\0id, or m\0id
-    return key.startsWith('m\0') ? savedMvText(this.mvSlots.get(key.slice(2)), this.mvIndex.values()) : key.startsWith('c\0') && at > 0 ? (this.spaces.get(key.slice(2, at))?.savedText(key.slice(at + 1)) ?? '') : '';
+    const o = objectOfKey(key);
+    return !o ? '' : o.agent === null ? savedMvText(this.mvSlots.get(o.id), this.mvIndex.values()) : (this.spaces.get(o.agent)?.savedText(o.id) ?? '');
   }
 
   /** As `applyReplayed`, from the values saved for its indexes, unread, at `file`, `off`: undefined where they do not do. */
