@@ -1,6 +1,8 @@
 /** Opens a project directory: compile its rules, open its store, wire the engine. */
 import { join, resolve } from 'node:path';
-import { compileProject, formatDiagnostic, type CompiledRules, type Diagnostic } from '../rules/index.ts';
+import type { CompiledRules } from '../rules/index.ts';
+import { compileProject } from '../rules/compile-project.ts';
+import { formatDiagnostic, type Diagnostic } from '../rules/diagnostics.ts';
 import { openFileStore, type OpenOptions } from '../data/json-file-store.ts';
 import type { Store } from '../data/store.ts';
 import { createEngine, type EngineContext, type EngineEvents } from './context.ts';

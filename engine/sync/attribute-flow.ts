@@ -10,7 +10,7 @@
  * - merge / merge-case-insensitive take the union of every contributor.
  */
 import type { InboundFlow, InboundRule, MvAttributeDef } from '../../rules/index.ts';
-import { AuthoritativeNull, IgnoreThisFlow, toStored, type Value } from '../../rules/index.ts';
+import { AuthoritativeNull, IgnoreThisFlow, toStored, type Value } from '../../rules/values.ts';
 import type { AttrValue, Attributes, Scalar } from '../../data/model.ts';
 import { asArray, valuesEqual } from '../../data/model.ts';
 import type { CsObject, Lineage, MvObject } from '../../data/objects.ts';

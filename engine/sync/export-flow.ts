@@ -4,7 +4,7 @@
  * nothing is staged when nothing changed.
  */
 import type { OutboundFlow, OutboundRule } from '../../rules/index.ts';
-import { IgnoreThisFlow, Sentinel, toStored } from '../../rules/index.ts';
+import { IgnoreThisFlow, Sentinel, toStored } from '../../rules/values.ts';
 import type { AttrValue, Attributes, Scalar } from '../../data/model.ts';
 import { asArray, valuesEqual } from '../../data/model.ts';
 import type { AttrChange, CsObject, MvObject, PendingExport } from '../../data/objects.ts';

@@ -4,7 +4,7 @@
  * for every affected metaverse object, once all joins of the run are known.
  */
 import { randomUUID } from 'node:crypto';
-import { toStored } from '../../rules/index.ts';
+import { toStored } from '../../rules/values.ts';
 import type { CsObject, MvObject } from '../../data/objects.ts';
 import { applyPendingImport } from '../import/stage-object.ts';
 import { findJoin } from './join.ts';

@@ -8,7 +8,7 @@ import type { MvObject } from '../../data/objects.ts';
 import { asArray, type Scalar } from '../../data/model.ts';
 import { normalizeKey } from '../../data/store.ts';
 import type { Row } from '../../rules/index.ts';
-import { toStored } from '../../rules/index.ts';
+import { toStored } from '../../rules/values.ts';
 import type { SyncContext } from './sync-context.ts';
 
 export type JoinResult =

@@ -3,7 +3,7 @@
  * provision, rename, flow, or deprovision its object in the target agent.
  */
 import type { OutboundRule } from '../../rules/index.ts';
-import { toStored } from '../../rules/index.ts';
+import { toStored } from '../../rules/values.ts';
 import type { CsObject, MvObject } from '../../data/objects.ts';
 import { newCsObject } from '../import/stage-object.ts';
 import { exportChanges, markTaken, mergeExport } from './export-flow.ts';

@@ -2,10 +2,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import {
-  checkExpr, compileExpr, compileProject, findRuleFiles, formatDiagnostic, formatDocument, parseDocument, parseExpression,
-  toStored, type Diagnostic, type Dialect,
-} from '../../../rules/index.ts';
+import type { Diagnostic, Dialect } from '../../../rules/index.ts';
+// From the modules themselves, not index.ts: it loads the parser, which only eval and fmt need (parse-cache.ts).
+import { checkExpr } from '../../../rules/validate-expr.ts';
+import { compileExpr } from '../../../rules/compile-expr.ts';
+import { compileProject, findRuleFiles } from '../../../rules/compile-project.ts';
+import { formatDiagnostic } from '../../../rules/diagnostics.ts';
+import { formatDocument } from '../../../rules/format.ts';
+import { toStored } from '../../../rules/values.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 
 type Out = (line: string) => void;
@@ -37,7 +41,7 @@ export function registerRulesCommands(program: Command, out: Out, setExit: (code
     .option('--dialect <dialect>', 'entra or aadc', 'entra')
     .option('--attrs <json>', 'attribute name → value or array of values', '{}')
     .option('--json', 'print the result as JSON')
-    .action((text: string, o: { dialect: string; attrs: string; json?: boolean }) => {
+    .action(async (text: string, o: { dialect: string; attrs: string; json?: boolean }) => {
       if (o.dialect !== 'entra' && o.dialect !== 'aadc') throw new CliError(`--dialect must be entra or aadc, not '${o.dialect}'`, ExitCode.Usage);
       let attrs: Record<string, unknown>;
       try {
@@ -47,6 +51,7 @@ export function registerRulesCommands(program: Command, out: Out, setExit: (code
         throw new CliError(`--attrs is not a JSON object: ${(err as Error).message}`, ExitCode.Usage);
       }
       const dialect = o.dialect as Dialect;
+      const { parseExpression } = await import('../../../rules/parse.ts');
       const parsed = parseExpression(text, dialect);
       const ds = [...parsed.diagnostics];
       if (!ds.length) {
@@ -74,6 +79,7 @@ export function registerRulesCommands(program: Command, out: Out, setExit: (code
     .action(async (files: string[], o: { check?: boolean }) => {
       const targets = files.length ? files : await findRuleFiles(process.cwd());
       let changed = 0;
+      const { parseDocument } = await import('../../../rules/parse.ts');
       for (const f of targets) {
         const text = await readFile(f, 'utf8');
         const parsed = parseDocument(f, text);

@@ -1,0 +1,97 @@
+/**
+ * Rules files' syntax trees kept between runs, so that a run whose rules did
+ * not change never loads the parser. Loading chevrotain and building the
+ * lexer and parser (their self-analysis) took 104-154 ms of every process on
+ * Node 20, parsing the demo's five files 21-27 ms more: a fifth of a delta
+ * cycle's process at 10,000 people (measured).
+ *
+ * A tree is found by a hash of its file's text and of the grammar: the source
+ * of every module that turns text into a tree, chevrotain's version and V8's
+ * (whose serializer writes it, keeping properties set to undefined, as JSON
+ * would not). A change to any is another key, never a stale tree. The file's
+ * name is not in the key (trees hold it only at their root): the same rules
+ * under another path share an entry. Only a file that parsed without a
+ * diagnostic is kept, so one with errors is parsed, and reported, every time.
+ * A cache that cannot be read or written is passed by: it only saves time.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deserialize, serialize } from 'node:v8';
+import type { RulesDocument } from './ast.ts';
+import type { ParseResult } from './parse.ts';
+
+/** The package's cache directory, as the CLI's bundle cache: node_modules/.cache/idsync/rules. */
+export const defaultRulesCache = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', '.cache', 'idsync', 'rules');
+
+/** The modules parse.ts runs to make a tree (test/rules/parse-cache.test.ts checks the list against its imports). */
+export const GRAMMAR_MODULES = ['parse.ts', 'chevrotain.ts', 'tokens.ts', 'parser.ts', 'to-ast.ts', 'to-ast-expr.ts', 'diagnostics.ts'];
+
+/** A hash of what makes a tree from text: each of `GRAMMAR_MODULES` as `source` gives it, chevrotain's version, V8's. */
+export function grammarHash(source: (module: string) => string | Uint8Array, chevrotainVersion: string): string {
+  const h = createHash('sha256').update(process.versions.v8).update('\0').update(chevrotainVersion);
+  for (const m of GRAMMAR_MODULES) h.update('\0').update(source(m));
+  return h.digest('hex');
+}
+
+let grammar: string | null | undefined;
+
+/** This installation's grammar hash; null where a source cannot be read (then nothing is cached). */
+function grammarKey(): string | null {
+  if (grammar !== undefined) return grammar;
+  try {
+    const entry = createRequire(import.meta.url).resolve('chevrotain');
+    const { version } = JSON.parse(readFileSync(join(dirname(entry), '..', '..', 'package.json'), 'utf8')) as { version?: unknown };
+    grammar = grammarHash((m) => readFileSync(new URL(m, import.meta.url)), String(version));
+  } catch {
+    grammar = null;
+  }
+  return grammar;
+}
+
+/**
+ * Each source's tree (file name → text), read from `cacheDir` where it was
+ * kept, else parsed (loading the parser then) and kept. `cacheDir` null:
+ * every file is parsed.
+ */
+export async function parsedDocuments(sources: ReadonlyMap<string, string>, cacheDir: string | null): Promise<ParseResult<RulesDocument>[]> {
+  const g = cacheDir === null ? null : grammarKey();
+  const out: ParseResult<RulesDocument>[] = [];
+  for (const [file, text] of sources) {
+    const path = g === null ? null : join(cacheDir!, `${createHash('sha256').update(g).update('\0').update(text).digest('hex')}.ast`);
+    const kept = path === null ? null : read(path);
+    if (kept) {
+      out.push({ value: { ...kept, file }, diagnostics: [] });
+      continue;
+    }
+    const { parseDocument } = await import('./parse.ts');
+    const parsed = parseDocument(file, text);
+    if (path !== null && parsed.diagnostics.length === 0) write(path, parsed.value);
+    out.push(parsed);
+  }
+  return out;
+}
+
+function read(path: string): RulesDocument | null {
+  try {
+    const doc = deserialize(readFileSync(path)) as RulesDocument;
+    // A damaged entry that still deserializes is parsed past, as a missing one.
+    return doc?.kind === 'Document' && Array.isArray(doc.declarations) && Array.isArray(doc.comments) ? doc : null;
+  } catch {
+    return null;
+  }
+}
+
+function write(path: string, doc: RulesDocument): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    // Another process may write the same entry: each writes its own file and renames it over, whole.
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, serialize(doc));
+    renameSync(tmp, path);
+  } catch {
+    // Not kept: the next run parses it again.
+  }
+}
