@@ -3,9 +3,10 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bundled } from '../../engine/cli/bundle-cache.js';
+import { bundled, INLINED } from '../../engine/cli/bundle-cache.js';
 
 const bin = fileURLToPath(new URL('../../engine/cli/bin.js', import.meta.url));
 const mainTs = fileURLToPath(new URL('../../engine/cli/main.ts', import.meta.url));
@@ -60,4 +61,18 @@ test("the CLI's sources bundle, and the demo runs from the bundle and finds its 
   t.is(r.status, 0, r.stderr + r.stdout);
   t.regex(r.stdout, /Done in/);
   t.true(readFileSync(join(dir, 'idsync-demo', 'rules', 'inbound.sync'), 'utf8').length > 0);
+});
+
+test("the packages named to be built in are in the CLI's bundle, and nothing CommonJS came with them", async (t) => {
+  const out = await bundled(mainTs);
+  t.truthy(out);
+  const text = readFileSync(out!, 'utf8');
+  for (const p of INLINED) {
+    t.notRegex(text, new RegExp(`from "${p}(/[^"]*)?"`), `${p} is still imported`);
+    t.true(text.includes(`// node_modules/${p}/`), `${p} is not in the bundle`);
+  }
+  // esbuild's stand-in for CommonJS require: in an ES bundle it throws for Node's own modules.
+  t.notRegex(text, /__require\(/);
+  const imported = new Set([...text.matchAll(/^import [^;]*?from "([^"]+)"/gm)].map((m) => m[1]!).filter((s) => !s.startsWith('node:') && !builtinModules.includes(s)));
+  t.deepEqual([...imported].sort(), ['cli-progress', 'commander'], 'the CommonJS packages the CLI loads at start, and no other');
 });
