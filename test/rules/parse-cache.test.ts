@@ -2,10 +2,11 @@
 import test from 'ava';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { compileProject, compileSources, parseDocument, type RulesDocument } from '../../rules/index.ts';
-import { GRAMMAR_MODULES, grammarHash, parsedDocuments } from '../../rules/parse-cache.ts';
+import { chevrotainVersion, GRAMMAR_MODULES, grammarHash, parsedDocuments } from '../../rules/parse-cache.ts';
 import { staticImports } from '../helpers/static-imports.ts';
 
 const demo = new URL('../../data/demo/rules/', import.meta.url);
@@ -94,4 +95,7 @@ test('the grammar hash changes with each module\'s source and with chevrotain\'s
   t.is(grammarHash(source, '11.2.0'), base);
   t.not(grammarHash(source, '11.2.1'), base);
   for (const changed of GRAMMAR_MODULES) t.not(grammarHash((m) => (m === changed ? `${source(m)} ` : source(m)), '11.2.0'), base, changed);
+  // The version in the key is the one Node loads.
+  const entry = createRequire(import.meta.url).resolve('chevrotain');
+  t.is(chevrotainVersion(), (JSON.parse(readFileSync(join(dirname(entry), '..', '..', 'package.json'), 'utf8')) as { version: string }).version);
 });
