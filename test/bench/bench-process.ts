@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { NODE_FLAGS } from '../../engine/heap-policy.ts';
 import { demoRulesDir } from '../../engine/demo.ts';
 import { generatePeople, type Person } from '../../data/demo/people.ts';
@@ -21,7 +22,8 @@ export type Measured = { wall_s: number; cpu_s: number; peak_rss_mb: number; ope
  * sources (bundled, else through tsx: engine/cli/bundle-cache.js), and measures it:
  * wall time from here, CPU time and peak RSS as the child reads them from the
  * OS (its last stdout line). `cwd`: where the child resolves tsx, so that a
- * checkout of another commit runs with its own packages. `steps`: the child
+ * checkout of another commit runs with its own packages; `flags`: its Node
+ * flags (`nodeFlagsOf`; this checkout's by default). `steps`: the child
  * prints each step's time on stderr (BENCH_STEPS).
  *
  * The files written before it (a state copied for the run: 0.95 GB at
@@ -32,13 +34,13 @@ export type Measured = { wall_s: number; cpu_s: number; peak_rss_mb: number; ope
  * against 44 and 43 ms once flushed (strace -T). That is the harness, not
  * the engine, and it grew with the size.
  */
-export async function measure(script: string, args: readonly string[], o: { cwd?: string; steps?: boolean } = {}): Promise<Measured> {
+export async function measure(script: string, args: readonly string[], o: { cwd?: string; steps?: boolean; flags?: readonly string[] } = {}): Promise<Measured> {
   // Built (if not fresh) before the time starts, as an installed idsync's first run builds it once.
   const bundle = await bundled(script);
   if (process.platform !== 'win32') spawnSync('sync');
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const p = spawn(process.execPath, ['--max-old-space-size=20000', ...NODE_FLAGS, ...(bundle ? [bundle] : ['--import', 'tsx/esm', script]), ...args], {
+    const p = spawn(process.execPath, ['--max-old-space-size=20000', ...(o.flags ?? NODE_FLAGS), ...(bundle ? [bundle] : ['--import', 'tsx/esm', script]), ...args], {
       cwd: o.cwd,
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, ...(o.steps ? { BENCH_STEPS: '1' } : {}) },
@@ -98,5 +100,19 @@ const here = resolve(new URL('.', import.meta.url).pathname, '..', '..');
  */
 export async function measureOnCopy(state: string, copy: string, phase: 'full' | 'delta', o: { tree?: string; steps?: boolean } = {}): Promise<Measured> {
   await copyState(state, copy);
-  return measure(join(o.tree ?? here, 'test', 'bench', 'bench-child.ts'), [phase, copy], { cwd: o.tree, steps: o.steps });
+  const flags = o.tree ? await nodeFlagsOf(o.tree) : NODE_FLAGS;
+  return measure(join(o.tree ?? here, 'test', 'bench', 'bench-child.ts'), [phase, copy], { cwd: o.tree, steps: o.steps, flags });
+}
+
+/**
+ * The Node flags `tree` (a checkout) starts its processes with: its own
+ * NODE_FLAGS, so that a commit that changes them is measured with them. Until
+ * the thirty-sixth session every checkout ran with the comparing checkout's,
+ * and a comparison of a change to the flags compared nothing.
+ */
+export async function nodeFlagsOf(tree: string): Promise<readonly string[]> {
+  const path = join(tree, 'engine', 'heap-policy.ts');
+  const flags = ((await import(pathToFileURL(path).href)) as { NODE_FLAGS?: unknown }).NODE_FLAGS;
+  if (!Array.isArray(flags) || !flags.every((f) => typeof f === 'string')) throw new Error(`${path} exports no NODE_FLAGS (a list of Node flags)`);
+  return flags as string[];
 }

@@ -1,7 +1,7 @@
 /** The benchmark's kept states and the comparison of checkouts on them, at N = 1,000, so that the code keeps working. Shapes and order only, never a time. */
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 
@@ -52,4 +52,22 @@ test('bench:compare says what is wrong with its arguments, and exits 2', (t) => 
     t.is(r.status, 2, args.join(' '));
     t.regex(r.stderr, says);
   }
+});
+
+test('bench:compare runs each checkout with its own Node flags, and says so where it has none', async (t) => {
+  const { nodeFlagsOf } = await import('../bench/bench-process.ts');
+  const { NODE_FLAGS } = await import('../../engine/heap-policy.ts');
+  t.deepEqual(await nodeFlagsOf(process.cwd()), [...NODE_FLAGS]);
+  // A checkout as far as its flags go: its package (ES modules) and its heap policy.
+  const checkout = (name: string, policy: string) => {
+    const dir = join(tmp, name);
+    mkdirSync(join(dir, 'engine'), { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(dir, 'engine', 'heap-policy.ts'), policy);
+    return dir;
+  };
+  const tree = checkout('flags-tree', "export const NODE_FLAGS = ['--stack-size=900'] as const;\n");
+  t.deepEqual(await nodeFlagsOf(tree), ['--stack-size=900']);
+  const none = checkout('no-flags-tree', 'export const other = 1;\n');
+  await t.throwsAsync(nodeFlagsOf(none), { message: /no-flags-tree.engine.heap-policy.ts exports no NODE_FLAGS/ });
 });
