@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The package's own cache directory, where tools keep theirs: node_modules/.cache. */
@@ -110,6 +110,23 @@ const ownUrl = (inputs) => ({
  */
 export const INLINED = new Set(['csv-parse', 'fast-xml-parser', 'ldapts', 'lowdb']);
 
+/** idsync's own folder: engine/cli/../.. */
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * Whether `file` is a package's rather than one of `home`'s sources: under
+ * `home`'s node_modules, or outside `home` in a node_modules folder (where
+ * npm put a dependency of an installed idsync). Not "any path through a
+ * node_modules folder": an installed idsync's own sources are in one.
+ *
+ * @param {string} file
+ * @param {string} [home]
+ */
+export function isPackageFile(file, home = root) {
+  const r = relative(home, file);
+  return r.split(sep)[0] === 'node_modules' || ((r.startsWith(`..${sep}`) || isAbsolute(r)) && file.includes(`${sep}node_modules${sep}`));
+}
+
 /** @type {import('esbuild').Plugin} */
 const packagesOutside = {
   name: 'packages-outside',
@@ -117,8 +134,9 @@ const packagesOutside = {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith('node:')) return { external: true };
       const name = args.path.split('/').slice(0, args.path.startsWith('@') ? 2 : 1).join('/');
-      // An inlined package's own imports come with it (esbuild leaves Node's modules out).
-      if (INLINED.has(name) || args.importer.includes(`${sep}node_modules${sep}`)) return undefined;
+      // An inlined package's own imports come with it (esbuild leaves Node's modules out): the only
+      // package files a build reads are theirs.
+      if (INLINED.has(name) || isPackageFile(args.importer)) return undefined;
       return { external: true };
     });
   },

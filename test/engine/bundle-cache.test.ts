@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bundled, INLINED } from '../../engine/cli/bundle-cache.js';
+import { bundled, INLINED, isPackageFile } from '../../engine/cli/bundle-cache.js';
 
 const bin = fileURLToPath(new URL('../../engine/cli/bin.js', import.meta.url));
 const mainTs = fileURLToPath(new URL('../../engine/cli/main.ts', import.meta.url));
@@ -75,4 +75,14 @@ test("the packages named to be built in are in the CLI's bundle, and nothing Com
   t.notRegex(text, /__require\(/);
   const imported = new Set([...text.matchAll(/^import [^;]*?from "([^"]+)"/gm)].map((m) => m[1]!).filter((s) => !s.startsWith('node:') && !builtinModules.includes(s)));
   t.deepEqual([...imported].sort(), ['cli-progress', 'commander'], 'the CommonJS packages the CLI loads at start, and no other');
+});
+
+test('a package file is told from a source by where idsync is, also where idsync is itself installed as a package', (t) => {
+  const installed = join('/proj', 'node_modules', 'idsync');
+  t.false(isPackageFile(join(installed, 'engine', 'cli', 'main.ts'), installed), "an installed idsync's own source");
+  t.true(isPackageFile(join('/proj', 'node_modules', 'ldapts', 'dist', 'index.js'), installed), 'a dependency npm put beside it');
+  t.true(isPackageFile(join(installed, 'node_modules', 'lowdb', 'lib', 'node.js'), installed), 'a dependency npm put inside it');
+  t.false(isPackageFile(join('/work', 'idsync', 'engine', 'project.ts'), join('/work', 'idsync')), 'a checkout\'s source');
+  t.true(isPackageFile(join('/work', 'idsync', 'node_modules', 'csv-parse', 'lib', 'index.js'), join('/work', 'idsync')));
+  t.false(isPackageFile(join('/tmp', 'x', 'entry.ts'), join('/work', 'idsync')), 'a source outside it, as the tests bundle');
 });
