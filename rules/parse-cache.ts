@@ -15,7 +15,7 @@
  * A cache that cannot be read or written is passed by: it only saves time.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
@@ -97,13 +97,14 @@ function read(path: string): RulesDocument | null {
 }
 
 function write(path: string, doc: RulesDocument): void {
+  // Another process may write the same entry: each writes its own file and renames it over, whole.
+  const tmp = `${path}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    // Another process may write the same entry: each writes its own file and renames it over, whole.
-    const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, serialize(doc));
     renameSync(tmp, path);
   } catch {
-    // Not kept: the next run parses it again.
+    // Not kept (the next run parses it again), and no part of it left behind.
+    try { rmSync(tmp, { force: true }); } catch { /* nothing more to do */ }
   }
 }

@@ -1,6 +1,6 @@
 /** Rules files' trees kept between runs (rules/parse-cache.ts): found again, never stale, never in the way. */
 import test from 'ava';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
@@ -63,8 +63,14 @@ test('a damaged entry is parsed past and written again; a cache that cannot be w
     t.deepEqual(r, parseDocument('a.sync', text));
     t.deepEqual(deserialize(readFileSync(path)), { ...r!.value, file: 'a.sync' });
   }
+  // An entry that cannot be put in place (a folder holds its name): parsed, and nothing left behind.
+  rmSync(path);
+  mkdirSync(join(path, 'taken'), { recursive: true });
+  t.deepEqual(await parsedDocuments(new Map([['a.sync', text]]), dir), [parseDocument('a.sync', text)]);
+  t.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
   // A directory under a file, the file itself: neither can be made (permissions would not stop root).
-  for (const where of [join(path, 'sub'), path]) t.deepEqual(await parsedDocuments(new Map([['a.sync', text]]), where), [parseDocument('a.sync', text)]);
+  writeFileSync(join(dir, 'file'), '');
+  for (const where of [join(dir, 'file', 'sub'), join(dir, 'file')]) t.deepEqual(await parsedDocuments(new Map([['a.sync', text]]), where), [parseDocument('a.sync', text)]);
 });
 
 test('a project compiled through the cache compiles as its sources parsed afresh', async (t) => {
