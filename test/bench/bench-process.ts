@@ -22,8 +22,9 @@ export type Measured = { wall_s: number; cpu_s: number; peak_rss_mb: number; ope
  * sources (bundled, else through tsx: engine/cli/bundle-cache.js), and measures it:
  * wall time from here, CPU time and peak RSS as the child reads them from the
  * OS (its last stdout line). `cwd`: where the child resolves tsx, so that a
- * checkout of another commit runs with its own packages; `flags`: its Node
- * flags (`nodeFlagsOf`; this checkout's by default). `steps`: the child
+ * checkout of another commit runs with its own packages; `flags` and
+ * `bundled`: its Node flags and its bundler (`toolsOf`; this checkout's by
+ * default). `steps`: the child
  * prints each step's time on stderr (BENCH_STEPS).
  *
  * The files written before it (a state copied for the run: 0.95 GB at
@@ -34,9 +35,9 @@ export type Measured = { wall_s: number; cpu_s: number; peak_rss_mb: number; ope
  * against 44 and 43 ms once flushed (strace -T). That is the harness, not
  * the engine, and it grew with the size.
  */
-export async function measure(script: string, args: readonly string[], o: { cwd?: string; steps?: boolean; flags?: readonly string[] } = {}): Promise<Measured> {
+export async function measure(script: string, args: readonly string[], o: { cwd?: string; steps?: boolean } & Partial<TreeTools> = {}): Promise<Measured> {
   // Built (if not fresh) before the time starts, as an installed idsync's first run builds it once.
-  const bundle = await bundled(script);
+  const bundle = await (o.bundled ?? bundled)(script);
   if (process.platform !== 'win32') spawnSync('sync');
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -100,19 +101,42 @@ const here = resolve(new URL('.', import.meta.url).pathname, '..', '..');
  */
 export async function measureOnCopy(state: string, copy: string, phase: 'full' | 'delta', o: { tree?: string; steps?: boolean } = {}): Promise<Measured> {
   await copyState(state, copy);
-  const flags = o.tree ? await nodeFlagsOf(o.tree) : NODE_FLAGS;
-  return measure(join(o.tree ?? here, 'test', 'bench', 'bench-child.ts'), [phase, copy], { cwd: o.tree, steps: o.steps, flags });
+  const tools = o.tree ? await toolsOf(o.tree) : {};
+  return measure(join(o.tree ?? here, 'test', 'bench', 'bench-child.ts'), [phase, copy], { cwd: o.tree, steps: o.steps, ...tools });
+}
+
+/** How a checkout starts a measured process: its Node flags, and its bundler (which decides what the bundle holds). */
+export interface TreeTools {
+  readonly flags: readonly string[];
+  readonly bundled: (entry: string) => Promise<string | null>;
 }
 
 /**
- * The Node flags `tree` (a checkout) starts its processes with: its own
- * NODE_FLAGS, so that a commit that changes them is measured with them. Until
- * the thirty-sixth session every checkout ran with the comparing checkout's,
- * and a comparison of a change to the flags compared nothing.
+ * `tree`'s own flags and bundler (`engine/cli/bundle-cache.js`), so that a
+ * commit that changes either is measured with its own. Until the thirty-sixth
+ * session every checkout ran with the comparing checkout's: a comparison of a
+ * change to them compared nothing.
  */
+export async function toolsOf(tree: string): Promise<TreeTools> {
+  const path = join(tree, 'engine', 'cli', 'bundle-cache.js');
+  const bundler = ((await load(path)) as { bundled?: unknown }).bundled;
+  if (typeof bundler !== 'function') throw new Error(`${path} exports no bundled()`);
+  return { flags: await nodeFlagsOf(tree), bundled: (entry) => (bundler as TreeTools['bundled'])(entry) };
+}
+
+/** The Node flags `tree` (a checkout) starts its processes with: its NODE_FLAGS. */
 export async function nodeFlagsOf(tree: string): Promise<readonly string[]> {
   const path = join(tree, 'engine', 'heap-policy.ts');
-  const flags = ((await import(pathToFileURL(path).href)) as { NODE_FLAGS?: unknown }).NODE_FLAGS;
+  const flags = ((await load(path)) as { NODE_FLAGS?: unknown }).NODE_FLAGS;
   if (!Array.isArray(flags) || !flags.every((f) => typeof f === 'string')) throw new Error(`${path} exports no NODE_FLAGS (a list of Node flags)`);
   return flags as string[];
+}
+
+/** A checkout's module, or an error naming it (the loader's own does not always reach the caller as an Error). */
+async function load(path: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw new Error(`${path} cannot be loaded: ${(err as { message?: string }).message ?? String(err)}`);
+  }
 }

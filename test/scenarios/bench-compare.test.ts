@@ -54,8 +54,8 @@ test('bench:compare says what is wrong with its arguments, and exits 2', (t) => 
   }
 });
 
-test('bench:compare runs each checkout with its own Node flags, and says so where it has none', async (t) => {
-  const { nodeFlagsOf } = await import('../bench/bench-process.ts');
+test('bench:compare runs each checkout with its own Node flags and bundler, and says so where it has none', async (t) => {
+  const { nodeFlagsOf, toolsOf } = await import('../bench/bench-process.ts');
   const { NODE_FLAGS } = await import('../../engine/heap-policy.ts');
   t.deepEqual(await nodeFlagsOf(process.cwd()), [...NODE_FLAGS]);
   // A checkout as far as its flags go: its package (ES modules) and its heap policy.
@@ -70,4 +70,11 @@ test('bench:compare runs each checkout with its own Node flags, and says so wher
   t.deepEqual(await nodeFlagsOf(tree), ['--stack-size=900']);
   const none = checkout('no-flags-tree', 'export const other = 1;\n');
   await t.throwsAsync(nodeFlagsOf(none), { message: /no-flags-tree.engine.heap-policy.ts exports no NODE_FLAGS/ });
+  // Its bundler is its own: this one answers with where it was asked to build.
+  mkdirSync(join(tree, 'engine', 'cli'), { recursive: true });
+  writeFileSync(join(tree, 'engine', 'cli', 'bundle-cache.js'), 'export const bundled = async (entry) => `built by flags-tree: ${entry}`;\n');
+  const tools = await toolsOf(tree);
+  t.deepEqual(tools.flags, ['--stack-size=900']);
+  t.is(await tools.bundled('x.ts'), 'built by flags-tree: x.ts');
+  await t.throwsAsync(toolsOf(none), { message: /no-flags-tree.engine.cli.bundle-cache.js/ });
 });
