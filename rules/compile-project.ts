@@ -7,7 +7,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { compileDocuments, type CompileResult } from './compile.ts';
-import type { Diagnostic } from './diagnostics.ts';
+import type { RulesDocument } from './ast.ts';
+import type { ParseResult } from './parse.ts';
 import { defaultRulesCache, parsedDocuments } from './parse-cache.ts';
 
 /** Every `*.sync` file under `dir`, skipping node_modules and dot-folders. */
@@ -33,7 +34,10 @@ export async function compileProject(dir: string, o: { cache?: string | null } =
   const files = await findRuleFiles(dir);
   const sources = new Map<string, string>();
   for (const f of files) sources.set(relative(process.cwd(), f) || f, await readFile(f, 'utf8'));
-  const parsed = await parsedDocuments(sources, o.cache === undefined ? defaultRulesCache : o.cache);
-  const diagnostics: Diagnostic[] = parsed.flatMap((r) => r.diagnostics);
-  return { ...compileDocuments(parsed.map((r) => r.value), diagnostics), files };
+  return { ...compileParsed(await parsedDocuments(sources, o.cache === undefined ? defaultRulesCache : o.cache)), files };
+}
+
+/** Compiles parsed files, their parse diagnostics first. */
+export function compileParsed(parsed: readonly ParseResult<RulesDocument>[]): CompileResult {
+  return compileDocuments(parsed.map((r) => r.value), parsed.flatMap((r) => r.diagnostics));
 }

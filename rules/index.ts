@@ -1,7 +1,7 @@
 /** The rules language: parse, check, compile, format, evaluate. */
 import { parseDocument, parseExpression } from './parse.ts';
-import { compileDocuments, type CompileResult } from './compile.ts';
-import type { Diagnostic } from './diagnostics.ts';
+import type { CompileResult } from './compile.ts';
+import { compileParsed } from './compile-project.ts';
 
 export * from './diagnostics.ts';
 export type * from './model.ts';
@@ -18,13 +18,7 @@ export { escapeRdnValue, splitDn, rdnValue } from '../data/dn.ts';
 
 /** Compiles sources given as file name → text (paths as they should appear in diagnostics). */
 export function compileSources(sources: ReadonlyMap<string, string>): CompileResult {
-  const diagnostics: Diagnostic[] = [];
-  const docs = [...sources].map(([file, text]) => {
-    const r = parseDocument(file, text);
-    diagnostics.push(...r.diagnostics);
-    return r.value;
-  });
-  return compileDocuments(docs, diagnostics);
+  return compileParsed([...sources].map(([file, text]) => parseDocument(file, text)));
 }
 
 export { parseExpression as parse };
