@@ -19,8 +19,11 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+/** idsync's own folder: engine/cli/../.. */
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
 /** The package's own cache directory, where tools keep theirs: node_modules/.cache. */
-export const defaultCacheDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', '.cache', 'idsync');
+export const defaultCacheDir = join(root, 'node_modules', '.cache', 'idsync');
 
 /**
  * The path of `entry` (a path to a .ts file) bundled, built now if missing
@@ -109,9 +112,6 @@ const ownUrl = (inputs) => ({
  * `require`; a test checks none came in) and any that read files beside them.
  */
 export const INLINED = new Set(['csv-parse', 'fast-xml-parser', 'ldapts', 'lowdb']);
-
-/** idsync's own folder: engine/cli/../.. */
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
  * Whether `file` is a package's rather than one of `home`'s sources: under
