@@ -12,6 +12,9 @@
  * name is not in the key (trees hold it only at their root): the same rules
  * under another path share an entry. Only a file that parsed without a
  * diagnostic is kept, so one with errors is parsed, and reported, every time.
+ * An entry starts with a SHA-256 of the rest (`entryOf`): V8's deserializer
+ * takes a string's bytes as they are, so a byte changed inside a name would
+ * otherwise come back as a tree that parses to something else.
  * A cache that cannot be read or written is passed by: it only saves time.
  */
 import { createHash } from 'node:crypto';
@@ -86,11 +89,26 @@ export async function parsedDocuments(sources: ReadonlyMap<string, string>, cach
   return out;
 }
 
+const DIGEST = 32;
+
+/** An entry's bytes: a SHA-256 of the serialized tree, then the tree. */
+export function entryOf(doc: RulesDocument): Buffer {
+  const body = serialize(doc);
+  return Buffer.concat([createHash('sha256').update(body).digest(), body]);
+}
+
+/** The tree an entry holds; null for bytes whose digest does not match, or that are not a document's shape. */
+export function documentOf(bytes: Buffer): RulesDocument | null {
+  const body = bytes.subarray(DIGEST);
+  if (bytes.length <= DIGEST || !createHash('sha256').update(body).digest().equals(bytes.subarray(0, DIGEST))) return null;
+  const doc = deserialize(body) as RulesDocument;
+  return doc?.kind === 'Document' && Array.isArray(doc.declarations) && Array.isArray(doc.comments) ? doc : null;
+}
+
 function read(path: string): RulesDocument | null {
   try {
-    const doc = deserialize(readFileSync(path)) as RulesDocument;
-    // A damaged entry that still deserializes is parsed past, as a missing one.
-    return doc?.kind === 'Document' && Array.isArray(doc.declarations) && Array.isArray(doc.comments) ? doc : null;
+    // A damaged entry is parsed past, as a missing one.
+    return documentOf(readFileSync(path));
   } catch {
     return null;
   }
@@ -101,7 +119,7 @@ function write(path: string, doc: RulesDocument): void {
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(tmp, serialize(doc));
+    writeFileSync(tmp, entryOf(doc));
     renameSync(tmp, path);
   } catch {
     // Not kept (the next run parses it again), and no part of it left behind.

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { compileProject, compileSources, parseDocument, type RulesDocument } from '../../rules/index.ts';
-import { chevrotainVersion, GRAMMAR_MODULES, grammarHash, parsedDocuments } from '../../rules/parse-cache.ts';
+import { chevrotainVersion, documentOf, entryOf, GRAMMAR_MODULES, grammarHash, parsedDocuments } from '../../rules/parse-cache.ts';
 import { staticImports } from '../helpers/static-imports.ts';
 
 const demo = new URL('../../data/demo/rules/', import.meta.url);
@@ -23,8 +23,8 @@ test('a kept tree is the tree a parse gives, and is what the next run reads', as
   t.deepEqual(second, first);
   // The next run takes the kept tree, not a parse: a tree changed in the cache comes back changed.
   const path = join(dir, entries(dir)[0]!);
-  const kept = deserialize(readFileSync(path)) as RulesDocument;
-  writeFileSync(path, serialize({ ...kept, comments: [{ text: '// from the cache', line: 1 }] }));
+  const kept = documentOf(readFileSync(path))!;
+  writeFileSync(path, entryOf({ ...kept, comments: [{ text: '// from the cache', line: 1 }] }));
   const [third] = await parsedDocuments(new Map([['inbound.sync', text]]), dir);
   t.deepEqual(third!.value.comments, [{ text: '// from the cache', line: 1 }]);
   t.deepEqual(third!.value.declarations, first!.value.declarations);
@@ -57,11 +57,19 @@ test('a damaged entry is parsed past and written again; a cache that cannot be w
   const dir = fresh();
   await parsedDocuments(new Map([['a.sync', text]]), dir);
   const path = join(dir, entries(dir)[0]!);
-  for (const damage of [Buffer.from('not a tree'), readFileSync(path).subarray(0, 40), serialize({ kind: 'Document' })]) {
+  const whole = readFileSync(path);
+  // A byte changed inside a string still deserializes, to another tree: the entry's digest tells.
+  const inName = Buffer.from(whole);
+  const at = whole.indexOf('HR employees');
+  t.true(at > 32);
+  inName[at + 3]! ^= 1;
+  t.is((deserialize(inName.subarray(32)) as RulesDocument).kind, 'Document');
+  const damages = [Buffer.from('not a tree'), whole.subarray(0, 40), serialize({ kind: 'Document' }), entryOf({ kind: 'Document' } as unknown as RulesDocument), inName, whole.subarray(32)];
+  for (const damage of damages) {
     writeFileSync(path, damage);
     const [r] = await parsedDocuments(new Map([['a.sync', text]]), dir);
     t.deepEqual(r, parseDocument('a.sync', text));
-    t.deepEqual(deserialize(readFileSync(path)), { ...r!.value, file: 'a.sync' });
+    t.deepEqual(documentOf(readFileSync(path)), { ...r!.value, file: 'a.sync' });
   }
   // An entry that cannot be put in place (a folder holds its name): parsed, and nothing left behind.
   rmSync(path);
