@@ -26,5 +26,5 @@ try {
   if (steps) process.stderr.write(`  ${phase} close store: ${((performance.now() - t1) / 1000).toFixed(2)} s\n`);
 }
 const u = process.resourceUsage();
-// BENCH_OPEN (npm run bench:steady): also how long opening the store took.
-process.stdout.write(JSON.stringify({ cpu_s: (u.userCPUTime + u.systemCPUTime) / 1e6, peak_rss_mb: u.maxRSS / 1024, ...(process.env['BENCH_OPEN'] ? { open_s } : {}) }) + '\n');
+// BENCH_OPEN (npm run bench:steady): also how long opening the store took. BENCH_FLAGS (bench:compare): the flags it ran with.
+process.stdout.write(JSON.stringify({ cpu_s: (u.userCPUTime + u.systemCPUTime) / 1e6, peak_rss_mb: u.maxRSS / 1024, ...(process.env['BENCH_OPEN'] ? { open_s } : {}), ...(process.env['BENCH_FLAGS'] ? { node_flags: process.execArgv } : {}) }) + '\n');

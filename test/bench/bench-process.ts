@@ -14,8 +14,8 @@ import { generatePeople, type Person } from '../../data/demo/people.ts';
 import { writeSources } from '../../data/demo/write-sources.ts';
 import { bundled } from '../../engine/cli/bundle-cache.js';
 
-/** `open_s`: how long the child took to open the store, where it was asked to say (BENCH_OPEN). */
-export type Measured = { wall_s: number; cpu_s: number; peak_rss_mb: number; open_s?: number };
+/** `open_s`: how long the child took to open the store, where it was asked to say (BENCH_OPEN); `node_flags`: the flags it ran with (BENCH_FLAGS). */
+export type Measured = { wall_s: number; cpu_s: number; peak_rss_mb: number; open_s?: number; node_flags?: string[] };
 
 /**
  * Runs `script` (a path) in its own Node process, as the CLI runs its own
@@ -35,7 +35,7 @@ export type Measured = { wall_s: number; cpu_s: number; peak_rss_mb: number; ope
  * against 44 and 43 ms once flushed (strace -T). That is the harness, not
  * the engine, and it grew with the size.
  */
-export async function measure(script: string, args: readonly string[], o: { cwd?: string; steps?: boolean } & Partial<TreeTools> = {}): Promise<Measured> {
+export async function measure(script: string, args: readonly string[], o: { cwd?: string; steps?: boolean; sayFlags?: boolean } & Partial<TreeTools> = {}): Promise<Measured> {
   // Built (if not fresh) before the time starts, as an installed idsync's first run builds it once.
   const bundle = await (o.bundled ?? bundled)(script);
   if (process.platform !== 'win32') spawnSync('sync');
@@ -44,7 +44,7 @@ export async function measure(script: string, args: readonly string[], o: { cwd?
     const p = spawn(process.execPath, ['--max-old-space-size=20000', ...(o.flags ?? NODE_FLAGS), ...(bundle ? [bundle] : ['--import', 'tsx/esm', script]), ...args], {
       cwd: o.cwd,
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, ...(o.steps ? { BENCH_STEPS: '1' } : {}) },
+      env: { ...process.env, ...(o.steps ? { BENCH_STEPS: '1' } : {}), ...(o.sayFlags ? { BENCH_FLAGS: '1' } : {}) },
     });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
@@ -102,7 +102,8 @@ const here = resolve(new URL('.', import.meta.url).pathname, '..', '..');
 export async function measureOnCopy(state: string, copy: string, phase: 'full' | 'delta', o: { tree?: string; steps?: boolean } = {}): Promise<Measured> {
   await copyState(state, copy);
   const tools = o.tree ? await toolsOf(o.tree) : {};
-  return measure(join(o.tree ?? here, 'test', 'bench', 'bench-child.ts'), [phase, copy], { cwd: o.tree, steps: o.steps, ...tools });
+  // A checkout's run says the flags it ran with: bench:compare prints them.
+  return measure(join(o.tree ?? here, 'test', 'bench', 'bench-child.ts'), [phase, copy], { cwd: o.tree, steps: o.steps, sayFlags: !!o.tree, ...tools });
 }
 
 /** How a checkout starts a measured process: its Node flags, and its bundler (which decides what the bundle holds). */

@@ -73,7 +73,9 @@ try {
   await rm(scratch, { recursive: true, force: true });
 }
 
-const rows = trees.flatMap((tree) => sizes.map((n) => ({ tree, n, stage, runs: runs.get(key(tree, n))!.length, ...median(runs.get(key(tree, n))!) })));
+// The flags each checkout's processes reported they ran with (bench-child.ts): its own NODE_FLAGS, unless the harness is wrong.
+const flagsOf = (tree: string, n: number) => runs.get(key(tree, n))![0]!.node_flags ?? [];
+const rows = trees.flatMap((tree) => sizes.map((n) => ({ tree, n, stage, runs: runs.get(key(tree, n))!.length, ...median(runs.get(key(tree, n))!), node_flags: flagsOf(tree, n) })));
 const wallOf = (tree: string, n: number) => rows.find((r) => r.tree === tree && r.n === n)!.wall_s;
 const ratios = sizes.length === 2 && stage === 'fixed' ? trees.map((tree) => ({ tree, delta_cost_ratio: wallOf(tree, sizes[1]!) / wallOf(tree, sizes[0]!) })) : [];
 if (values.json) process.stdout.write(JSON.stringify({ rows, ratios }) + '\n');
@@ -82,4 +84,6 @@ else {
   process.stdout.write('| checkout | N | wall s | CPU s | peak RSS MB |\n| --- | --- | --- | --- | --- |\n');
   for (const r of rows) process.stdout.write(`| ${r.tree} | ${r.n} | ${r.wall_s.toFixed(2)} | ${r.cpu_s.toFixed(2)} | ${r.peak_rss_mb.toFixed(0)} |\n`);
   for (const r of ratios) process.stdout.write(`\nDelta cost ratio ${sizes[1]} ÷ ${sizes[0]}, ${r.tree}: ${r.delta_cost_ratio.toFixed(2)}\n`);
+  process.stdout.write('\n');
+  for (const tree of trees) process.stdout.write(`Node flags, ${tree}: ${flagsOf(tree, sizes[0]!).join(' ')}\n`);
 }

@@ -1,9 +1,9 @@
 /** The benchmark's kept states and the comparison of checkouts on them, at N = 1,000, so that the code keeps working. Shapes and order only, never a time. */
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'idsync-bench-compare-'));
 const states = join(tmp, 'states');
@@ -24,10 +24,22 @@ test('npm run bench -- --keep DIR keeps each size\'s state before each phase, as
   t.true(existsSync(join(states, '1000', 'fixed', '.idsync')), 'before the fixed delta: the store the 1% delta left');
 });
 
-test('bench:compare alternates the checkouts, each round starting with another, and prints medians per checkout', (t) => {
-  // The same checkout under two names: two trees to alternate, with no second install.
-  const other = join(tmp, 'other');
-  symlinkSync(process.cwd(), other);
+/** This checkout under another name, its files linked, but for its heap policy: NODE_FLAGS with `flag` added. */
+function linkedCheckout(name: string, flag: string): string {
+  const dir = join(tmp, name);
+  mkdirSync(join(dir, 'engine'), { recursive: true });
+  for (const f of readdirSync('.')) if (f !== 'engine') symlinkSync(resolve(f), join(dir, f));
+  for (const f of readdirSync('engine')) if (f !== 'heap-policy.ts') symlinkSync(resolve('engine', f), join(dir, 'engine', f));
+  const policy = readFileSync('engine/heap-policy.ts', 'utf8');
+  const flags = /export const NODE_FLAGS = \[[^\]]*/;
+  if (!flags.test(policy)) throw new Error('engine/heap-policy.ts: NODE_FLAGS not found');
+  writeFileSync(join(dir, 'engine', 'heap-policy.ts'), policy.replace(flags, (m) => `${m}, '${flag}'`));
+  return dir;
+}
+
+test('bench:compare alternates the checkouts, each round starting with another, prints medians per checkout, and runs each with its flags', async (t) => {
+  // This checkout under two names, the second with one more Node flag: two trees to alternate, with no second install.
+  const other = linkedCheckout('other', '--stack-trace-limit=11');
   const r = tsx('test/bench/compare.ts', ['--states', states, '--stage', 'fixed', '--rounds', '2', '--json', process.cwd(), other]);
   t.is(r.status, 0, r.stderr);
   const order = [...r.stderr.matchAll(/^round (\d+), 1000, (.+?):/gm)].map((m) => `${m[1]} ${m[2] === other ? 'B' : 'A'}`);
@@ -36,6 +48,10 @@ test('bench:compare alternates the checkouts, each round starting with another, 
   t.deepEqual(out.rows.map((x) => [x['tree'] === other ? 'B' : 'A', x['n'], x['stage'], x['runs']]), [['A', 1000, 'fixed', 2], ['B', 1000, 'fixed', 2]]);
   for (const row of out.rows) for (const k of ['wall_s', 'cpu_s', 'peak_rss_mb']) t.true((row[k] as number) > 0, `${k} in ${JSON.stringify(row)}`);
   t.deepEqual(out.ratios, [], 'one size: no ratio');
+  // What each checkout's processes said they ran with: its own flags.
+  const { NODE_FLAGS } = await import('../../engine/heap-policy.ts');
+  const own = ['--max-old-space-size=20000', ...NODE_FLAGS];
+  t.deepEqual(out.rows.map((x) => x['node_flags']), [own, [...own, '--stack-trace-limit=11']]);
 });
 
 test('bench:compare says what is wrong with its arguments, and exits 2', (t) => {
