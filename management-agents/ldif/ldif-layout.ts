@@ -94,7 +94,7 @@ export function blank(length: number): Buffer {
  * ranges, joined where they touch, at their places in it. Each range's text
  * is its own (ldif-edit.ts): the entry's whole text is not read for it.
  */
-export function writesOf(slots: Iterable<{ span: FileRange | null; text: string | null; dirty?: readonly Dirty[] | undefined } | null | undefined>): FileWrite[] {
+export function writesOf(slots: Iterable<{ span: FileRange | null; dirty?: readonly Dirty[] | undefined } | null | undefined>): FileWrite[] {
   const writes: FileWrite[] = [];
   for (const s of slots) {
     if (!s?.dirty || !s.span) continue;
