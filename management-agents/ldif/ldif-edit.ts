@@ -7,14 +7,15 @@
  */
 import type { AttrChange } from '../../data/objects.ts';
 import { AgentError } from '../errors.ts';
-import { escapeRegExp, line, parseLdif, type LdifEntry } from './ldif-format.ts';
+import { line, parseLdif, type LdifEntry } from './ldif-format.ts';
+import { Elsewhere, lineEnd } from './ldif-held-elsewhere.ts';
 import { blank } from './ldif-layout.ts';
 import { RecordText } from './ldif-record-text.ts';
 
 /**
  * Values added and deleted in one change past which the record is parsed
- * instead. The record is walked once whatever their number, and searched
- * once for them all; at 100,000 people a department group gets 30 to 120
+ * instead. The record is walked once whatever their number, each line
+ * looked up among them all; at 100,000 people a department group gets 30 to 120
  * in a delta, and parsing and writing its 10,000 members costs more.
  */
 const MAX_VALUES = 1024;
@@ -28,14 +29,6 @@ export function editable(changes: Readonly<Record<string, AttrChange>>): boolean
     count += c.add.length + c.remove.length;
   }
   return count <= MAX_VALUES;
-}
-
-/** Where the logical line at `at` ends (its last physical line's line end, or the text's end), and how many times it is folded. */
-function lineEnd(text: string, at: number): [number, number] {
-  let folds = 0;
-  let end = text.indexOf('\n', at);
-  while (end >= 0 && text.charCodeAt(end + 1) === 32) { end = text.indexOf('\n', end + 1); folds++; }
-  return [end < 0 ? text.length : end, folds];
 }
 
 /**
@@ -82,30 +75,24 @@ function locate(record: string | RecordText, changes: Readonly<Record<string, At
   for (const l of cut.keys()) prints.add(printOf(l, 0, l.length));
   for (const l of add.keys()) prints.add(printOf(l, 0, l.length));
   // One walk over the logical lines after the DN's (a line and its continuations), a piece at a time (no line
-  // runs from one into the next): only one whose print is a changed value's line's is compared. Each cut is
-  // also kept where it is in the unfolded text (`unfolded`).
+  // runs from one into the next): only one whose print is a changed value's line's is compared. Every other
+  // line may hold a value some other way, which text would not see: those are read for it (`elsewhere`).
   const cuts: [number, number][] = [];
-  const unfolded: [number, number][] = [];
-  let folds = 0;
+  const elsewhere = new Elsewhere([...[...cut.values()].map((c) => c.value), ...[...add.values()].map((a) => a.value)].filter(Boolean), text);
   text.pieces.forEach((piece, k) => {
     const base = text.starts[k]!;
     let at = 0;
-    if (k === 0) { const [end, n] = lineEnd(piece, 0); folds += n; at = end + 1; }
+    if (k === 0) at = lineEnd(piece, 0)[0] + 1;
     while (at < piece.length) {
-      const [end, n] = lineEnd(piece, at);
-      if (prints.has(printOf(piece, at, end - at))) {
-        const l = piece.slice(at, end);
-        const c = cut.get(l);
-        if (c) {
-          c.found = true;
-          cuts.push([base + at, base + end + 1]);
-          unfolded.push([base + at - 2 * folds, base + end + 1 - 2 * (folds + n)]);
-        } else {
-          const a = add.get(l);
-          if (a) a.held = true;
-        }
-      }
-      folds += n;
+      const [end, folds] = lineEnd(piece, at);
+      const l = prints.has(printOf(piece, at, end - at)) ? piece.slice(at, end) : null;
+      const c = l === null ? undefined : cut.get(l);
+      const a = l === null || c ? undefined : add.get(l);
+      if (c) {
+        c.found = true;
+        cuts.push([base + at, base + end + 1]);
+      } else if (a) a.held = true;
+      else elsewhere.line(piece, at, end, folds);
       at = end + 1;
     }
   });
@@ -113,53 +100,18 @@ function locate(record: string | RecordText, changes: Readonly<Record<string, At
   for (const c of cut.values()) if (c.found) values.push(c.value); else return null;
   const adds: string[] = [];
   for (const [l, a] of add) if (!a.held) { adds.push(l); values.push(a.value); }
-  if (!values.length) return { text, cuts, adds };
   if (values.includes('')) return null;
-  return heldElsewhere(text, values, cuts, unfolded) ? null : { text, cuts, adds };
-}
-
-/** Past this many values a record is unfolded to search it: a pattern that matches each folded anywhere grows slow with many. */
-const FOLDED_SEARCH = 8;
-
-/**
- * Whether the record holds one of `values`, outside the lines cut (`cuts` in
- * it, `unfolded` in it unfolded), some other way: unfolded, it still shows as
- * its text or its base64, and only a parse can tell. One search for them all:
- * one per value cost 18 record-lengths of searching per group at 100,000
- * people. A few values are searched for folded anywhere, in the record as it
- * is: unfolding a group's 1.1 MB made a string as long, which cost 4-5 ms.
- * A match cannot run from a cut line into the next, which no continuation
- * line starts: each lies within one or outside all of them.
- */
-function heldElsewhere(text: RecordText, values: readonly string[], cuts: readonly [number, number][], unfolded: readonly [number, number][]): boolean {
-  const folded = values.length <= FOLDED_SEARCH;
-  const forms = values.flatMap((v) => [v, Buffer.from(v, 'utf8').toString('base64')]);
-  const anyOf = new RegExp(forms.map((f) => (folded ? [...f].map(escapeRegExp).join('(?:\\n )*') : escapeRegExp(f))).join('|'), 'g');
-  const ranges = folded ? cuts : unfolded;
-  let k = 0;
-  // A piece at a time, each unfolded alone where the search is: no match runs from one piece into the next.
-  let base = 0;
-  for (const piece of text.pieces) {
-    const subject = folded ? piece : piece.replaceAll('\n ', '');
-    anyOf.lastIndex = 0;
-    for (let m = anyOf.exec(subject); m; m = anyOf.exec(subject)) {
-      const at = base + m.index;
-      while (k < ranges.length && ranges[k]![1] <= at) k++;
-      const r = ranges[k];
-      if (!r || r[0] > at || at + m[0].length > r[1]) return true;
-    }
-    base += subject.length;
-  }
-  return false;
+  return values.some((v) => elsewhere.holds(v)) ? null : { text, cuts, adds };
 }
 
 /**
  * `record` (ending with its line end) with `changes` made; null where text
  * cannot say, and the caller changes the entry whole: a change that is not
  * values added and deleted, a value deleted that the record does not hold as
- * this agent writes it, or a value deleted or added that the record may hold
+ * this agent writes it, or a value deleted or added that the record holds
  * some other way (another writer's folding or encoding: RFC 2849 allows a
- * value plain or in base64, folded anywhere), or more values than MAX_VALUES.
+ * value plain or in base64, folded anywhere; ldif-held-elsewhere.ts), or more
+ * values than MAX_VALUES.
  * A value both deleted and added ends up held, as `applyValues` makes it.
  */
 export function editRecord(record: string | RecordText, changes: Readonly<Record<string, AttrChange>>): string | null {

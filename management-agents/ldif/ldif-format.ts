@@ -161,10 +161,14 @@ function attributeHead(l: string): { name: string; base64: boolean; start: numbe
   const kind = l.charCodeAt(start);
   if (kind === 60 /* < */) return 'url';
   if (kind === 58 /* : */) start++;
-  const c = l.charCodeAt(start);
-  // One optional space (any \s, as the grammar's regex had it); the char code first, for two million lines.
-  if (c === 32 || (c >= 9 && c <= 13) || (c > 127 && WHITESPACE.test(l.charAt(start)))) start++;
+  if (isFill(l, start)) start++;
   return { name, base64: kind === 58, start };
+}
+
+/** Whether the character at `at` is the one optional space after an attribute's colon (any \s, as the grammar's regex had it); the char code first, for two million lines. */
+export function isFill(l: string, at: number): boolean {
+  const c = l.charCodeAt(at);
+  return c === 32 || (c >= 9 && c <= 13) || (c > 127 && WHITESPACE.test(l.charAt(at)));
 }
 
 /**
