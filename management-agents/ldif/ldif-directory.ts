@@ -270,7 +270,7 @@ export class LdifDirectory extends LdifSlots {
   /** The slot's entry with the attributes kept: as held, or (an index's row holds none) read for them alone from its record. */
   private headOf(s: Slot, record?: string | RecordText): LdifEntry {
     if (this.anchorOf(s.entry) || (!s.span && s.text === null)) return s.entry;
-    const [read] = parseLdif(headLines(String(record ?? this.textNow(s) ?? this.reader.text(s.span!)), this.kept), this.kept).entries;
+    const [read] = parseLdif(headLines(record ?? this.textNow(s) ?? this.reader.text(s.span!), this.kept), this.kept).entries;
     return read?.dn === s.entry.dn ? { ...read, line: s.entry.line, partial: true, ...(s.span ? { span: s.span } : {}) } : s.entry;
   }
 

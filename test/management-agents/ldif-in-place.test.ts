@@ -183,6 +183,12 @@ test('a record cut to its DN and kept attributes reads as the whole record read 
     const cut = parseLdif(headLines(text, keep), keep).entries[0]!;
     t.is(cut.dn, whole.dn, `record ${n}`);
     t.deepEqual(cut.attrs, whole.attrs, `record ${n}`);
+    // In pieces, each ending where a logical line ends (the first may hold the DN's line alone): the same lines.
+    const ends = [...text.matchAll(/\n(?! )/g)].map((m) => m.index + 1);
+    const at = [ends[n % 3]!, ends[Math.floor(ends.length / 2)]!, ends[ends.length - 2]!].filter((x, i, all) => x < text.length && all.indexOf(x) === i).sort((a, b) => a - b);
+    const pieces = [0, ...at].map((from, i) => text.slice(from, [...at, text.length][i]));
+    t.is(pieces.join(''), text);
+    t.is(headLines({ pieces }, keep), headLines(text, keep), `record ${n} in ${pieces.length} pieces`);
   }
 });
 
