@@ -11,9 +11,13 @@
  * near its start are one of the values' forms' (the value, and its base64 as
  * the agent writes it): nothing is made for the other lines. A base64 line is
  * compared as text, with each value's base64.
- * Before, a regular expression of the forms searched the record: 1.8 to 5.7 ms
- * per department group of 10,000 members at 100,000 people with 30 to 120
- * values changed (a scratch benchmark on the benchmark's record).
+ *
+ * It replaced a regular expression of the forms over the record unfolded by
+ * dropping "\n " alone, which missed a value another writer folded with CRLF
+ * line ends (its '\r' stayed inside it). Warm it is faster (1.8-2.6 against
+ * 2.3-3.8 ms per department group of 10,000 members with 4 to 60 values, a
+ * scratch benchmark); in a delta's cold process no faster, the expression
+ * having been native code (the thirty-seventh session in docs/benchmarks.md).
  */
 import { isFill } from './ldif-format.ts';
 import type { RecordText } from './ldif-record-text.ts';
@@ -34,7 +38,7 @@ export function lineEnd(text: string, at: number): [number, number] {
 const SAMPLED = [3, 6, 9, 12, 15, 18];
 
 /** A number from a value's form (base64 or not), its length, and its characters at the first `n` of SAMPLED (`at`: where the value starts in `s`). */
-function printOf(base64: boolean, length: number, n: number, s: string, at: number): number {
+function valuePrint(base64: boolean, length: number, n: number, s: string, at: number): number {
   let h = (length * 2 + (base64 ? 1 : 0)) * 8 + n;
   for (let k = 0; k < n; k++) h = (h * 31 + s.charCodeAt(at + SAMPLED[k]!)) | 0;
   return h;
@@ -63,7 +67,7 @@ export class Elsewhere {
         this.#lengths.add(form.text.length * 2 + (form.base64 ? 1 : 0));
         // One print per number of sampled characters a line's first physical line may show.
         for (let n = 0; n <= sampled(form.text.length, form.text.length); n++) {
-          const p = printOf(form.base64, form.text.length, n, form.text, 0);
+          const p = valuePrint(form.base64, form.text.length, n, form.text, 0);
           this.#forms.set(p, [...(this.#forms.get(p) ?? []), form]);
         }
       }
@@ -91,7 +95,7 @@ export class Elsewhere {
     if (isFill(piece, start)) start++;
     const length = end - start - 2 * folds;
     if (!this.#lengths.has(length * 2 + (base64 ? 1 : 0))) return;
-    const forms = this.#forms.get(printOf(base64, length, sampled(length, first - start), piece, start));
+    const forms = this.#forms.get(valuePrint(base64, length, sampled(length, first - start), piece, start));
     if (forms) this.#compare(forms, base64, piece.slice(start, end).replaceAll('\n ', ''));
   }
 
@@ -113,7 +117,7 @@ export class Elsewhere {
     let start = colon + (base64 ? 2 : 1);
     if (isFill(line, start)) start++;
     const text = line.slice(start);
-    const forms = this.#forms.get(printOf(base64, text.length, sampled(text.length, text.length), text, 0));
+    const forms = this.#forms.get(valuePrint(base64, text.length, sampled(text.length, text.length), text, 0));
     if (forms) this.#compare(forms, base64, text);
   }
 }
