@@ -89,18 +89,8 @@ export class Elsewhere {
     if (colon < 0 || colon >= end) return;
     // The name, the colon and what follows it read from the first physical line, or the line unfolded.
     if (colon + 2 >= first) { this.#slow(piece, at, end, folds); return; }
-    const base64 = piece.charCodeAt(colon + 1) === 58;
-    if (piece.charCodeAt(colon + 1) === 60 /* < */) return;
-    let start = colon + (base64 ? 2 : 1);
-    if (isFill(piece, start)) start++;
-    const length = end - start - 2 * folds;
-    if (!this.#lengths.has(length * 2 + (base64 ? 1 : 0))) return;
-    const forms = this.#forms.get(valuePrint(base64, length, sampled(length, first - start), piece, start));
-    if (forms) this.#compare(forms, base64, piece.slice(start, end).replaceAll('\n ', ''));
-  }
-
-  #compare(forms: readonly Form[], base64: boolean, text: string): void {
-    for (const f of forms) if (f.base64 === base64 && f.text === text) this.#found.add(f.value);
+    const v = valueAt(piece, colon);
+    if (v >= 0) this.#match(piece, v >> 1, end, folds, first, (v & 1) === 1);
   }
 
   /** The line unfolded as the parser does, each physical line less a carriage return before its line end, and read whole. */
@@ -112,12 +102,30 @@ export class Elsewhere {
       from = nl + 2;
     }
     const colon = line.indexOf(':');
-    if (colon <= 0 || line.charCodeAt(colon + 1) === 60) return;
-    const base64 = line.charCodeAt(colon + 1) === 58;
-    let start = colon + (base64 ? 2 : 1);
-    if (isFill(line, start)) start++;
-    const text = line.slice(start);
-    const forms = this.#forms.get(valuePrint(base64, text.length, sampled(text.length, text.length), text, 0));
-    if (forms) this.#compare(forms, base64, text);
+    const v = colon > 0 ? valueAt(line, colon) : -1;
+    if (v >= 0) this.#match(line, v >> 1, line.length, 0, line.length, (v & 1) === 1);
   }
+
+  /** The value in [start, end) of `s`, folded `folds` times, `s` readable as it is up to `shown`: compared where its length and print are a form's. */
+  #match(s: string, start: number, end: number, folds: number, shown: number, base64: boolean): void {
+    const length = end - start - 2 * folds;
+    if (!this.#lengths.has(length * 2 + (base64 ? 1 : 0))) return;
+    const forms = this.#forms.get(valuePrint(base64, length, sampled(length, shown - start), s, start));
+    if (!forms) return;
+    const text = folds ? s.slice(start, end).replaceAll('\n ', '') : s.slice(start, end);
+    for (const f of forms) if (f.base64 === base64 && f.text === text) this.#found.add(f.value);
+  }
+}
+
+/**
+ * Where the value after the colon at `colon` of `s` starts (past `::` for
+ * base64 and one optional whitespace, as attributeHead reads it), times two,
+ * plus one for base64; -1 for a URL value (`:<`), which a parse refuses.
+ */
+function valueAt(s: string, colon: number): number {
+  const kind = s.charCodeAt(colon + 1);
+  if (kind === 60 /* < */) return -1;
+  let start = colon + (kind === 58 /* : */ ? 2 : 1);
+  if (isFill(s, start)) start++;
+  return start * 2 + (kind === 58 ? 1 : 0);
 }
