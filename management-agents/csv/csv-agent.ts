@@ -30,22 +30,16 @@ function toObject(cfg: CsvAgentConfig, anchor: string, record: Readonly<Record<s
   return { anchor, dn: `${cfg.anchor[0]}=${anchor}`, objectType: cfg.objectType, attrs };
 }
 
-/** Per separator: whether a field holds a value to trim or an empty one (trim's whitespace is the pattern's \s). */
-const untidy = new Map<string, RegExp>();
-
 /**
  * A multi-valued field's values, each trimmed, empty ones dropped. Split
- * alone where none needs it: a department's 10,000 members were 10,000 trims
- * and two lists more at each import of the departments extract.
+ * alone where none can need it (no whitespace, no separator doubled or at
+ * either end): a department's 10,000 members were 10,000 trims and two lists
+ * more at each import of the departments extract.
  */
 export function valuesIn(field: string, separator: string): string[] {
-  let test = untidy.get(separator);
-  if (!test) {
-    const s = separator.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    untidy.set(separator, (test = new RegExp(`^${s}|${s}$|\\s${s}|${s}\\s|${s}${s}`)));
-  }
   const parts = field.split(separator);
-  return test.test(field) ? parts.map((x) => x.trim()).filter(Boolean) : parts;
+  const untidy = /\s/.test(field) || field.startsWith(separator) || field.endsWith(separator) || field.includes(separator + separator);
+  return untidy ? parts.map((x) => x.trim()).filter(Boolean) : parts;
 }
 
 const dropFile = (cfg: CsvAgentConfig) => cfg.path.replace(/(\.csv)?$/, '.delta.csv');
