@@ -4,7 +4,7 @@
  * beside the slots, so that finding an object reads only that object.
  */
 import type { CsObject } from './objects.ts';
-import { parsedText, restoreSaved, savedTriples } from './saved-index-values.ts';
+import { parsedText, restoreSaved, savedTriples, UnchangedTexts } from './saved-index-values.ts';
 import { CsValueIndex, type IndexRow } from './value-index.ts';
 import { DnIndex, dnKey } from './dn-index.ts';
 import { FrozenTableWriter, type FrozenTable } from './frozen-table.ts';
@@ -51,6 +51,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
   readonly exporting = new Set<string>();
   /** objectType\0attribute → values held, for SelectUniqueValue; built on first `find`. */
   private readonly valueIndexes = new Map<string, CsValueIndex>();
+  readonly #unchanged = new UnchangedTexts(() => this.valueIndexes.values(), false);
 
   constructor(private readonly load: (slot: Slot<CsObject>) => CsObject) {}
 
@@ -159,7 +160,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
     // stops answering once its id has another slot (dn-index.ts checks each).
     this.link(id, slot, importing, exporting, once ? 'once' : this.slots.held(id) === undefined ? 'putBack' : 'set');
     // The values its indexes held, saved with a journal's last version: the object is not read for them.
-    if (objectType !== undefined && saved !== undefined && restoreSaved(id, objectType, parsedText(saved), this.valueIndexes.values())) return;
+    if (objectType !== undefined && saved !== undefined && (this.#unchanged.typeOf(saved) !== undefined || restoreSaved(id, objectType, parsedText(saved), this.valueIndexes.values()))) return;
     if (objectType !== undefined ? this.indexesType(objectType) : this.valueIndexes.size) {
       const obj = slot.obj ?? this.load(slot);
       for (const index of this.valueIndexes.values()) index.update(id, obj);

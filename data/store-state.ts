@@ -14,7 +14,7 @@ import { ConnectorSpace, type CsSlot } from './connector-space.ts';
 import { IN_MEMORY, type Slot } from './slot.ts';
 import { MvSlotMap } from './mv-slot-map.ts';
 import { OpKeyed, type Keyed } from './op-keyed.ts';
-import { restoreSavedMv, savedMvText } from './saved-index-values.ts';
+import { restoreSavedMv, savedMvText, UnchangedTexts } from './saved-index-values.ts';
 import { objectOfKey } from './journal-last.ts';
 
 export type Op =
@@ -54,12 +54,12 @@ export class StoreState {
   protected readonly mvSlots = new MvSlotMap();
   /** objectType\0attribute → index; built on first use of each pair. */
   private readonly mvIndex = new Map<string, MvValueIndex>();
+  private readonly unchanged = new UnchangedTexts(() => this.mvIndex.values(), true);
   protected readonly metaData = new Map<string, unknown>();
   protected runList: RunRecord[] = [];
   private readonly runIds = new Set<string>();
   /** Begun and neither committed nor rolled back: memory then holds changes the disk must not get. */
   protected openTransactions = 0;
-
   /** Objects read to build indexes no snapshot held: a store that keeps snapshots writes one before the next run reads them all again. */
   protected indexesBuilt = 0;
 
@@ -162,7 +162,7 @@ export class StoreState {
 
   /** As `applyReplayed`, from the values saved for its indexes, unread, at `file`, `off`: undefined where they do not do. */
   protected restoreSavedMv(id: string, text: string, file: number, off: number, len: number): MvSlot | undefined {
-    const type = restoreSavedMv(id, text, this.mvIndex.values());
+    const type = this.unchanged.typeOf(text) ?? restoreSavedMv(id, text, this.mvIndex.values());
     return type === null ? undefined : this.mvSlots.putBack(id, { obj: undefined, file, off, len, id, type });
   }
 

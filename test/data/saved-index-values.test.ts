@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { openFileStore, type OpenOptions } from '../../data/json-file-store.ts';
 import type { Store } from '../../data/store.ts';
 import type { CsObject, MvObject } from '../../data/objects.ts';
-import { restoreSaved, restoreSavedMv, savedMvText, savedTriples } from '../../data/saved-index-values.ts';
+import { restoreSaved, restoreSavedMv, savedMvText, savedTriples, UnchangedTexts } from '../../data/saved-index-values.ts';
 import { CsValueIndex, MvValueIndex, type IndexRow } from '../../data/value-index.ts';
 import { FrozenTable, FrozenTableWriter, stringHash } from '../../data/frozen-table.ts';
 import { newCsObject } from '../../engine/import/stage-object.ts';
@@ -204,6 +204,38 @@ test('saved values are given back only where they cover every index of the objec
   t.true(restoreSaved('u1', 'user', triples, [again, new CsValueIndex('group', 'cn')]));
   t.deepEqual(again.ids('ANN'), ['u1']);
   t.false(restoreSaved('u1', 'user', triples, [new CsValueIndex('user', 'mail')]), 'an index the triples do not name');
+});
+
+test('a text saying nothing was indexed since the snapshot is known whole, for the indexes as they are', (t) => {
+  const table = new FrozenTableWriter();
+  table.add(stringHash('old@x'), 'old@x', 'p1');
+  const based = (type: string, attribute: string) => {
+    const index = new MvValueIndex(type, attribute);
+    index.load(FrozenTable.of(table.toBuffer(), 'mem', (why) => new Error(why)), (id) => id);
+    return index;
+  };
+  const indexes = [based('person', 'mail'), based('group', 'code'), based('person', 'aliases')];
+  const known = new UnchangedTexts(() => indexes.values(), true);
+  const person = savedMvText({ id: 'p1', type: 'person' }, indexes);
+  const group = savedMvText({ id: 'g1', type: 'group' }, indexes);
+  t.deepEqual([known.typeOf(person), known.typeOf(group)], ['person', 'group']);
+  // Values indexed since, or an index of the type it does not name (one built after it was saved): parsed, as before.
+  indexes[0]!.update('p2', mv('p2', 'person', { mail: 'new@x' }));
+  const changed = savedMvText({ id: 'p2', type: 'person' }, indexes);
+  t.is(known.typeOf(changed), undefined);
+  t.is(restoreSavedMv('p2', changed, [based('person', 'mail'), based('person', 'aliases')]), 'person');
+  indexes.push(based('person', 'sn'));
+  t.deepEqual([known.typeOf(person), known.typeOf(group)], [undefined, 'group']);
+  t.is(known.typeOf(savedMvText({ id: 'p1', type: 'person' }, indexes)), 'person');
+  t.is(known.typeOf(person.replace('null', '[]')), undefined, 'an index that now holds nothing for it');
+  // A connector's names every index of its space: one text, of no type.
+  const space = [new CsValueIndex('user', 'sam'), new CsValueIndex('group', 'cn')];
+  for (const index of space) index.load(FrozenTable.of(table.toBuffer(), 'mem', (why) => new Error(why)), (id) => id);
+  const connector = new UnchangedTexts(() => space.values(), false);
+  t.is(connector.typeOf(JSON.stringify(savedTriples('u1', space))), '');
+  t.is(connector.typeOf(JSON.stringify(savedTriples('u1', space.slice(0, 1)))), undefined);
+  space[0]!.update('u1', user(1, 'Ann'));
+  t.is(connector.typeOf(JSON.stringify(savedTriples('u1', space))), undefined);
 });
 
 test('a journal.last of format 1, saved before the values were, is still read', async (t) => {
