@@ -9,6 +9,9 @@
 /** Values past this many are looked for with a Set by the callers: one walk of the list for them all. */
 export const FEW = 16;
 
+/** Up to this many places, each is cut from a copy by `splice`, which moves the rest of the list at each. */
+const SPLICED = 64;
+
 /**
  * `list` less the values at `places` (in any order; repeats, and places
  * outside the list, count for nothing), then `appended`. Made as a copy of
@@ -24,6 +27,14 @@ export function withoutPlaces<T>(list: readonly T[], places: readonly number[], 
   let gone = 0;
   for (let j = 0; j < sorted.length; j++) if (j === 0 || sorted[j - 1] !== sorted[j]) gone++;
   if (!gone) return list.concat(appended);
+  if (gone <= SPLICED) {
+    // A few places, each cut natively: the walk below runs interpreted in a delta's short-lived process, and so
+    // took 9-22 ms for the 57 lists of the 100-person delta at 100,000 people (2 ms at 10,000). Cold, for lists of
+    // 10,000 with 1-36 places (scratch benchmark): 6-7 against 13-20 ms; warm 1.4 against 3.0 ms.
+    const out = appended.length ? list.concat(appended) : list.slice();
+    for (let j = sorted.length - 1; j >= 0; j--) if (j === sorted.length - 1 || sorted[j] !== sorted[j + 1]) out.splice(sorted[j]!, 1);
+    return out;
+  }
   // The list's kind of array (packed, of its values), its length cut to what is kept and appended where the list is long enough.
   const out = list.slice(0, Math.min(list.length, list.length - gone + appended.length));
   // The values before the first place are where they were in the copy.
