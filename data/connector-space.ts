@@ -198,7 +198,7 @@ export class ConnectorSpace implements ConnectorSpaceView {
    * looked up (only the pending sets forget the row's flags).
    */
   private link(id: string, slot: CsSlot, importing: boolean, exporting: boolean, how: 'set' | 'once' | 'putBack' = 'set'): CsSlot | undefined {
-    const old = how === 'set' ? this.unlink(id) : undefined;
+    const old = how === 'set' ? this.unlink(id, slot.dn) : undefined;
     if (how === 'once') this.slots.restore(slot);
     else if (how === 'set') this.slots.set(slot, true);
     else {
@@ -206,19 +206,23 @@ export class ConnectorSpace implements ConnectorSpaceView {
       this.exporting.delete(id);
       this.slots.putBack(slot);
     }
-    this.#dns?.add(slot.dn, id);
+    if (old?.dn === slot.dn) this.#dns?.readd(slot.dn, id);
+    else this.#dns?.add(slot.dn, id);
     if (importing) this.importing.add(id);
     if (exporting) this.exporting.add(id);
     return old;
   }
 
-  /** Drops the object from the id, anchor, DN and pending indexes (not the value indexes); returns its slot. */
-  private unlink(id: string): CsSlot | undefined {
+  /**
+   * Drops the object from the id, anchor, DN and pending indexes (not the value indexes); returns its slot.
+   * `dn`: the DN its next slot has, left to `DnIndex.readd`: most writes keep it.
+   */
+  private unlink(id: string, dn?: string): CsSlot | undefined {
     const old = this.slots.unset(id);
     if (!old) return undefined;
     this.importing.delete(id);
     this.exporting.delete(id);
-    this.#dns?.remove(old.dn, id);
+    if (old.dn !== dn) this.#dns?.remove(old.dn, id);
     return old;
   }
 

@@ -60,6 +60,24 @@ export class DnIndex {
     else if (!held.includes(id)) held.push(id);
   }
 
+  /**
+   * As `remove` then `add` of one DN, hashed once: most writes of an object
+   * keep its DN, and a 1% delta at 100,000 people hashed 20,000 DNs to take
+   * each out and put it back. It becomes the last added, as it did.
+   */
+  readd(dn: string, id: string): void {
+    const k = dnKey(dn);
+    const held = this.#ids.get(k);
+    if (held === undefined) this.#ids.set(k, id);
+    else if (typeof held === 'string') { if (held !== id) this.#ids.set(k, [held, id]); }
+    else {
+      // Two ids or more (`remove` leaves one as a string): moved to the end, or added.
+      const at = held.indexOf(id);
+      if (at >= 0) held.splice(at, 1);
+      held.push(id);
+    }
+  }
+
   remove(dn: string, id: string): void {
     const k = dnKey(dn);
     const held = this.#ids.get(k);

@@ -29,3 +29,24 @@ test('a DN index finds an id by any case of its DN, the last added first, and fo
   t.is(index.find(names[0]!, dnOf), undefined);
   t.is(index.find('CN=Nobody', dnOf), undefined);
 });
+
+test('putting an id back under the DN it has is taking it out and adding it again, hashed once', (t) => {
+  // The ids of each DN in the order added (which one finds first), whatever the order of the DNs.
+  const byDn = (index: DnIndex) => [...index.entries()!].sort((a, b) => a[0] - b[0]).map(([k, id]) => `${k} ${id}`);
+  let seed = 5;
+  const pick = (n: number) => ((seed = (seed * 48271) % 2147483647) % n);
+  const dns = ['CN=A', 'cn=a', 'CN=B', 'CN=Zoë'];
+  for (let round = 0; round < 200; round++) {
+    const once = new DnIndex();
+    const twice = new DnIndex();
+    for (let step = 0; step < 12; step++) {
+      const dn = dns[pick(dns.length)]!;
+      const id = `id${pick(4)}`;
+      const op = pick(3);
+      if (op === 0) { once.add(dn, id); twice.add(dn, id); }
+      else if (op === 1) { once.remove(dn, id); twice.remove(dn, id); }
+      else { once.readd(dn, id); twice.remove(dn, id); twice.add(dn, id); }
+      t.deepEqual(byDn(once), byDn(twice), `round ${round} step ${step}`);
+    }
+  }
+});
