@@ -103,7 +103,19 @@ export abstract class LdifSlots extends JournaledFile<Saved, Edit> {
     return row >= 0 && this.slots[row] === undefined ? row : undefined;
   }
 
-  protected *setEntries(): Iterable<LdifEntry> { for (const s of this.slots) if (s) yield s.entry; }
+  /**
+   * The set slots' entries. Walked by index: a generator's for-of over the
+   * slots (110,000 at 100,000 people, 1,009 set after a 1% delta) cost 4 ms
+   * more in a delta's process (scratch benchmark), at its first check of a value.
+   */
+  protected setEntries(): LdifEntry[] {
+    const out: LdifEntry[] = [];
+    for (let i = 0; i < this.slots.length; i++) {
+      const s = this.slots[i];
+      if (s) out.push(s.entry);
+    }
+    return out;
+  }
 
   /** The numbers of the slots set since the index was written (changed, added or removed), in order. */
   protected setRows(): number[] {
