@@ -202,7 +202,7 @@ class FileStore extends StoreState implements Store {
       const head = opHead(w.op, w.op[0] === 'cs' ? (w.slot as CsSlot | undefined) : undefined);
       const body = this.#patches.body(w.op, w.slot);
       // The slot names the op after the head: reading or copying the object skips it.
-      const off = this.#log.append(head + body) + (head ? Buffer.byteLength(head) : 0);
+      const off = this.#log.append(head, body) + (head ? Buffer.byteLength(head) : 0);
       const len = this.#log.journalSize - off - 1;
       if (w.slot?.file === IN_MEMORY) this.placed(w.slot, JOURNAL, off, len);
       this.#last.put(w.op, this.#journalOps + i, head, body, off, len);

@@ -12,11 +12,16 @@ export class LineWriter {
   /** @param size the file's length in bytes: where the next line goes. */
   constructor(protected readonly fd: number, public size: number) {}
 
-  /** Appends `line` and a line end; returns the line's offset. */
-  add(line: string): number {
+  /**
+   * Appends `line`, then `rest`, and a line end; returns the line's offset.
+   * In two parts, not joined first: writing a joined string copied it whole
+   * (7 MB of a 1% delta's HR step at 100,000 people, a store's op heads and bodies).
+   */
+  add(line: string, rest = ''): number {
     // At most three bytes per UTF-16 unit in UTF-8: never a partial write into the buffer.
-    this.room(line.length * 3 + 1);
-    const len = this.#buf.write(line, this.#used);
+    this.room((line.length + rest.length) * 3 + 1);
+    let len = this.#buf.write(line, this.#used);
+    if (rest) len += this.#buf.write(rest, this.#used + len);
     return this.placed(len);
   }
 

@@ -114,8 +114,8 @@ export class ObjectLog {
     return [this.#scratch, 0];
   }
 
-  /** Appends a line to the journal (written out at the next flush, sync or read of the journal); returns its offset. */
-  append(line: string): number { return this.#journal.add(line); }
+  /** Appends a line, `line` then `rest`, to the journal (written out at the next flush, sync or read of the journal); returns its offset. */
+  append(line: string, rest = ''): number { return this.#journal.add(line, rest); }
 
   flush(): void { this.#journal.flush(); }
 
