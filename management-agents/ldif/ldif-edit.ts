@@ -8,9 +8,9 @@
 import type { AttrChange } from '../../data/objects.ts';
 import { AgentError } from '../errors.ts';
 import { line, parseLdif, type LdifEntry } from './ldif-format.ts';
-import { Elsewhere, lineEnd } from './ldif-held-elsewhere.ts';
+import { Elsewhere } from './ldif-held-elsewhere.ts';
 import { blank } from './ldif-layout.ts';
-import { RecordText } from './ldif-record-text.ts';
+import { lineEnd, RecordText } from './ldif-record-text.ts';
 
 /**
  * Values added and deleted in one change past which the record is parsed

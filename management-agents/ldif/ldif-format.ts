@@ -3,6 +3,7 @@ import type { Attributes, Scalar } from '../../data/model.ts';
 import type { AttrChange } from '../../data/objects.ts';
 import { splitDn } from '../../data/dn.ts';
 import type { LineBatch } from '../../data/line-reader.ts';
+import { lineEnd } from './ldif-record-text.ts';
 
 export interface LdifEntry {
   readonly dn: string;
@@ -201,13 +202,10 @@ const headPatterns = new Map<string, RegExp>();
 
 /**
  * One record's text cut to its DN's logical line and those of the attributes
- * in `keep` (lower case), each with its continuation lines: what parsing it
- * with `keep` reads, found by one native search rather than line by line. A
- * group of 10,000 members read for its anchor and type took 3 to 5 ms a time.
- * A record in pieces (ldif-record-text.ts: each ends where a logical line
- * does) is searched a piece at a time: made one string first, a department
- * group's 1.3 MB took 2.2 to 4.5 ms a search against 1.5 to 2.0 (a scratch
- * benchmark on the benchmark's record at 100,000 people).
+ * in `keep` (lower case), with their continuation lines: what parsing it with
+ * `keep` reads, found by one native search (a group of 10,000 members read line
+ * by line for its anchor and type took 3-5 ms), a piece at a time for a record
+ * in pieces (joined first, a group's 1.3 MB took 2.2-4.5 ms against 1.5-2.0).
  */
 export function headLines(record: string | { readonly pieces: readonly string[] }, keep: ReadonlySet<string>): string {
   const names = [...keep].sort().join('|');
@@ -215,9 +213,8 @@ export function headLines(record: string | { readonly pieces: readonly string[] 
   if (!pattern) headPatterns.set(names, (pattern = new RegExp(`^(?:${[...keep].map(escapeRegExp).join('|')}):[^\n]*(?:\n [^\n]*)*`, 'gim')));
   const pieces = typeof record === 'string' ? [record] : record.pieces;
   const first = pieces[0] ?? '';
-  let dnEnd = first.indexOf('\n');
-  while (dnEnd >= 0 && first.charCodeAt(dnEnd + 1) === 32) dnEnd = first.indexOf('\n', dnEnd + 1);
-  const lines = [dnEnd < 0 ? first : first.slice(0, dnEnd)];
+  const [dnEnd] = lineEnd(first, 0);
+  const lines = [first.slice(0, dnEnd)];
   pieces.forEach((piece, k) => {
     pattern.lastIndex = k === 0 ? dnEnd + 1 : 0;
     for (let m = pattern.exec(piece); m; m = pattern.exec(piece)) lines.push(m[0]);

@@ -22,14 +22,6 @@
 import { isFill } from './ldif-format.ts';
 import type { RecordText } from './ldif-record-text.ts';
 
-/** Where the logical line at `at` ends (its last physical line's line end, or the text's end), and how many times it is folded. */
-export function lineEnd(text: string, at: number): [number, number] {
-  let folds = 0;
-  let end = text.indexOf('\n', at);
-  while (end >= 0 && text.charCodeAt(end + 1) === 32) { end = text.indexOf('\n', end + 1); folds++; }
-  return [end < 0 ? text.length : end, folds];
-}
-
 /**
  * The places in a value whose characters go into its print with its length:
  * where a DN names its object, past `CN=` (every member of a department ends

@@ -15,6 +15,14 @@ import { CHUNK } from '../../data/chunked-json.ts';
 /** The most a piece holds, but for a logical line longer than this: half a large string, as the store cuts its lines. */
 export const PIECE = CHUNK;
 
+/** Where the logical line at `at` ends (its last physical line's line end, or the text's end), and how many times it is folded. */
+export function lineEnd(text: string, at: number): [number, number] {
+  let folds = 0;
+  let end = text.indexOf('\n', at);
+  while (end >= 0 && text.charCodeAt(end + 1) === 32) { end = text.indexOf('\n', end + 1); folds++; }
+  return [end < 0 ? text.length : end, folds];
+}
+
 export class RecordText {
   /** Where each piece starts in the whole. */
   readonly starts: readonly number[];
