@@ -213,3 +213,26 @@ export async function writeFileDurably(path: string, pieces: Iterable<FilePiece>
   }
   await rename(tmp, path);
 }
+
+/**
+ * Writes `path` whole from `parts`, through a temporary file renamed into
+ * place: a reader sees the old file or the new one. fsync'd if `durable`:
+ * a cache whose damage its reader would not see (one read in pages) must be.
+ */
+export async function replaceWhole(path: string, parts: readonly Buffer[], durable = false): Promise<void> {
+  const tmp = `${path}.tmp`;
+  try {
+    const file = await open(tmp, 'w');
+    try {
+      const { bytesWritten } = await file.writev([...parts]);
+      if (bytesWritten !== parts.reduce((n, p) => n + p.length, 0)) throw new Error(`${path}: short write`);
+      if (durable) await file.datasync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}

@@ -23,12 +23,12 @@
  * - anchors: anchor → `row generation`;
  * - values: attribute NUL value (both lower case) → `row generation,…`.
  */
-import { open, rename, unlink } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { FrozenTable, stringHash } from '../../data/frozen-table.ts';
 import { PagedFile } from '../../data/paged-file.ts';
 import type { FileRange } from '../../data/file-ranges.ts';
 import type { LdifEntry } from './ldif-format.ts';
+import { replaceWhole } from '../file-journal.ts';
 
 export const FORMAT = 3;
 const PLACE = 24;
@@ -211,19 +211,5 @@ export function entryBytes(rows: number, at: (i: number) => number): number {
 
 /** Saves the index of `path`, renamed into place whole: a reader sees the old index or the new one. */
 export async function writeIndexFile(path: string, { head, tables }: { head: Head; tables: Buffer[] }): Promise<void> {
-  const tmp = `${indexPath(path)}.tmp`;
-  try {
-    const file = await open(tmp, 'w');
-    try {
-      const parts = [Buffer.from(JSON.stringify(head) + '\n'), ...tables];
-      const { bytesWritten } = await file.writev(parts);
-      if (bytesWritten !== parts.reduce((n, p) => n + p.length, 0)) throw new Error(`${indexPath(path)}: short write`);
-    } finally {
-      await file.close();
-    }
-    await rename(tmp, indexPath(path));
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
+  await replaceWhole(indexPath(path), [Buffer.from(JSON.stringify(head) + '\n'), ...tables]);
 }
