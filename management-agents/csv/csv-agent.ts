@@ -180,6 +180,9 @@ export function createCsvAgent(options: AgentOptions): ManagementAgent {
     async getSchema() {
       return { objectTypes: [{ name: cfg.objectType, attributes: [...cfg.columns] }] };
     },
+    async close() {
+      table?.close();
+    },
     async testConnection() {
       await import('node:fs/promises').then((fs) => fs.access(cfg.path)).catch((err: Error) => {
         throw new AgentError(options.name, `cannot read ${cfg.path}: ${err.message}`);

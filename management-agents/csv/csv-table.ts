@@ -218,6 +218,14 @@ export class CsvTable extends JournaledFile<CsvRecord> {
     else this.invalidate();
   }
 
+  /** Lets go of the file and the index's keys file: the agent is done; a later use reads them again. */
+  close(): void {
+    this.reader.close();
+    this.rows.close();
+    this.rows = new ReadRows();
+    this.invalidate();
+  }
+
   get(key: string): CsvRecord | undefined {
     const t = this.tail.get(key);
     if (t) return t;

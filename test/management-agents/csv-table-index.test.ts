@@ -5,7 +5,7 @@
  * writes without the index.
  */
 import test from 'ava';
-import { mkdir, mkdtemp, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCsvAgent } from '../../management-agents/csv/index.ts';
@@ -98,4 +98,29 @@ test('a new agent reads the rows it uses from the index\'s places, not every lin
   await writeFile(path, `${await readFile(path, 'utf8')}4,Dee,d\n`);
   const err = await t.throwsAsync(make(dir).export!([request('update', '2', '2', { title: { op: 'replace', value: 'z' } })], { note() {} }));
   t.regex(err!.message, /app\.csv: line 2 has 4 fields, its header 3/);
+});
+
+// Serial: the count of open files is the process's, and this file's other tests open theirs at the same time.
+test.serial('closing the agent lets go of the file and the keys file it reads in pages; used again, it reads them anew', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'idsync-csv-index-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'app.csv');
+  await writeFile(path, 'employeeId,displayName,title\n' + Array.from({ length: 50 }, (_, i) => `${i},N${i},t\n`).join(''));
+  const first = make(dir);
+  await first.export!([request('update', '0', '0', { title: { op: 'replace', value: 'x' } })], { note() {} });
+  await first.endExport!();
+  await first.close!();
+  const open = async () => (await readdir('/proc/self/fd').catch(() => [])).length;
+  const before = await open();
+  const agent = make(dir);
+  t.true((await agent.export!([request('update', '1', '1', { title: { op: 'replace', value: 'y' } })], { note() {} }))[0]!.ok);
+  await agent.endExport!();
+  t.is((await agent.findObject!({ anchor: '2', objectType: 'appUser' }))?.attrs['displayName'], 'N2', 'a row read through the keys file');
+  if (before > 0) t.true((await open()) > before, 'the keys file and the file are open while the agent reads them');
+  await agent.close!();
+  if (before > 0) t.is(await open(), before);
+  t.true((await agent.export!([request('update', '2', '2', { title: { op: 'replace', value: 'z' } })], { note() {} }))[0]!.ok);
+  await agent.endExport!();
+  await agent.close!();
+  t.true((await readFile(path, 'utf8')).endsWith('\n0,N0,x\n1,N1,y\n2,N2,z\n'));
 });
