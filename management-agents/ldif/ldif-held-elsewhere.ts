@@ -60,7 +60,11 @@ export class Elsewhere {
         // One print per number of sampled characters a line's first physical line may show.
         for (let n = 0; n <= sampled(form.text.length, form.text.length); n++) {
           const p = valuePrint(form.base64, form.text.length, n, form.text, 0);
-          this.#forms.set(p, [...(this.#forms.get(p) ?? []), form]);
+          // Pushed, not copied: every value of one length shares the print of no sampled characters, and a
+          // group's edit of a few hundred members copied that list once per value.
+          const list = this.#forms.get(p);
+          if (list) list.push(form);
+          else this.#forms.set(p, [form]);
         }
       }
     }
