@@ -79,7 +79,8 @@ export class CsvRows {
 
   /** The row holding `key`, or -1. */
   rowOf(key: string): number {
-    const r = this.#extra.get(key) ?? this.keys.first(stringHash(key), key);
+    // `first` takes '' for any key of that hash: an empty key (a row without its anchor) is compared here.
+    const r = this.#extra.get(key) ?? (key ? this.keys.first(stringHash(key), key) : this.keys.find(stringHash(key), (e) => this.keys.key(e) === ''));
     return r >= 0 && this.lengths[r]! > 0 ? r : -1;
   }
 

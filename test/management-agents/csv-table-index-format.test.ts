@@ -138,3 +138,16 @@ test('a row changed again is found at its last place: the earlier one added sinc
   t.is(found?.attrs['title'], 'z');
   t.true((await readFile(path, 'utf8')).endsWith('\n0,N0,x\n1,N1,z\n'));
 });
+
+test('a row without its anchor is found under the empty key through the keys file, as through the lines', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'idsync-csv-format-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'app.csv');
+  await writeFile(path, `${HEADER},Nobody,t\n1,Ann,a\n`);
+  const lines = await make(dir).findObject!({ anchor: '', objectType: 'appUser' });
+  await exportOne(dir, update('1', 'x'));
+  t.deepEqual((await saved(path)).keys, ['', '1']);
+  const indexed = await make(dir).findObject!({ anchor: '', objectType: 'appUser' });
+  t.is(indexed?.attrs['displayName'], 'Nobody');
+  t.deepEqual(indexed, lines);
+});
