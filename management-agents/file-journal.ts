@@ -216,8 +216,9 @@ export async function writeFileDurably(path: string, pieces: Iterable<FilePiece>
 
 /**
  * Writes `path` whole from `parts`, through a temporary file renamed into
- * place: a reader sees the old file or the new one. fsync'd if `durable`:
- * a cache whose damage its reader would not see (one read in pages) must be.
+ * place: a reader sees the old file or the new one; fsync'd first if
+ * `durable`. A cache read in pages must be: zeros a crash left past its
+ * head would read as entries missing, which nothing checks at load.
  */
 export async function replaceWhole(path: string, parts: readonly Buffer[], durable = false): Promise<void> {
   const tmp = `${path}.tmp`;

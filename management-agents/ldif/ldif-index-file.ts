@@ -209,7 +209,11 @@ export function entryBytes(rows: number, at: (i: number) => number): number {
   return n;
 }
 
-/** Saves the index of `path`, renamed into place whole: a reader sees the old index or the new one. */
+/**
+ * Saves the index of `path`, renamed into place whole: a reader sees the old
+ * index or the new one. fsync'd: it is read in pages, so a crash that left
+ * zeros past its head would read as entries missing, not as damage.
+ */
 export async function writeIndexFile(path: string, { head, tables }: { head: Head; tables: Buffer[] }): Promise<void> {
-  await replaceWhole(indexPath(path), [Buffer.from(JSON.stringify(head) + '\n'), ...tables]);
+  await replaceWhole(indexPath(path), [Buffer.from(JSON.stringify(head) + '\n'), ...tables], true);
 }
