@@ -42,7 +42,7 @@ test('bench:compare alternates the checkouts, each round starting with another, 
   const other = linkedCheckout('other', '--stack-trace-limit=11');
   const r = tsx('test/bench/compare.ts', ['--states', states, '--stage', 'fixed', '--rounds', '2', '--json', process.cwd(), other]);
   t.is(r.status, 0, r.stderr);
-  const order = [...r.stderr.matchAll(/^round (\d+), 1000, (.+?):/gm)].map((m) => `${m[1]} ${m[2] === other ? 'B' : 'A'}`);
+  const order = [...r.stderr.matchAll(/^round (\d+), 1000, (.+?) on /gm)].map((m) => `${m[1]} ${m[2] === other ? 'B' : 'A'}`);
   t.deepEqual(order, ['1 A', '1 B', '2 B', '2 A']);
   const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { rows: Record<string, unknown>[]; ratios: unknown[] };
   t.deepEqual(out.rows.map((x) => [x['tree'] === other ? 'B' : 'A', x['n'], x['stage'], x['runs']]), [['A', 1000, 'fixed', 2], ['B', 1000, 'fixed', 2]]);
@@ -52,6 +52,30 @@ test('bench:compare alternates the checkouts, each round starting with another, 
   const { NODE_FLAGS } = await import('../../engine/heap-policy.ts');
   const own = ['--max-old-space-size=20000', ...NODE_FLAGS];
   t.deepEqual(out.rows.map((x) => x['node_flags']), [own, [...own, '--stack-trace-limit=11']]);
+});
+
+test('bench:compare runs a checkout named TREE=DIR on its own kept states: a commit that keeps other files is compared on states it made', (t) => {
+  // The same states under another name: what each checkout ran on is what it was given.
+  const mine = join(tmp, 'states-mine');
+  mkdirSync(mine);
+  symlinkSync(join(states, '1000'), join(mine, '1000'));
+  const other = linkedCheckout('own-states', '--stack-trace-limit=12');
+  const r = tsx('test/bench/compare.ts', ['--stage', 'fixed', '--rounds', '1', '--json', `${process.cwd()}=${states}`, `${other}=${mine}`]);
+  t.is(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { rows: Record<string, unknown>[] };
+  t.deepEqual(out.rows.map((x) => [x['tree'] === other ? 'B' : 'A', x['states'], x['n'], x['runs']]), [['A', states, 1000, 1], ['B', mine, 1000, 1]]);
+  const ran = [...r.stderr.matchAll(/^round 1, 1000, (.+?) on (.+?):/gm)].map((m) => [m[1] === other ? 'B' : 'A', m[2]]).sort();
+  t.deepEqual(ran, [['A', join(states, '1000', 'fixed')], ['B', join(mine, '1000', 'fixed')]]);
+  // States with no size in common, and a checkout named without states where no --states is given.
+  const apart = join(tmp, 'states-apart');
+  mkdirSync(apart);
+  symlinkSync(join(states, '1000'), join(apart, '2000'));
+  const r2 = tsx('test/bench/compare.ts', ['--rounds', '1', `${process.cwd()}=${states}`, `${other}=${apart}`]);
+  t.is(r2.status, 2);
+  t.regex(r2.stderr, /the checkouts' states hold no size in common/);
+  const r3 = tsx('test/bench/compare.ts', ['--rounds', '1', `${process.cwd()}=${states}`, other]);
+  t.is(r3.status, 2);
+  t.regex(r3.stderr, /--states DIR is required for .*own-states: .*or name it as .*own-states=DIR/);
 });
 
 test('bench:compare says what is wrong with its arguments, and exits 2', (t) => {
