@@ -151,3 +151,21 @@ test('a row without its anchor is found under the empty key through the keys fil
   t.is(indexed?.attrs['displayName'], 'Nobody');
   t.deepEqual(indexed, lines);
 });
+
+test('anchors that need quotes, hold a line break or are not ASCII are found through the keys file by the next agents', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'idsync-csv-format-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  // Enough plain rows that the updates below leave the rows numbered as they are: the keys file is read, not made again.
+  const ids = ['Zoë', 'a,b', 'q"uote', 'line\nbreak', '日本', ...Array.from({ length: 60 }, (_, i) => `p${i}`)];
+  const add = (id: string, i: number): ExportRequest => ({ id: `r${i}`, op: 'add', objectType: 'appUser', dn: `employeeId=${id}`, anchor: null, changes: { employeeId: { op: 'replace', value: id }, displayName: { op: 'replace', value: `N ${id}` } } });
+  const first = make(dir);
+  t.true((await first.export!(ids.map(add), { note() {} })).every((r) => r.ok));
+  await first.endExport!();
+  const { id: keys } = await saved(join(dir, 'app.csv'));
+  for (const id of ids.slice(0, 5)) {
+    await exportOne(dir, update(id, `T ${id}`));
+    t.is((await make(dir).findObject!({ anchor: id, objectType: 'appUser' }))?.attrs['title'], `T ${id}`, JSON.stringify(id));
+  }
+  t.is((await saved(join(dir, 'app.csv'))).id, keys);
+  t.true((await readFile(join(dir, 'app.csv'), 'utf8')).endsWith('"line\nbreak","N line\nbreak","T line\nbreak"\n日本,N 日本,T 日本\n'));
+});
