@@ -111,7 +111,8 @@ export async function appendDurably(path: string, text: string): Promise<void> {
   }
 }
 
-export type FilePiece = string | FileRange;
+/** Text, bytes written as they are, or a range of the file being replaced. */
+export type FilePiece = string | Buffer | FileRange;
 
 /** Text written over a file's bytes from `at`, as many bytes as it has (ASCII: one per character). */
 export interface FileWrite { readonly at: number; readonly text: string }
@@ -176,7 +177,9 @@ const OUT = 256 * 1024;
 /**
  * Writes `path` atomically and durably (temp file, fsync, rename), from pieces:
  * the whole may exceed a string's limit. A range copies bytes of the file
- * being replaced, so unchanged parts are not serialised again.
+ * being replaced, so unchanged parts are not serialised again. A cache read
+ * in pages (an index) is written so too: zeros a crash left past its head
+ * would read as entries missing, which nothing checks at load.
  */
 export async function writeFileDurably(path: string, pieces: Iterable<FilePiece>): Promise<void> {
   const tmp = `${path}.tmp`;
@@ -201,6 +204,11 @@ export async function writeFileDurably(path: string, pieces: Iterable<FilePiece>
         else used += out.write(piece, used);
         continue;
       }
+      if (Buffer.isBuffer(piece)) {
+        if (piece.length > OUT) { flush(); for (let done = 0; done < piece.length; ) done += writeSync(fd, piece, done, piece.length - done); }
+        else copy(piece, 0, piece.length);
+        continue;
+      }
       old.read(piece, copy);
       // The file's last line may have had no line end.
       if (piece.to > piece.from && out[used - 1] !== 10) { if (used === OUT) flush(); out[used++] = 10; }
@@ -212,28 +220,4 @@ export async function writeFileDurably(path: string, pieces: Iterable<FilePiece>
     old.close();
   }
   await rename(tmp, path);
-}
-
-/**
- * Writes `path` whole from `parts`, through a temporary file renamed into
- * place: a reader sees the old file or the new one; fsync'd first if
- * `durable`. A cache read in pages must be: zeros a crash left past its
- * head would read as entries missing, which nothing checks at load.
- */
-export async function replaceWhole(path: string, parts: readonly Buffer[], durable = false): Promise<void> {
-  const tmp = `${path}.tmp`;
-  try {
-    const file = await open(tmp, 'w');
-    try {
-      const { bytesWritten } = await file.writev([...parts]);
-      if (bytesWritten !== parts.reduce((n, p) => n + p.length, 0)) throw new Error(`${path}: short write`);
-      if (durable) await file.datasync();
-    } finally {
-      await file.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
 }

@@ -28,7 +28,7 @@ import { FrozenTable, stringHash } from '../../data/frozen-table.ts';
 import { PagedFile } from '../../data/paged-file.ts';
 import type { FileRange } from '../../data/file-ranges.ts';
 import type { LdifEntry } from './ldif-format.ts';
-import { replaceWhole } from '../file-journal.ts';
+import { writeFileDurably } from '../file-journal.ts';
 
 export const FORMAT = 3;
 const PLACE = 24;
@@ -209,11 +209,7 @@ export function entryBytes(rows: number, at: (i: number) => number): number {
   return n;
 }
 
-/**
- * Saves the index of `path`, renamed into place whole: a reader sees the old
- * index or the new one. fsync'd: it is read in pages, so a crash that left
- * zeros past its head would read as entries missing, not as damage.
- */
+/** Saves the index of `path`, renamed into place whole and fsync'd (see writeFileDurably): a reader sees the old index or the new one. */
 export async function writeIndexFile(path: string, { head, tables }: { head: Head; tables: Buffer[] }): Promise<void> {
-  await replaceWhole(indexPath(path), [Buffer.from(JSON.stringify(head) + '\n'), ...tables], true);
+  await writeFileDurably(indexPath(path), [`${JSON.stringify(head)}\n`, ...tables]);
 }

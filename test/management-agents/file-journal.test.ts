@@ -116,4 +116,8 @@ test('a rewrite of several megabytes from ranges of the old file and new text, t
   await writeFileDurably(path, [{ from: at(10), to: at(40_000) }, 'new line\n', long, '\n', { from: at(50_000), to: at(59_999) }, { from: at(3), to: at(4) - 1 }]);
   const expected = old.slice(old.indexOf(lines[10]!), old.indexOf(lines[40_000]!)) + 'new line\n' + long + '\n' + lines.slice(50_000, 59_999).join('') + lines[3];
   t.is(await readFile(path, 'utf8'), expected);
+  // Bytes as they are, short and longer than a buffer, between text: an index's binary tables.
+  const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 256));
+  await writeFileDurably(path, ['head\n', Buffer.from([0, 255, 10]), bytes, 'tail']);
+  t.deepEqual(await readFile(path), Buffer.concat([Buffer.from('head\n'), Buffer.from([0, 255, 10]), bytes, Buffer.from('tail')]));
 });
