@@ -73,9 +73,11 @@ export class CsvRows {
     this.#extra = new Map(head.extra.map((k, i) => [k, head.base + i]));
   }
 
+  /** Rows added since the keys file was written, and places left empty: what numbering the rows afresh would clear. */
+  get worn(): number { return this.size - this.head.base + this.size - this.live; }
+
   /** Rows numbered, removed ones included. */
   get size(): number { return this.lengths.length; }
-  get base(): number { return this.head.base; }
 
   /** The row holding `key`, or -1. */
   rowOf(key: string): number {

@@ -41,8 +41,12 @@ class ReadRows {
   close(): void {}
 }
 
-/** Rows serialize wrote after those it kept numbered as they are (every row where it numbers them afresh): keys and lengths in bytes. */
-interface Added { keys: string[]; lengths: number[] }
+/**
+ * What serialize wrote, for `written`: whether it numbers the rows afresh, and
+ * the keys and lengths in bytes of the rows after those it kept numbered as
+ * they are (of every row where it numbers them afresh).
+ */
+interface Added { readonly fresh: boolean; readonly keys: string[]; readonly lengths: number[] }
 
 /**
  * The rows are numbered afresh (a new keys file) once the rows added since it
@@ -60,10 +64,7 @@ export class CsvTable extends JournaledFile<CsvRecord> {
   private tail = new Map<string, CsvRecord>();
   /** Rows of a saved index read from the file, split. */
   private records = new Map<number, CsvRecord>();
-  /** What serialize wrote, for `written`, and whether it numbers the rows afresh. */
-  private added: Added = { keys: [], lengths: [] };
-  private renumber = true;
-  private start = 0;
+  private added: Added = { fresh: true, keys: [], lengths: [] };
   private readonly reader: RangeReader;
   /** The file's column names, and whether they are the configured ones: then an unused line is written back as it was. */
   private header: string[] = [];
@@ -175,9 +176,8 @@ export class CsvTable extends JournaledFile<CsvRecord> {
     const rows = this.rows;
     const saved = rows instanceof CsvRows && this.asWritten ? rows : null;
     // Numbered afresh: rows read from the lines, or once many were removed or added since the index was.
-    this.renumber = !saved || RENUMBER * (2 * saved.size - saved.base - saved.live + this.gone.size + this.tail.size) > saved.live;
-    const added: Added = (this.added = { keys: [], lengths: [] });
-    this.start = Buffer.byteLength(head);
+    const fresh = !saved || RENUMBER * (saved.worn + this.gone.size + this.tail.size) > saved.live;
+    const added: Added = (this.added = { fresh, keys: [], lengths: [] });
     const text = (key: string, t: string) => {
       added.keys.push(key);
       added.lengths.push(Buffer.byteLength(t));
@@ -192,7 +192,7 @@ export class CsvTable extends JournaledFile<CsvRecord> {
         at = span.to;
       }
       if (saved.end > at) yield { from: at, to: saved.end };
-      if (this.renumber) for (let r = 0; r < saved.size; r++) if (saved.isLive(r) && !this.gone.has(r)) { added.keys.push(saved.key(r)); added.lengths.push(saved.lengths[r]!); }
+      if (fresh) for (let r = 0; r < saved.size; r++) if (saved.isLive(r) && !this.gone.has(r)) { added.keys.push(saved.key(r)); added.lengths.push(saved.lengths[r]!); }
     } else {
       for (let r = 0; r < rows.size; r++) {
         if (!rows.isLive(r) || this.gone.has(r)) continue;
@@ -208,12 +208,13 @@ export class CsvTable extends JournaledFile<CsvRecord> {
   protected override async written(stamp: string): Promise<void> {
     this.reader.close();
     const { rows, added } = this;
-    this.added = { keys: [], lengths: [] };
-    const head = { stamp, delimiter: this.cfg.delimiter, anchor: this.cfg.anchor, header: this.headerLine(), start: this.start };
+    this.added = { fresh: true, keys: [], lengths: [] };
+    const header = this.headerLine();
+    const head = { stamp, delimiter: this.cfg.delimiter, anchor: this.cfg.anchor, header, start: Buffer.byteLength(header) + 1 };
     this.header = [...this.cfg.columns];
     this.asWritten = true;
     // Only a cache: one that cannot be written leaves the next process to read the file.
-    const next = await (rows instanceof CsvRows && !this.renumber ? rows.next(this.path, stamp, this.gone, added) : CsvRows.fresh(this.path, head, added.keys, added.lengths)).catch(() => null);
+    const next = await (rows instanceof CsvRows && !added.fresh ? rows.next(this.path, stamp, this.gone, added) : CsvRows.fresh(this.path, head, added.keys, added.lengths)).catch(() => null);
     if (next) this.from(next);
     else this.invalidate();
   }
